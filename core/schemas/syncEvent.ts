@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { describeZodError } from './validationMessage';
+import { syncUserSchema } from './syncUser';
+import { tryNormalizeSiteUrl } from '../sites';
+
+export const SYNC_ACTIONS = ['create', 'update', 'delete'] as const;
+export type SyncAction = (typeof SYNC_ACTIONS)[number];
+
+const siteUrl = z
+	.string()
+	.refine((value) => tryNormalizeSiteUrl(value) !== undefined, 'not an http(s) URL')
+	.transform((value) => tryNormalizeSiteUrl(value) as string);
+
+/**
+ * A change to one user on one site, as triggers emit it and the User Sync node applies it.
+ * `path` lists the sites the change has already passed through (the source first): a site in it is never
+ * written again by this change, which is what stops rings.
+ */
+export const syncEventSchema = z
+	.object({
+		id: z.string().trim().min(1, 'the event id is empty').max(200),
+		action: z.enum(SYNC_ACTIONS, {
+			errorMap: () => ({ message: `must be one of ${SYNC_ACTIONS.join(', ')}` }),
+		}),
+		time: z.string().datetime({ offset: true, message: 'not an ISO 8601 date-time' }),
+		source: z
+			.object({
+				url: siteUrl.optional(),
+				ip: z.string().ip('not an IP address').optional(),
+			})
+			.strip(),
+		path: z.array(siteUrl).max(100).default([]),
+		user: syncUserSchema,
+	})
+	.strip();
+
+export type SyncEvent = z.infer<typeof syncEventSchema>;
+export type SyncEventInput = z.input<typeof syncEventSchema>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parseSyncEvent(input: unknown): ParseResult<SyncEvent> {
+	const result = syncEventSchema.safeParse(input);
+	if (result.success) return { ok: true, value: withSourceInPath(result.data) };
+	return { ok: false, error: describeZodError(result.error, 'sync event') };
+}
+
+/** The source is where the path starts, even when a sender left it out. */
+function withSourceInPath(event: SyncEvent): SyncEvent {
+	const source = event.source.url;
+	if (!source || event.path.includes(source)) return event;
+	return { ...event, path: [source, ...event.path] };
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { describeZodError } from './validationMessage';
+import type { ParseResult } from './syncEvent';
+import {
+	isMetaOn,
+	META_PROHIBIT_PROPAGATION,
+	META_REJECT_INCOMING,
+	META_SYNC_ID,
+	portableMeta,
+	type SyncUser,
+} from './syncUser';
+
+/** A user as the WordPress REST API returns it with context=edit (the fields this package reads). */
+export const wpUserSchema = z
+	.object({
+		id: z.number().int().positive(),
+		username: z.string(),
+		email: z.string(),
+		name: z.string().default(''),
+		first_name: z.string().default(''),
+		last_name: z.string().default(''),
+		nickname: z.string().default(''),
+		url: z.string().default(''),
+		description: z.string().default(''),
+		locale: z.string().default(''),
+		roles: z.array(z.string()).default([]),
+		registered_date: z.string().optional(),
+		// WordPress serialises an empty meta object as [].
+		meta: z
+			.union([z.record(z.unknown()), z.array(z.unknown())])
+			.transform((meta) => (Array.isArray(meta) ? {} : meta))
+			.default({}),
+	})
+	.passthrough();
+
+export type WpUser = z.infer<typeof wpUserSchema>;
+
+/** The REST fields this package reads; sent as `_fields` so WordPress does less work. */
+export const WP_USER_FIELDS = [
+	'id',
+	'username',
+	'email',
+	'name',
+	'first_name',
+	'last_name',
+	'nickname',
+	'url',
+	'description',
+	'locale',
+	'roles',
+	'registered_date',
+	'meta',
+].join(',');
+
+export function parseWpUser(input: unknown): ParseResult<WpUser> {
+	const result = wpUserSchema.safeParse(input);
+	if (result.success) return { ok: true, value: result.data };
+	return { ok: false, error: describeZodError(result.error, 'WordPress user') };
+}
+
+/** A site's user as the Get Users operation emits it: the sync user plus where it lives. */
+export interface UserRecord extends SyncUser {
+	site: string;
+	id: number;
+	registeredDate?: string;
+}
+
+export function toUserRecord(site: string, user: WpUser): UserRecord {
+	const syncId = user.meta[META_SYNC_ID];
+	return {
+		site,
+		id: user.id,
+		login: user.username,
+		email: user.email,
+		displayName: user.name,
+		firstName: user.first_name,
+		lastName: user.last_name,
+		nickname: user.nickname,
+		url: user.url,
+		description: user.description,
+		locale: user.locale,
+		roles: user.roles,
+		meta: portableMeta(user.meta),
+		syncId: typeof syncId === 'string' && syncId !== '' ? syncId : undefined,
+		sourceId: user.id,
+		flags: {
+			prohibitPropagation: isMetaOn(user.meta[META_PROHIBIT_PROPAGATION]),
+			rejectIncoming: isMetaOn(user.meta[META_REJECT_INCOMING]),
+		},
+		registeredDate: user.registered_date,
+	};
+}

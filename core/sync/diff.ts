@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { META_SYNC_ID, portableMeta, type SyncUser } from '../schemas/syncUser';
+import type { WpUser } from '../schemas/wpUser';
+import type { WpUserWrite } from '../wordpress/users';
+
+type ProfileField = 'name' | 'first_name' | 'last_name' | 'nickname' | 'url' | 'description' | 'locale';
+
+const PROFILE_FIELDS: Array<[ProfileField, keyof SyncUser]> = [
+	['name', 'displayName'],
+	['first_name', 'firstName'],
+	['last_name', 'lastName'],
+	['nickname', 'nickname'],
+	['url', 'url'],
+	['description', 'description'],
+	['locale', 'locale'],
+];
+
+/**
+ * Only what differs: a user that already matches yields an empty object, so nothing is written and two-way
+ * syncs settle even without a propagation path. Absent fields are left alone; so are empty roles (WordPress
+ * would strip the user's roles) and an empty locale (it means "the site's language").
+ */
+export function diffUser(target: WpUser, user: SyncUser): WpUserWrite {
+	const changes: WpUserWrite = {};
+	if (user.email !== target.email) changes.email = user.email;
+	for (const [field, key] of PROFILE_FIELDS) {
+		const value = user[key] as string | undefined;
+		if (value === undefined || (field === 'locale' && value === '')) continue;
+		if (value !== target[field]) changes[field] = value;
+	}
+	if (user.roles.length && !sameSet(user.roles, target.roles)) changes.roles = [...user.roles];
+	const meta = metaChanges(target, user);
+	if (Object.keys(meta).length) changes.meta = meta;
+	return changes;
+}
+
+/** Everything the user has, for a create. The password is random: WordPress requires one, and it is never shown. */
+export function createPayload(user: SyncUser): WpUserWrite {
+	const payload: WpUserWrite = { username: user.login, email: user.email, password: randomPassword() };
+	for (const [field, key] of PROFILE_FIELDS) {
+		const value = user[key] as string | undefined;
+		if (value !== undefined && value !== '') payload[field] = value;
+	}
+	if (user.roles.length) payload.roles = [...user.roles];
+	// Keys the target has not registered are ignored by WordPress, so all of them can be sent.
+	const meta: Record<string, unknown> = portableMeta(user.meta);
+	if (user.syncId) meta[META_SYNC_ID] = user.syncId;
+	if (Object.keys(meta).length) payload.meta = meta;
+	return payload;
+}
+
+/** Names of the fields a write changes, for the result (never the values: they may be personal). */
+export function changedFields(write: WpUserWrite): string[] {
+	return Object.keys(write)
+		.filter((key) => key !== 'password')
+		.flatMap((key) => (key === 'meta' ? Object.keys(write.meta ?? {}).map((m) => `meta.${m}`) : [key]));
+}
+
+function metaChanges(target: WpUser, user: SyncUser): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	// Only keys the target exposes can be written (registered meta); the rest is silently dropped by WordPress.
+	for (const [key, value] of Object.entries(portableMeta(user.meta))) {
+		if (key in target.meta && asText(target.meta[key]) !== asText(value)) out[key] = value;
+	}
+	// A sync id is adopted once and never changed afterwards.
+	if (user.syncId && META_SYNC_ID in target.meta && !target.meta[META_SYNC_ID]) out[META_SYNC_ID] = user.syncId;
+	return out;
+}
+
+function asText(value: unknown): string {
+	return value === null || value === undefined ? '' : String(value);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+	return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+function randomPassword(): string {
+	return randomBytes(24).toString('base64url');
+}

@@ -1,0 +1,33 @@
+import type { WpUser } from '../schemas/wpUser';
+import { findUserBySyncId } from '../wordpress/bridge';
+import type { WordPressClient } from '../wordpress/client';
+import { UsersApi } from '../wordpress/users';
+import type { TargetDirectory } from './identity';
+
+/** Live lookups on the target site: one search request per lookup. */
+export class RestDirectory implements TargetDirectory {
+	private readonly users: UsersApi;
+
+	constructor(
+		private readonly client: WordPressClient,
+		/** Shared per run: once a site is known to have no bridge, later lookups skip the request. */
+		private readonly bridge: { available?: boolean },
+	) {
+		this.users = new UsersApi(client);
+	}
+
+	async bySyncId(syncId: string): Promise<WpUser | undefined | null> {
+		if (this.bridge.available === false) return null;
+		const found = await findUserBySyncId(this.client, syncId);
+		this.bridge.available = found !== null;
+		return found;
+	}
+
+	byEmail(email: string): Promise<WpUser | undefined> {
+		return this.users.findByEmail(email);
+	}
+
+	byLogin(login: string): Promise<WpUser | undefined> {
+		return this.users.findByLogin(login);
+	}
+}

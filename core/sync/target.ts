@@ -1,0 +1,34 @@
+import type { WordPressClient } from '../wordpress/client';
+import { UsersApi } from '../wordpress/users';
+import type { SyncPolicyConfig } from './config';
+
+/**
+ * One target site for the length of one run: its client, its rules and what was learnt about it (whether it
+ * has the bridge, who the credential user is). Nothing outlives the run, so queue-mode workers share nothing.
+ */
+export class TargetSite {
+	readonly bridge: { available?: boolean } = {};
+	private credentialUser?: Promise<number>;
+
+	constructor(
+		readonly client: WordPressClient,
+		readonly config: SyncPolicyConfig,
+		/** Target user id that receives a deleted user's content; 0 means the credential's own user. */
+		private readonly reassignTo: number = 0,
+	) {}
+
+	/** The credential's own user id: fetched once, and only when a delete needs it. */
+	credentialUserId(): Promise<number> {
+		this.credentialUser ??= new UsersApi(this.client).me().then((me) => me.id);
+		this.credentialUser.catch(() => (this.credentialUser = undefined));
+		return this.credentialUser;
+	}
+
+	async heirId(): Promise<number> {
+		return this.reassignTo > 0 ? this.reassignTo : this.credentialUserId();
+	}
+
+	async undeletable(): Promise<number[]> {
+		return [...new Set([await this.credentialUserId(), await this.heirId()])];
+	}
+}

@@ -1,0 +1,319 @@
+'use strict';
+/**
+ * The WordPress lab: N independent real WordPress sites (Debian's WordPress, MariaDB, `php -S`) on 127.0.0.1 ports.
+ * Used by jest's global setup, the tests and lab/cli.js. Node stdlib only.
+ *
+ * State lives in labDir(): state.json (sites, credentials), and per site <name>/ with wp-content/, server.pid,
+ * server.log (php -S) and php-errors.log (WordPress).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { LabError, run, pidAlive, sleep, tailFile, tailText, addSecret, redact } = require('./util');
+const db = require('./mariadb');
+const { configName, writeConfig, removeConfigs } = require('./wpconfig');
+const server = require('./server');
+
+const ADMIN_PASSWORD = 'admin-lab-password';
+const EDITOR_PASSWORD = 'editor-lab-password';
+const SEED_PASSWORD = 'seed-lab-password';
+const PHP_DIR = path.join(__dirname, 'php');
+const MU_PLUGIN = path.join(__dirname, 'mu-plugins', 'lab-site.php');
+const DEPS_SCRIPT = path.join(__dirname, '..', 'scripts', 'lab-deps.sh');
+
+const T0 = Date.now();
+const debug = (...a) => process.env.HUS_LAB_DEBUG && console.error(`[lab +${Date.now() - T0} ms]`, ...a);
+const labDir = () => process.env.HUS_LAB_DIR || path.join(os.homedir(), '.cache', 'harmonyuser-sync', 'lab');
+const stateFile = () => path.join(labDir(), 'state.json');
+
+function readState() {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile(), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function writeState(state) {
+  fs.writeFileSync(`${stateFile()}.tmp`, JSON.stringify(state, null, 2), { mode: 0o600 });
+  fs.renameSync(`${stateFile()}.tmp`, stateFile());
+}
+
+/** Where a site lives; credentials are filled in by `up`. */
+function siteShape(index, portBase) {
+  const name = `site${index + 1}`;
+  const dir = path.join(labDir(), name);
+  const port = portBase + index;
+  return { name, index, url: `http://127.0.0.1:${port}`, port, db: `hus_${name}`, dir, contentDir: path.join(dir, 'wp-content') };
+}
+
+function fileSize(file) {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What was appended to a log since it had `from` bytes (the last 20 lines of it). */
+function newLogLines(file, from) {
+  try {
+    const buf = fs.readFileSync(file);
+    return tailText(buf.subarray(from).toString());
+  } catch {
+    return '';
+  }
+}
+
+/** Runs one of lab/php/*.php for a site; resolves the JSON result (or raw stdout when raw). */
+async function runPhp(site, script, input, { raw = false, timeoutMs = 300000 } = {}) {
+  const env = { ...process.env, HUS_LAB_CONFIG: configName(site), HUS_LAB_URL: site.url, HUS_WP_ROOT: server.WP_ROOT };
+  const args = ['-d', 'display_errors=stderr', '-d', 'memory_limit=1G', path.join(PHP_DIR, script)];
+  const errorLog = path.join(labDir(), site.name, 'php-errors.log');
+  const logSize = fileSize(errorLog);
+  const r = await run('php', args, { input: typeof input === 'string' ? input : JSON.stringify(input), env, timeoutMs });
+  if (r.code !== 0) {
+    const log = newLogLines(errorLog, logSize);
+    throw new LabError(redact(`${site.name}: php ${script} failed (exit ${r.code}):`), redact(tailText(`${r.stderr}\n${r.stdout}`) + (log ? `\n-- php-errors.log --\n${log}` : '')));
+  }
+  if (raw) return r.stdout;
+  const line = r.stdout.split('\n').reverse().find((l) => l.startsWith('HUS_JSON:'));
+  if (!line) throw new LabError(`${site.name}: php ${script} printed no result`, redact(tailText(r.stdout + r.stderr)));
+  return JSON.parse(line.slice('HUS_JSON:'.length));
+}
+
+/** Dependencies: fast file checks; scripts/lab-deps.sh (apt) only when something is missing. */
+async function ensureDeps() {
+  const hasPhp = (process.env.PATH || '').split(':').some((d) => fs.existsSync(path.join(d, 'php')));
+  if (hasPhp && fs.existsSync(path.join(server.WP_ROOT, 'wp-settings.php')) && fs.existsSync('/usr/sbin/mariadbd')) return;
+  const r = await run('bash', [DEPS_SCRIPT], { timeoutMs: 900000 });
+  if (r.code !== 0) throw new LabError('installing the lab dependencies (scripts/lab-deps.sh) failed', tailText(r.stderr + r.stdout));
+}
+
+/** A lock so two `up`/`down` (jest + CLI) never interleave. */
+async function withLock(fn) {
+  fs.mkdirSync(labDir(), { recursive: true });
+  const lock = path.join(labDir(), '.lock');
+  const deadline = Date.now() + 180000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being created */
+      }
+      if (holder && !pidAlive(holder)) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new LabError(`the lab is locked by process ${holder} (${lock})`);
+      else await sleep(100);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function prepareContentDir(site) {
+  for (const d of ['mu-plugins', 'plugins', 'uploads']) fs.mkdirSync(path.join(site.contentDir, d), { recursive: true });
+  const themes = path.join(site.contentDir, 'themes');
+  if (!fs.existsSync(themes)) fs.symlinkSync(path.join(server.WP_ROOT, 'wp-content', 'themes'), themes);
+  fs.copyFileSync(MU_PLUGIN, path.join(site.contentDir, 'mu-plugins', 'hus-lab-site.php'));
+}
+
+/** GET a REST path with Basic auth; resolves { status, body }. */
+async function restGet(site, account, route) {
+  const auth = Buffer.from(`${account.username}:${account.appPassword}`).toString('base64');
+  const res = await fetch(`${site.url}${route}`, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(15000) });
+  const text = await res.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body, text };
+}
+
+/** Checks both credentials over HTTP; with rounds > 0 also warms every php -S worker. */
+async function verifyAndWarm(site, rounds) {
+  const me = '/wp-json/wp/v2/users/me?context=edit';
+  for (const [who, role] of [['admin', 'administrator'], ['editor', 'editor']]) {
+    const r = await restGet(site, site[who], me);
+    if (r.status !== 200 || !(r.body?.roles || []).includes(role)) {
+      throw new LabError(`${site.name}: GET ${me} as ${who} with its application password gave ${r.status}, expected 200 with role ${role}`,
+        redact(`${r.text.slice(0, 500)}\n-- php-errors.log --\n${tailFile(path.join(site.dir, 'php-errors.log'), 10)}\n-- server.log --\n${tailFile(server.files(site).log, 10)}`));
+    }
+  }
+  for (let i = 0; i < rounds; i++) {
+    await Promise.all(Array.from({ length: 8 }, (_, k) => (k % 2 ? restGet(site, site.admin, me) : fetch(`${site.url}/`).then((r) => r.text()))));
+  }
+}
+
+async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE || 8681) } = {}) {
+  if (!Number.isInteger(count) || count < 1) throw new LabError(`up: count must be a positive integer (got ${count})`);
+  await ensureDeps();
+  return withLock(async () => {
+    await db.ensureServer();
+    debug('mariadb answers');
+    const old = readState();
+    const shapes = Array.from({ length: count }, (_, i) => siteShape(i, portBase));
+    await db.ensureDatabases(shapes.map((s) => s.db));
+
+    const sites = await Promise.all(
+      shapes.map(async (shape) => {
+        const prev = old?.sites?.find((s) => s.name === shape.name);
+        const errorLog = path.join(shape.dir, 'php-errors.log');
+        prepareContentDir(shape);
+        writeConfig(shape, { errorLog });
+        // Start (or keep) the server while WordPress installs.
+        let pid = server.runningPid(shape);
+        let fresh = false;
+        if (!pid) {
+          await server.stop(server.readPid(shape)); // a stale server of this site (other port / dir)
+          pid = await server.start(shape);
+          fresh = true;
+        }
+        debug(shape.name, fresh ? 'server started' : 'server kept');
+        await runPhp(shape, 'install.php', { title: `HarmonyUser lab ${shape.name}`, adminPassword: ADMIN_PASSWORD });
+        debug(shape.name, 'installed');
+        const acc = await runPhp(shape, 'accounts.php', {
+          adminPassword: ADMIN_PASSWORD,
+          editorPassword: EDITOR_PASSWORD,
+          appPasswords: { admin: prev?.admin?.appPassword, editor: prev?.editor?.appPassword },
+        });
+        addSecret(acc.admin.appPassword);
+        addSecret(acc.editor.appPassword);
+        const site = {
+          ...shape,
+          admin: { username: 'admin', password: ADMIN_PASSWORD, appPassword: acc.admin.appPassword, id: acc.admin.id },
+          editor: { username: 'editor', password: EDITOR_PASSWORD, appPassword: acc.editor.appPassword, id: acc.editor.id },
+          pid,
+          serverLog: server.files(shape).log,
+          errorLog,
+        };
+        debug(shape.name, 'accounts ready');
+        await server.waitReady(site, pid);
+        await verifyAndWarm(site, fresh ? 3 : 0);
+        debug(shape.name, 'verified' + (fresh ? ' and warmed' : ''));
+        return site;
+      }),
+    );
+    writeState({ running: true, portBase, updatedAt: new Date().toISOString(), sites });
+    return sites;
+  });
+}
+
+async function down({ purge = false } = {}) {
+  if (!fs.existsSync(labDir())) {
+    if (purge) await purgeOutside();
+    return;
+  }
+  await withLock(async () => {
+    const dirs = fs.readdirSync(labDir()).filter((d) => /^site\d+$/.test(d));
+    await Promise.all(dirs.map((name) => server.stop(server.readPid({ dir: path.join(labDir(), name) }))));
+    for (const name of dirs) fs.rmSync(path.join(labDir(), name, 'server.pid'), { force: true });
+    const state = readState();
+    if (state) writeState({ ...state, running: false, updatedAt: new Date().toISOString() });
+  });
+  if (purge) {
+    await purgeOutside();
+    fs.rmSync(labDir(), { recursive: true, force: true });
+  }
+}
+
+async function purgeOutside() {
+  removeConfigs();
+  if (await db.ping()) await db.dropLabDatabases();
+}
+
+/** Sync: the sites of the running lab (from the state file). */
+function sites() {
+  const state = readState();
+  if (!state) throw new LabError(`the WordPress lab is not up: no ${stateFile()} (run \`npm run lab -- up\`, or jest's global setup)`);
+  if (!state.running) throw new LabError(`the WordPress lab is down (${stateFile()}); run \`npm run lab -- up\``);
+  for (const s of state.sites) {
+    if (!pidAlive(s.pid)) throw new LabError(`the WordPress lab is not running: ${s.name}'s server (pid ${s.pid}, ${s.url}) is gone; run \`npm run lab -- up\``);
+    addSecret(s.admin.appPassword);
+    addSecret(s.editor.appPassword);
+  }
+  return state.sites;
+}
+
+function site(i) {
+  const all = sites();
+  if (!all[i]) throw new LabError(`lab site index ${i} does not exist (the lab has ${all.length} sites, 0-based)`);
+  return all[i];
+}
+
+/** Deletes every user but the admin (ID 1) and the lab editor, with their meta. */
+async function resetSite(s) {
+  const keep = `1, ${Number(s.editor.id)}`;
+  await db.dbSql(s.db, `DELETE FROM wp_usermeta WHERE user_id NOT IN (${keep}); DELETE FROM wp_users WHERE ID NOT IN (${keep});`);
+}
+
+/** n real users (wp_insert_user, hooks run), in one or two PHP processes; resolves their IDs in login order. */
+async function seedUsers(s, n, { prefix = 'seed', role = 'subscriber', meta = {}, start = 1, password = SEED_PASSWORD } = {}) {
+  if (!n) return [];
+  // Two PHP processes are ~2.5x faster than one (each waits on MariaDB round trips); more do not help on 2 cores.
+  const chunks = n >= 100 ? 2 : 1;
+  const per = Math.ceil(n / chunks);
+  const parts = await Promise.all(
+    Array.from({ length: chunks }, (_, j) =>
+      runPhp(s, 'seed-users.php', { prefix, n: Math.min(per, n - j * per), start: start + j * per, role, meta, password }),
+    ),
+  );
+  return parts.flatMap((r) => r.ids);
+}
+
+function muName(name) {
+  return name.endsWith('.php') ? name : `${name}.php`;
+}
+
+function installMuPlugin(s, sourceFile, name = path.basename(sourceFile)) {
+  const dest = path.join(s.contentDir, 'mu-plugins', muName(name));
+  fs.copyFileSync(sourceFile, `${dest}.tmp`);
+  fs.renameSync(`${dest}.tmp`, dest);
+  return dest;
+}
+
+function removeMuPlugin(s, name) {
+  fs.rmSync(path.join(s.contentDir, 'mu-plugins', muName(name)), { force: true });
+}
+
+/** Symlinks a plugin (directory, or single .php file) into the site's plugins dir and activates it. */
+async function installPlugin(s, source, slug = path.basename(source, '.php')) {
+  const abs = path.resolve(source);
+  const isFile = fs.statSync(abs).isFile();
+  const dest = path.join(s.contentDir, 'plugins', isFile ? `${slug}.php` : slug);
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.symlinkSync(abs, dest);
+  await runPhp(s, 'plugins.php', { action: 'activate', slug });
+}
+
+/** Deactivates a plugin and removes it from the site's plugins dir. */
+async function deactivatePlugin(s, slug) {
+  await runPhp(s, 'plugins.php', { action: 'deactivate', slug });
+  for (const f of [slug, `${slug}.php`]) fs.rmSync(path.join(s.contentDir, 'plugins', f), { recursive: true, force: true });
+}
+
+/** Runs PHP code (no `<?php` needed) with WordPress loaded for the site; resolves its stdout. */
+function wpEval(s, phpCode) {
+  return runPhp(s, 'eval.php', phpCode, { raw: true });
+}
+
+/** Runs SQL on the site's database; tab-separated rows, no header line (pass { headers: true } for one). */
+function sql(s, query, opts) {
+  return db.dbSql(s.db, query, opts);
+}
+
+module.exports = {
+  up, down, sites, site, resetSite, seedUsers, installMuPlugin, removeMuPlugin, installPlugin, deactivatePlugin, wpEval, sql, labDir,
+  ADMIN_PASSWORD, EDITOR_PASSWORD, SEED_PASSWORD, LabError,
+};

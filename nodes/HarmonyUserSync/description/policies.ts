@@ -1,0 +1,91 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const WRITE_OPERATIONS = ['applyEvent', 'upsertUsers', 'deleteUsers', 'reconcile'];
+const onWrite = { show: { operation: WRITE_OPERATIONS } };
+
+/** The target's policies for incoming changes (the read-only switch lives in the credential). */
+export const policyProperties: INodeProperties[] = [
+	{
+		displayName: 'Source Whitelist',
+		name: 'whitelistEnabled',
+		type: 'boolean',
+		default: false,
+		description: 'Whether only changes from the sources listed below may modify this target',
+		displayOptions: onWrite,
+	},
+	{
+		displayName: 'Trusted Sources',
+		name: 'whitelist',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Trusted Source',
+		default: {},
+		description: 'Site URLs, IP addresses or CIDR ranges (IPv4 or IPv6) allowed to change this target',
+		displayOptions: { show: { operation: WRITE_OPERATIONS, whitelistEnabled: [true] } },
+		options: [
+			{
+				displayName: 'Entry',
+				name: 'entries',
+				values: [
+					{
+						displayName: 'URL, IP or CIDR',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'https://blog.example.com or 203.0.113.0/24 or 2001:db8::/32',
+					},
+					{
+						displayName: 'Note',
+						name: 'note',
+						type: 'string',
+						default: '',
+						description: 'What this source is, for whoever maintains the list',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Policies',
+		name: 'policies',
+		type: 'collection',
+		placeholder: 'Add Policy',
+		default: {},
+		displayOptions: onWrite,
+		options: [
+			{
+				displayName: 'Synced Roles',
+				name: 'roles',
+				type: 'string',
+				default: '',
+				placeholder: 'subscriber, customer',
+				description: 'Only users with at least one of these roles are synced (comma-separated). Empty syncs every role.',
+			},
+			{
+				displayName: 'Prohibit Propagation For',
+				name: 'prohibitedUsers',
+				type: 'string',
+				default: '',
+				placeholder: 'admin, test@example.com',
+				description:
+					'Logins or emails whose changes are never sent anywhere. Sites with the bridge plugin also have a switch on each user profile.',
+			},
+			{
+				displayName: 'Reject Incoming Modifications For',
+				name: 'protectedUsers',
+				type: 'string',
+				default: '',
+				placeholder: 'ceo, billing@example.com',
+				description:
+					'Logins or emails on this target that sync never updates or deletes. Sites with the bridge plugin also have a switch on each user profile.',
+			},
+			{
+				displayName: 'Reassign Content To (User ID)',
+				name: 'reassignTo',
+				type: 'number',
+				default: 0,
+				description: "Target user who receives a deleted user's posts. 0 means the credential's own user.",
+			},
+		],
+	},
+];

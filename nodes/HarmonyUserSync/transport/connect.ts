@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { buildPolicyConfig, splitList } from '../../../core/sync/config';
+import { TargetSite } from '../../../core/sync/target';
+import { WordPressClient } from '../../../core/wordpress/client';
+
+export const CREDENTIAL_TYPE = 'wordPressAppPasswordApi';
+
+interface SiteCredential {
+	url: string;
+	username: string;
+	applicationPassword: string;
+	readOnly?: boolean;
+}
+
+export async function connectClient(ctx: IExecuteFunctions): Promise<{ client: WordPressClient; readOnly: boolean }> {
+	const credential = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as SiteCredential;
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	try {
+		const client = WordPressClient.create(credential, {
+			concurrency: Number(options.concurrency ?? 4),
+			timeoutMs: Number(options.timeout ?? 30) * 1000,
+			retry: { retries: Number(options.retries ?? 3) },
+		});
+		return { client, readOnly: credential.readOnly === true };
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `The credential's Site URL is not usable: ${(error as Error).message}`);
+	}
+}
+
+/** The target site of a write operation: its client plus the policies set on the node and credential. */
+export async function connectTarget(ctx: IExecuteFunctions, createOnUpdate = false): Promise<TargetSite> {
+	const { client, readOnly } = await connectClient(ctx);
+	const policies = ctx.getNodeParameter('policies', 0, {}) as IDataObject;
+	const whitelistEnabled = ctx.getNodeParameter('whitelistEnabled', 0, false) as boolean;
+	const whitelist = ctx.getNodeParameter('whitelist.entries', 0, []) as Array<{ value?: string }>;
+	try {
+		const config = buildPolicyConfig({
+			target: client.site,
+			readOnly,
+			whitelistEnabled,
+			whitelist: whitelist.map((entry) => entry.value ?? ''),
+			roles: splitList(policies.roles as string),
+			prohibitedUsers: splitList(policies.prohibitedUsers as string),
+			protectedUsers: splitList(policies.protectedUsers as string),
+			createOnUpdate,
+		});
+		return new TargetSite(client, config, Number(policies.reassignTo ?? 0));
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+			description: 'Fix the node settings: every whitelist entry must be an http(s) URL, an IP address or a CIDR range.',
+		});
+	}
+}

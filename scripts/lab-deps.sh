@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the WordPress lab needs, when missing. Idempotent, quiet when all are present,
+# works as root without a TTY (CI). apt must not start services: the lab starts what it needs itself.
+set -euo pipefail
+PACKAGES=(php-cli php-mysql php-curl php-xml php-mbstring mariadb-server wordpress)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "lab-deps: missing Debian packages: ${missing[*]} (run this script as root)" >&2
+  exit 1
+fi
+echo "lab-deps: installing ${missing[*]}" >&2
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

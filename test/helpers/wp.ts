@@ -1,0 +1,41 @@
+/** Raw REST calls to lab sites, for arranging and checking state independently of the code under test. */
+import type { LabAccount, Site } from '../../lab/lab';
+
+export interface RestReply {
+	status: number;
+	headers: Headers;
+	// REST bodies are whatever JSON WordPress sends; tests assert on their shape.
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	body: any;
+}
+
+export async function rest(
+	site: Site,
+	account: LabAccount | null,
+	route: string,
+	init: { method?: string; body?: unknown } = {},
+): Promise<RestReply> {
+	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+	if (account) headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
+	const res = await fetch(`${site.url}/wp-json${route}`, {
+		method: init.method ?? 'GET',
+		headers,
+		body: init.body === undefined ? undefined : JSON.stringify(init.body),
+	});
+	const text = await res.text();
+	let body: unknown = text;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		// not JSON: keep the text
+	}
+	return { status: res.status, headers: res.headers, body };
+}
+
+/** The site's user with this login, as REST shows it to an admin (context=edit), or undefined. */
+export async function findUser(site: Site, login: string): Promise<Record<string, unknown> & { id: number } | undefined> {
+	const reply = await rest(site, site.admin, `/wp/v2/users?search=${encodeURIComponent(login)}&context=edit&per_page=100`);
+	return (reply.body as Array<{ id: number; username: string }>).find((user) => user.username === login) as
+		| (Record<string, unknown> & { id: number })
+		| undefined;
+}
