@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command (npm test): bootstraps, builds, type-checks, lints with n8n's community-node rules, then
+# runs every test against real WordPress sites (brought up by jest's global setup) and n8n's real engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+
+echo "==> build" >&2
+npx gulp build --silent
+echo "==> typecheck" >&2
+npx tsc --noEmit -p tsconfig.json
+echo "==> n8n community-node lint" >&2
+npx n8n-node lint </dev/null
+echo "==> tests" >&2
+status=0
+npx jest --json --outputFile=.test-results.json "$@" || status=$?
+# A closing line any CI can read, whatever the runner prints.
+node -e '
+  const r = require("./.test-results.json");
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  if (r.numTotalTests === 0) process.exitCode = 1;
+' || status=1
+exit "$status"
