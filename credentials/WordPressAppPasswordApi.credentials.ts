@@ -44,7 +44,7 @@ export class WordPressAppPasswordApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Created in wp-admin under Users → Profile → Application Passwords, or with the harmonyuser-app-password command shipped in this package',
+				'Created in wp-admin under Users → Profile → Application Passwords, or with the harmonyuser-connect command shipped in this package',
 			required: true,
 		},
 		{

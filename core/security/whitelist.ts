@@ -20,11 +20,13 @@ export function parseWhitelist(entries: string[]): WhitelistRule[] {
 }
 
 function parseEntry(entry: string): WhitelistRule {
-	if (ipaddr.isValidCIDR(entry)) {
+	// IPv4 entries must be plain dotted decimal: ipaddr.js also reads "10.0.0.010" (octal: 10.0.0.8), "10.1" and
+	// "12345", so a typo or a zero-padded address would silently trust a different host.
+	if (ipaddr.IPv6.isValidCIDR(entry) || ipaddr.IPv4.isValidCIDRFourPartDecimal(entry)) {
 		const [address, bits] = ipaddr.parseCIDR(entry);
 		return { kind: 'ip', entry, range: [unmap(address), unmapBits(address, bits)] };
 	}
-	if (ipaddr.isValid(entry)) {
+	if (ipaddr.IPv6.isValid(entry) || ipaddr.IPv4.isValidFourPartDecimal(entry)) {
 		const address = unmap(ipaddr.parse(entry));
 		return { kind: 'ip', entry, range: [address, address.kind() === 'ipv4' ? 32 : 128] };
 	}

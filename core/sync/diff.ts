@@ -71,8 +71,11 @@ function asText(value: unknown): string {
 	return value === null || value === undefined ? '' : String(value);
 }
 
+// Compared as sets: a repeated role must not hide one the target has and the user lacks.
 function sameSet(a: string[], b: string[]): boolean {
-	return a.length === b.length && a.every((item) => b.includes(item));
+	const left = new Set(a);
+	const right = new Set(b);
+	return left.size === right.size && [...left].every((item) => right.has(item));
 }
 
 function randomPassword(): string {

@@ -23,9 +23,23 @@ export function toEventInput(item: unknown, action: SyncAction, sourceUrl?: stri
 	return event;
 }
 
+// The schema fills absent REST fields with '', which would clear them on the target: only fields sent are kept.
+const REST_PROFILE_FIELDS: Array<[string, string]> = [
+	['name', 'displayName'],
+	['first_name', 'firstName'],
+	['last_name', 'lastName'],
+	['nickname', 'nickname'],
+	['url', 'url'],
+	['description', 'description'],
+	['locale', 'locale'],
+];
+
 function fromRestShape(item: Record<string, unknown>): Record<string, unknown> {
 	const parsed = parseWpUser(item);
-	return parsed.ok ? { ...toUserRecord(String(item.site ?? ''), parsed.value) } : item;
+	if (!parsed.ok) return item;
+	const record: Record<string, unknown> = { ...toUserRecord(String(item.site ?? ''), parsed.value) };
+	for (const [restField, field] of REST_PROFILE_FIELDS) if (!(restField in item)) delete record[field];
+	return record;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 /** Runs the HarmonyUser Sync node in n8n's real engine against lab sites. */
 import { randomUUID } from 'node:crypto';
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 import type { LabAccount, Site } from '../../lab/lab';
 import type { SyncResult } from '../../core/sync/result';
 import type { SyncEventInput } from '../../core/schemas/syncEvent';
@@ -14,7 +14,7 @@ export function syncPackage(): Promise<LoadedPackage> {
 	return loaded;
 }
 
-export function credentialOf(site: Site, account: LabAccount = site.admin, extra: IDataObject = {}): IDataObject {
+export function credentialOf(site: Site, account: LabAccount = site.admin, extra: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
 	return { url: site.url, username: account.username, applicationPassword: account.appPassword, readOnly: false, ...extra };
 }
 
@@ -23,7 +23,7 @@ export interface SyncRun {
 	operation: 'applyEvent' | 'upsertUsers' | 'deleteUsers' | 'reconcile' | 'getUsers';
 	input: IDataObject[];
 	parameters?: INodeParameters;
-	credential?: IDataObject;
+	credential?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 }
 
@@ -52,7 +52,9 @@ export function uniqueLogin(prefix: string): string {
 	return `${prefix}${Date.now().toString(36)}${counter}`;
 }
 
-export function userEvent(source: Site, login: string, overrides: Partial<SyncEventInput> & { user?: Partial<SyncEventInput['user']> } = {}): IDataObject {
+export type EventOverrides = Omit<Partial<SyncEventInput>, 'user'> & { user?: Partial<SyncEventInput['user']> };
+
+export function userEvent(source: Site, login: string, overrides: EventOverrides = {}): IDataObject {
 	const { user, ...rest } = overrides;
 	return {
 		id: randomUUID(),
@@ -77,7 +79,7 @@ export interface ChainStep {
 	site: Site;
 	operation: SyncRun['operation'];
 	parameters?: INodeParameters;
-	credential?: IDataObject;
+	credential?: ICredentialDataDecryptedObject;
 }
 
 /**

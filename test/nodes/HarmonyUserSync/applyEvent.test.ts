@@ -1,10 +1,13 @@
 /** The User Sync node in n8n's real engine, applying events to real WordPress sites A, B and C. */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { credentialOf, runSync, uniqueLogin, userEvent } from '../../helpers/sync';
 import { findUser, rest } from '../../helpers/wp';
 
+/** A well-formed application password that no site knows. */
+const wrongPassword = randomBytes(12).toString('hex');
 const META_PLUGIN = path.join(__dirname, '../../fixtures/wp/expose-sync-meta.php');
 let A: Site;
 let B: Site;
@@ -244,18 +247,18 @@ describe('identity and errors', () => {
 
 	test('bad credentials and a non-admin credential give clear failed results, with no secret in them', async () => {
 		const events = [userEvent(A, uniqueLogin('auth'))];
-		const wrong = await apply(B, events, {}, credentialOf(B, { ...B.admin, appPassword: 'abcdabcdabcdabcdabcdabcd' }));
+		const wrong = await apply(B, events, {}, credentialOf(B, { ...B.admin, appPassword: wrongPassword }));
 		expect(wrong.results[0]).toMatchObject({ status: 'failed', reason: 'wordpress_error', error: { kind: 'auth', status: 401 } });
 		expect(wrong.results[0].message).toMatch(/check the username and application password/);
 		const editor = await apply(B, events, {}, credentialOf(B, B.editor));
 		expect(editor.results[0]).toMatchObject({ status: 'failed', error: { kind: 'forbidden', status: 403 } });
 		const text = JSON.stringify([wrong, editor]);
-		expect(text).not.toContain('abcdabcdabcdabcdabcdabcd');
+		expect(text).not.toContain(wrongPassword);
 		expect(text).not.toContain(B.editor.appPassword);
 	});
 
 	test('"Stop on Failed Sync" turns a failed sync into a node error, or an error item with continueOnFail', async () => {
-		const credential = credentialOf(B, { ...B.admin, appPassword: 'abcdabcdabcdabcdabcdabcd' });
+		const credential = credentialOf(B, { ...B.admin, appPassword: wrongPassword });
 		const parameters = { options: { stopOnFailure: true } };
 		const stopped = await runSync({ site: B, operation: 'applyEvent', input: [userEvent(A, uniqueLogin('stop'))], parameters, credential });
 		expect(stopped.error?.message).toMatch(/answered 401/);
