@@ -11,7 +11,7 @@ export interface Site {
   index: number; // 0-based
   url: string; // 'http://127.0.0.1:8681' (no trailing slash)
   port: number;
-  db: string; // 'hus_site1'
+  db: string; // 'hus_p8681': named by port, so labs on other port bases stay apart
   dir: string; // the site's lab dir (logs, pid)
   contentDir: string; // its WP_CONTENT_DIR
   admin: LabAccount; // id 1, administrator

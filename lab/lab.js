@@ -44,7 +44,7 @@ function siteShape(index, portBase) {
   const name = `site${index + 1}`;
   const dir = path.join(labDir(), name);
   const port = portBase + index;
-  return { name, index, url: `http://127.0.0.1:${port}`, port, db: `hus_${name}`, dir, contentDir: path.join(dir, 'wp-content') };
+  return { name, index, url: `http://127.0.0.1:${port}`, port, db: `hus_p${port}`, dir, contentDir: path.join(dir, 'wp-content') };
 }
 
 function fileSize(file) {

@@ -59,7 +59,7 @@ async function ensureDatabases(dbNames) {
 }
 
 async function dropLabDatabases() {
-  const names = (await rootSql("SHOW DATABASES LIKE 'hus\\_site%';")).split('\n').filter(Boolean);
+  const names = (await rootSql("SHOW DATABASES LIKE 'hus\\_%';")).split('\n').filter(Boolean);
   const stmts = names.map((d) => `DROP DATABASE IF EXISTS \`${d}\`;`);
   stmts.push(`DROP USER IF EXISTS '${DB_USER}'@'localhost';`);
   await rootSql(stmts.join('\n'), 'dropping the lab databases');

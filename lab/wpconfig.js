@@ -1,5 +1,5 @@
 'use strict';
-/** Writes /etc/wordpress/config-hus-<name>.php, the per-site config Debian's wp-config.php loads. */
+/** Writes /etc/wordpress/config-hus-p<port>.php, the per-site config Debian's wp-config.php loads. */
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const { LabError } = require('./util');
@@ -8,7 +8,8 @@ const { DB_USER, DB_PASSWORD } = require('./mariadb');
 const CONFIG_DIR = '/etc/wordpress';
 const SALT_KEYS = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
 
-const configName = (site) => `hus-${site.name}`;
+// Named by port, so labs on other port bases (a CI run beside a developer's lab) never share a site.
+const configName = (site) => `hus-p${site.port}`;
 const configFile = (site) => `${CONFIG_DIR}/config-${configName(site)}.php`;
 
 /** Salts already in the file are kept (so cookies survive an `up`); missing ones are generated. */
@@ -82,7 +83,7 @@ function writeConfig(site, { errorLog }) {
 function removeConfigs() {
   let names = [];
   try {
-    names = fs.readdirSync(CONFIG_DIR).filter((f) => /^config-hus-site\d+\.php$/.test(f));
+    names = fs.readdirSync(CONFIG_DIR).filter((f) => /^config-hus-(site|p)\d+\.php$/.test(f));
   } catch {
     /* none */
   }

@@ -1,7 +1,7 @@
 <?php
 /**
  * Loads WordPress for one lab site from the PHP CLI (include at file scope so WordPress's globals are global).
- * Env (set by lab.js): HUS_LAB_CONFIG (Debian config name, e.g. hus-site1), HUS_LAB_URL, HUS_WP_ROOT.
+ * Env (set by lab.js): HUS_LAB_CONFIG (Debian config name, e.g. hus-p8681), HUS_LAB_URL, HUS_WP_ROOT.
  */
 $hus_config = getenv('HUS_LAB_CONFIG');
 $hus_url = getenv('HUS_LAB_URL');

@@ -22,7 +22,7 @@ describe('WordPress lab', () => {
     expect(new Set(sites.map((s) => s.url)).size).toBe(sites.length);
     expect(new Set(sites.map((s) => s.db)).size).toBe(sites.length);
     sites.forEach((s, i) => {
-      expect(s).toMatchObject({ index: i, name: `site${i + 1}`, url: `http://127.0.0.1:${s.port}`, db: `hus_site${i + 1}` });
+      expect(s).toMatchObject({ index: i, name: `site${i + 1}`, url: `http://127.0.0.1:${s.port}`, db: `hus_p${s.port}` });
       expect(lab.site(i).url).toBe(s.url);
       expect(s.admin).toMatchObject({ username: 'admin', id: 1 });
       expect(s.admin.appPassword).toMatch(/^[A-Za-z0-9]{24}$/);
