@@ -31,6 +31,8 @@ export const syncEventSchema = z
 			.strip(),
 		path: z.array(siteUrl).max(100).default([]),
 		user: syncUserSchema,
+		/** Set by the Sync Log's replay: the log entry this event retries. */
+		replayOf: z.string().trim().min(1).max(200).optional(),
 	})
 	.strip();
 

@@ -74,7 +74,8 @@ export class ResultBuilder {
 		});
 	}
 
-	private pathWithTarget(): string[] {
+	/** The path once this target has the change: what writes carry on to the bridge. */
+	pathWithTarget(): string[] {
 		const path = this.event?.path ?? [];
 		const target = this.target.config.target;
 		return path.includes(target) ? path : [...path, target];
@@ -102,7 +103,7 @@ export async function executePlan(
 	directory: TargetDirectory,
 	builder: ResultBuilder,
 ): Promise<SyncResult> {
-	const users = new UsersApi(client);
+	const users = new UsersApi(client, builder.pathWithTarget());
 	try {
 		switch (plan.kind) {
 			case 'refused':

@@ -28,6 +28,7 @@ export interface RestRequest {
 	path: string;
 	params?: Record<string, string | number | boolean | undefined>;
 	data?: unknown;
+	headers?: Record<string, string>;
 }
 
 export interface RestResponse<T> {
@@ -130,6 +131,7 @@ export class WordPressClient {
 				url: req.path,
 				params: req.params,
 				data: req.data,
+				headers: req.headers,
 			});
 			return { kind: 'response', response };
 		} catch (error) {

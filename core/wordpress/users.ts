@@ -28,9 +28,20 @@ export interface ListUsersOptions {
 const PER_PAGE = 100;
 const USERS = '/wp/v2/users';
 
+/** Header carrying the propagation path on writes, so the bridge plugin passes it on with the events they cause. */
+export const PATH_HEADER = 'X-HarmonyUser-Path';
+
 /** The users endpoints of one site, returning validated users. */
 export class UsersApi {
-	constructor(private readonly client: WordPressClient) {}
+	private readonly writeHeaders?: Record<string, string>;
+
+	/** `path`: the propagation path of the change being written (it ends with this site). */
+	constructor(
+		private readonly client: WordPressClient,
+		path?: string[],
+	) {
+		this.writeHeaders = path?.length ? { [PATH_HEADER]: path.join(',') } : undefined;
+	}
 
 	async me(): Promise<WpUser> {
 		const { data } = await this.client.request({ method: 'GET', path: `${USERS}/me`, params: { context: 'edit' } });
@@ -71,6 +82,7 @@ export class UsersApi {
 			path: USERS,
 			params: { context: 'edit', _fields: WP_USER_FIELDS },
 			data: payload,
+			headers: this.writeHeaders,
 		});
 		return this.valid(data, 'POST', USERS);
 	}
@@ -82,6 +94,7 @@ export class UsersApi {
 			path,
 			params: { context: 'edit', _fields: WP_USER_FIELDS },
 			data: payload,
+			headers: this.writeHeaders,
 		});
 		return this.valid(data, 'POST', path);
 	}
@@ -92,6 +105,7 @@ export class UsersApi {
 			method: 'DELETE',
 			path: `${USERS}/${id}`,
 			params: { force: true, reassign: reassignTo, _fields: 'deleted' },
+			headers: this.writeHeaders,
 		});
 	}
 

@@ -13,7 +13,7 @@ export interface ScriptedAnswer {
 }
 
 export class FaultServer {
-	readonly requests: Array<{ method: string; url: string; authorization?: string }> = [];
+	readonly requests: Array<{ method: string; url: string; authorization?: string; path?: string }> = [];
 	inFlight = 0;
 	maxInFlight = 0;
 	private readonly server: http.Server;
@@ -47,7 +47,8 @@ export class FaultServer {
 	}
 
 	private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-		this.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+		const path = req.headers['x-harmonyuser-path'];
+		this.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, path: path as string | undefined });
 		const generation = this.generation;
 		this.inFlight++;
 		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);

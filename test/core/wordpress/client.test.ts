@@ -143,6 +143,21 @@ describe('faults, with a scripted server', () => {
 		expect(error.message).toMatch(/could not be reached/);
 	});
 
+	test('writes carry the propagation path header for the bridge; reads do not', async () => {
+		const user = { id: 9, username: 'u', email: 'u@example.test' };
+		server.play([], { status: 200, body: user });
+		const api = new UsersApi(clientFor(), ['https://a.example', 'https://b.example']);
+		await api.update(9, { first_name: 'X' });
+		await api.delete(9, 1);
+		expect(server.requests.map((r) => [r.method, r.path])).toEqual([
+			['POST', 'https://a.example,https://b.example'],
+			['DELETE', 'https://a.example,https://b.example'],
+		]);
+		server.play([], { status: 200, body: [user] });
+		await api.findByLogin('u');
+		expect(server.requests.map((r) => r.path)).toEqual([undefined]);
+	});
+
 	test('forks count their own requests and add to the parent', async () => {
 		server.play([], { status: 200, body: {} });
 		const root = clientFor();
