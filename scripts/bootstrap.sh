@@ -6,6 +6,8 @@ HUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -f "$HUS_ROOT/node_modules/.package-lock.json" ] || [ "$HUS_ROOT/package-lock.json" -nt "$HUS_ROOT/node_modules/.package-lock.json" ]; then
   echo "==> installing npm packages (first run takes a minute or two)" >&2
   # Scripts are skipped: no dependency needs one here, and some would download binaries this network refuses.
-  (cd "$HUS_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 || return 1
+  # `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional bindings out of the lock file
+  # and `npm ci` then refuses it; install keeps the locked versions all the same.
+  (cd "$HUS_ROOT" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 || return 1
 fi
 bash "$HUS_ROOT/scripts/lab-deps.sh" || return 1
