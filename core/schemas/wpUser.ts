@@ -58,6 +58,19 @@ export function parseWpUser(input: unknown): ParseResult<WpUser> {
 	return { ok: false, error: describeZodError(result.error, 'WordPress user') };
 }
 
+/** REST profile fields and the sync user fields they carry. */
+export type RestProfileField = 'name' | 'first_name' | 'last_name' | 'nickname' | 'url' | 'description' | 'locale';
+
+export const PROFILE_FIELDS: ReadonlyArray<readonly [RestProfileField, keyof SyncUser]> = [
+	['name', 'displayName'],
+	['first_name', 'firstName'],
+	['last_name', 'lastName'],
+	['nickname', 'nickname'],
+	['url', 'url'],
+	['description', 'description'],
+	['locale', 'locale'],
+];
+
 /** A site's user as the Get Users operation emits it: the sync user plus where it lives. */
 export interface UserRecord extends SyncUser {
 	site: string;

@@ -1,19 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { META_SYNC_ID, portableMeta, type SyncUser } from '../schemas/syncUser';
-import type { WpUser } from '../schemas/wpUser';
+import { PROFILE_FIELDS, type WpUser } from '../schemas/wpUser';
 import type { WpUserWrite } from '../wordpress/users';
-
-type ProfileField = 'name' | 'first_name' | 'last_name' | 'nickname' | 'url' | 'description' | 'locale';
-
-const PROFILE_FIELDS: Array<[ProfileField, keyof SyncUser]> = [
-	['name', 'displayName'],
-	['first_name', 'firstName'],
-	['last_name', 'lastName'],
-	['nickname', 'nickname'],
-	['url', 'url'],
-	['description', 'description'],
-	['locale', 'locale'],
-];
 
 /**
  * Only what differs: a user that already matches yields an empty object, so nothing is written and two-way

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SyncAction, SyncEventInput } from '../schemas/syncEvent';
-import { parseWpUser, toUserRecord } from '../schemas/wpUser';
+import { parseWpUser, PROFILE_FIELDS, toUserRecord } from '../schemas/wpUser';
 
 /**
  * Turns what a manual sync receives into a sync event: an event passes through untouched; a user record (from
@@ -24,21 +24,11 @@ export function toEventInput(item: unknown, action: SyncAction, sourceUrl?: stri
 }
 
 // The schema fills absent REST fields with '', which would clear them on the target: only fields sent are kept.
-const REST_PROFILE_FIELDS: Array<[string, string]> = [
-	['name', 'displayName'],
-	['first_name', 'firstName'],
-	['last_name', 'lastName'],
-	['nickname', 'nickname'],
-	['url', 'url'],
-	['description', 'description'],
-	['locale', 'locale'],
-];
-
 function fromRestShape(item: Record<string, unknown>): Record<string, unknown> {
 	const parsed = parseWpUser(item);
 	if (!parsed.ok) return item;
 	const record: Record<string, unknown> = { ...toUserRecord(String(item.site ?? ''), parsed.value) };
-	for (const [restField, field] of REST_PROFILE_FIELDS) if (!(restField in item)) delete record[field];
+	for (const [restField, field] of PROFILE_FIELDS) if (!(restField in item)) delete record[field];
 	return record;
 }
 

@@ -78,3 +78,25 @@ test('a read-only credential still reads', async () => {
 	expect(json.length).toBeGreaterThan(0);
 	expect((await rest(A, A.admin, '/wp/v2/users/me')).status).toBe(200);
 });
+
+test('malformed users each yield a failed result naming the field, and nothing is written', async () => {
+	const login = uniqueLogin('okform');
+	const input = [
+		{ login: 'no-email' },
+		{ login: '', email: 'blank-login@example.test' },
+		{ login: 'x'.repeat(61), email: 'long@example.test' },
+		{ login: 'badmeta', email: 'badmeta@example.test', meta: { nested: { no: 'objects' } } },
+		{ login, email: `${login}@example.test` },
+	];
+	const { results, pairedItems } = await runSync({ site: B, operation: 'upsertUsers', input, parameters: { sourceSite: A.url } });
+	expect(pairedItems).toEqual(input.map((_, item) => ({ item })));
+	expect(results.slice(0, 4).map((r) => [r.status, r.reason, r.requests])).toEqual(Array(4).fill(['failed', 'invalid_event', 0]));
+	expect(results.slice(0, 4).map((r) => r.message)).toEqual([
+		expect.stringMatching(/user\.email: Required/),
+		expect.stringMatching(/user\.login: the login is empty/),
+		expect.stringMatching(/user\.login: a WordPress login has at most 60 characters/),
+		expect.stringMatching(/user\.meta\.nested/),
+	]);
+	expect(results[4]).toMatchObject({ status: 'synced', action: 'create' });
+	expect(await findUser(B, 'badmeta')).toBeUndefined();
+});
