@@ -1,7 +1,8 @@
 /**
  * Build: esbuild bundles each node, credential and command into dist/ (CommonJS, as n8n loads them), with
  * their libraries inside — n8n's community-node rules forbid runtime dependencies. n8n-workflow stays
- * external: n8n provides it, and its error classes must be n8n's own. Icons and codex files are copied beside.
+ * external: n8n provides it, and its error classes must be n8n's own. Icons and codex files are copied beside,
+ * and the bridge plugin is zipped for WordPress.
  */
 const { series, src, dest } = require('gulp');
 const esbuild = require('esbuild');
@@ -46,10 +47,15 @@ async function bundle() {
 	});
 }
 
+/** The bridge plugin, as a zip WordPress installs from wp-admin (Plugins → Add New → Upload). */
+function bridgeZip() {
+	return require('./bridge/build-zip').buildZip(path.join(DIST, 'harmonyuser-sync-bridge.zip'));
+}
+
 function copyAssets() {
 	return src(['nodes/**/*.{svg,png,json}', 'credentials/**/*.{svg,png}'], { base: ROOT, encoding: false }).pipe(dest(DIST));
 }
 
 exports.clean = clean;
-exports.build = series(clean, bundle, copyAssets);
+exports.build = series(clean, bundle, copyAssets, bridgeZip);
 exports.default = exports.build;

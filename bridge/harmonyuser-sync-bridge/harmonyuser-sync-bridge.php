@@ -1,0 +1,34 @@
+<?php
+/**
+ * Plugin Name:       HarmonyUser Sync Bridge
+ * Description:       Companion of the n8n HarmonyUser Sync nodes: sync ids, per-user sync switches, lookup by sync id, changed-since listing, signed outgoing user webhooks with a durable queue, password-hash transfer and batch user writes.
+ * Version:           1.0.0
+ * Requires at least: 6.1
+ * Requires PHP:      7.4
+ * Author:            HarmonyUser Sync
+ * License:           MIT
+ * Text Domain:       harmonyuser-sync-bridge
+ */
+
+if (!defined('ABSPATH')) {
+    exit;
+}
+
+define('HARMONYUSER_BRIDGE_VERSION', '1.0.0');
+define('HARMONYUSER_BRIDGE_DB_VERSION', '1');
+define('HARMONYUSER_BRIDGE_FILE', __FILE__);
+define('HARMONYUSER_BRIDGE_NS', 'harmonyuser/v1');
+define('HARMONYUSER_BRIDGE_CRON_HOOK', 'harmonyuser_bridge_run_queue');
+
+require_once __DIR__ . '/includes/util.php';
+require_once __DIR__ . '/includes/install.php';
+require_once __DIR__ . '/includes/meta.php';
+require_once __DIR__ . '/includes/profile.php';
+require_once __DIR__ . '/includes/events.php';
+require_once __DIR__ . '/includes/queue.php';
+require_once __DIR__ . '/includes/webhooks.php';
+require_once __DIR__ . '/includes/rest-users.php';
+require_once __DIR__ . '/includes/batch.php';
+
+register_activation_hook(__FILE__, 'harmonyuser_bridge_activate');
+register_deactivation_hook(__FILE__, 'harmonyuser_bridge_deactivate');

@@ -1,0 +1,294 @@
+<?php
+/**
+ * Change tracking and outgoing events.
+ *
+ * During a request every user that is about to change gets a snapshot of its sync state (taken at the first
+ * "before" hook: wp_pre_insert_user_data, meta writes, password_reset, the plugin's own routes). At `shutdown`
+ * the final state is compared with that snapshot, so events carry the state after roles and meta were applied.
+ * Events go to the durable queue first (includes/queue.php), then delivery is attempted.
+ */
+
+if (!defined('ABSPATH')) {
+    exit;
+}
+
+final class HarmonyUser_Bridge_Tracker {
+    /** @var array<int, array> user id => ['before' => ?array, 'created' => bool, 'deleted' => ?array, 'tombstone' => bool] */
+    private static $users = array();
+    private static $hooked = false;
+
+    public static function touch($user_id, $before = null) {
+        $user_id = (int) $user_id;
+        if ($user_id <= 0 || harmonyuser_bridge_internal()) {
+            return;
+        }
+        if (!isset(self::$users[$user_id])) {
+            self::$users[$user_id] = array(
+                'before' => $before !== null ? $before : harmonyuser_bridge_user_payload($user_id, true),
+                'created' => false,
+                'deleted' => null,
+            );
+        }
+        self::hook();
+    }
+
+    public static function has($user_id) {
+        return isset(self::$users[(int) $user_id]);
+    }
+
+    public static function created($user_id) {
+        self::touch($user_id, array());
+        self::$users[(int) $user_id]['created'] = true;
+    }
+
+    public static function deleted($user_id, $snapshot) {
+        self::touch($user_id);
+        self::$users[(int) $user_id]['deleted'] = $snapshot;
+    }
+
+    private static function hook() {
+        if (!self::$hooked) {
+            self::$hooked = true;
+            add_action('shutdown', array(__CLASS__, 'flush'), 0);
+        }
+    }
+
+    /** Builds the events of this request, updates last_changed, queues and delivers. */
+    public static function flush() {
+        $users = self::$users;
+        self::$users = array();
+        if (!$users) {
+            return;
+        }
+        $path = harmonyuser_bridge_request_path();
+        $queued = array();
+        foreach ($users as $user_id => $t) {
+            foreach (self::events_for($user_id, $t) as $event) {
+                if (!empty($event['user']['flags']['prohibitPropagation'])) {
+                    continue;
+                }
+                $event['path'] = $path;
+                $queued = array_merge($queued, harmonyuser_bridge_queue_event($event));
+            }
+        }
+        if ($queued) {
+            harmonyuser_bridge_deliver_now($queued);
+        }
+    }
+
+    private static function events_for($user_id, $t) {
+        $before = $t['before'];
+        if ($t['deleted'] !== null) {
+            if ($t['created'] || !$t['deleted']) {
+                return array();
+            }
+            return array(harmonyuser_bridge_build_event('user.deleted', $t['deleted']));
+        }
+        $after = harmonyuser_bridge_user_payload($user_id, true);
+        if (!$after) {
+            return array();
+        }
+        if ($t['created']) {
+            harmonyuser_bridge_set_meta_internal($user_id, 'harmonyuser_last_changed', harmonyuser_bridge_now_iso());
+            return array(harmonyuser_bridge_build_event('user.created', $after));
+        }
+        if (!$before) {
+            return array();
+        }
+        $hash_changed = $before['passwordHash'] !== $after['passwordHash'];
+        $a = $after;
+        $b = $before;
+        unset($a['passwordHash'], $b['passwordHash']);
+        $changed = harmonyuser_bridge_canonical($a) !== harmonyuser_bridge_canonical($b);
+        if (!$changed && !$hash_changed) {
+            return array();
+        }
+        harmonyuser_bridge_set_meta_internal($user_id, 'harmonyuser_last_changed', harmonyuser_bridge_now_iso());
+        $events = array();
+        if ($b['email'] !== $a['email']) {
+            $after['previousEmail'] = $b['email'];
+        }
+        if ($changed) {
+            $events[] = harmonyuser_bridge_build_event('user.updated', $after);
+        }
+        if ($hash_changed) {
+            $events[] = harmonyuser_bridge_build_event('user.password_changed', $after);
+        }
+        return $events;
+    }
+}
+
+/** Stable JSON for comparing two states. */
+function harmonyuser_bridge_canonical($value) {
+    if (is_array($value)) {
+        if (array_keys($value) !== range(0, count($value) - 1)) {
+            ksort($value);
+        }
+        foreach ($value as $k => $v) {
+            $value[$k] = harmonyuser_bridge_canonical($v);
+        }
+    }
+    return is_array($value) ? wp_json_encode($value) : $value;
+}
+
+/** Registered user meta reported in events: everything but the plugin's own keys and per-site (prefixed) keys. */
+function harmonyuser_bridge_event_meta_keys() {
+    global $wpdb;
+    $keys = array();
+    $prefix = $wpdb->get_blog_prefix();
+    foreach (get_registered_meta_keys('user') as $key => $args) {
+        if (strpos($key, 'harmonyuser_') === 0 || strpos($key, $prefix) === 0) {
+            continue;
+        }
+        $keys[$key] = !empty($args['single']);
+    }
+    return apply_filters('harmonyuser_bridge_event_meta_keys', $keys);
+}
+
+/**
+ * The sync state of a user (the "user" object of the event schema), read fresh from the database.
+ * The password hash is included here for comparisons; events strip it where it does not belong.
+ */
+function harmonyuser_bridge_user_payload($user_id, $with_hash = false) {
+    global $wpdb;
+    $user_id = (int) $user_id;
+    $row = $wpdb->get_row($wpdb->prepare("SELECT * FROM {$wpdb->users} WHERE ID = %d", $user_id));
+    if (!$row) {
+        return null;
+    }
+    wp_cache_delete($user_id, 'user_meta');
+    $user = new WP_User($row);
+    $meta = array();
+    foreach (harmonyuser_bridge_event_meta_keys() as $key => $single) {
+        $meta[$key] = get_user_meta($user_id, $key, $single);
+    }
+    $payload = array(
+        'login' => $row->user_login,
+        'email' => $row->user_email,
+        'firstName' => (string) get_user_meta($user_id, 'first_name', true),
+        'lastName' => (string) get_user_meta($user_id, 'last_name', true),
+        'displayName' => $row->display_name,
+        'nickname' => (string) get_user_meta($user_id, 'nickname', true),
+        'url' => $row->user_url,
+        'description' => (string) get_user_meta($user_id, 'description', true),
+        'locale' => (string) get_user_meta($user_id, 'locale', true),
+        'roles' => array_values($user->roles),
+        'meta' => (object) $meta,
+        'syncId' => (string) get_user_meta($user_id, 'harmonyuser_sync_id', true),
+        'sourceId' => $user_id,
+        'flags' => array(
+            'prohibitPropagation' => get_user_meta($user_id, 'harmonyuser_prohibit_propagation', true) === '1',
+            'rejectIncoming' => get_user_meta($user_id, 'harmonyuser_reject_incoming', true) === '1',
+        ),
+    );
+    if ($with_hash) {
+        $payload['passwordHash'] = $row->user_pass;
+    }
+    return $payload;
+}
+
+function harmonyuser_bridge_build_event($name, $user) {
+    $actions = array('user.created' => 'create', 'user.deleted' => 'delete');
+    if (!in_array($name, array('user.created', 'user.password_changed'), true)) {
+        unset($user['passwordHash']);
+    }
+    return array(
+        'id' => wp_generate_uuid4(),
+        'event' => $name,
+        'action' => isset($actions[$name]) ? $actions[$name] : 'update',
+        'time' => harmonyuser_bridge_now_iso(),
+        'source' => array('url' => home_url()),
+        'path' => array(home_url()),
+        'user' => $user,
+    );
+}
+
+/**
+ * The propagation path of this request: the X-HarmonyUser-Path header of a sync write (honoured only for users
+ * who can edit_users), ending with this site; otherwise just this site.
+ */
+function harmonyuser_bridge_request_path() {
+    $home = home_url();
+    $header = isset($_SERVER['HTTP_X_HARMONYUSER_PATH']) ? wp_unslash($_SERVER['HTTP_X_HARMONYUSER_PATH']) : '';
+    if ($header === '' || !current_user_can('edit_users')) {
+        return array($home);
+    }
+    $path = array();
+    foreach (explode(',', $header) as $part) {
+        $url = esc_url_raw(trim($part), array('http', 'https'));
+        if ($url !== '' && count($path) < 50) {
+            $path[] = untrailingslashit($url);
+        }
+    }
+    if (!$path || harmonyuser_bridge_norm_url(end($path)) !== harmonyuser_bridge_norm_url($home)) {
+        $path[] = $home;
+    }
+    return $path;
+}
+
+// "Before" hooks: snapshot a user before anything about it changes.
+add_filter('wp_pre_insert_user_data', function ($data, $update, $user_id) {
+    if ($update && $user_id) {
+        HarmonyUser_Bridge_Tracker::touch($user_id);
+    }
+    return $data;
+}, 10, 3);
+
+function harmonyuser_bridge_tracked_meta_key($key) {
+    global $wpdb;
+    static $core = array('first_name', 'last_name', 'nickname', 'description', 'locale');
+    if (in_array($key, $core, true) || strpos($key, 'harmonyuser_') === 0 || $key === $wpdb->get_blog_prefix() . 'capabilities') {
+        return $key !== 'harmonyuser_last_changed';
+    }
+    return array_key_exists($key, harmonyuser_bridge_event_meta_keys());
+}
+
+$harmonyuser_bridge_meta_touch = function ($a, $user_id, $key) {
+    if (harmonyuser_bridge_tracked_meta_key($key)) {
+        HarmonyUser_Bridge_Tracker::touch($user_id);
+    }
+};
+add_action('add_user_meta', function ($user_id, $key) use ($harmonyuser_bridge_meta_touch) {
+    $harmonyuser_bridge_meta_touch(null, $user_id, $key);
+}, 10, 2);
+add_action('update_user_meta', $harmonyuser_bridge_meta_touch, 10, 3);
+add_action('delete_user_meta', function ($meta_ids, $user_id, $key) use ($harmonyuser_bridge_meta_touch) {
+    $harmonyuser_bridge_meta_touch(null, $user_id, $key);
+}, 10, 3);
+
+add_action('password_reset', function ($user) {
+    HarmonyUser_Bridge_Tracker::touch($user->ID);
+});
+
+// wp_set_password() (pluggable, 6.1) has no "before" hook: catch its UPDATE of user_pass just before it runs.
+add_filter('query', function ($query) {
+    global $wpdb;
+    if (!harmonyuser_bridge_internal() && strncmp($query, 'UPDATE ', 7) === 0
+        && preg_match('/^UPDATE `?' . preg_quote($wpdb->users, '/') . '`? SET `?user_pass`?\s*=.*WHERE `?ID`?\s*=\s*\'?(\d+)\'?\s*$/s', $query, $m)
+        && !HarmonyUser_Bridge_Tracker::has((int) $m[1])) {
+        HarmonyUser_Bridge_Tracker::touch((int) $m[1]);
+    }
+    return $query;
+});
+
+add_action('user_register', function ($user_id) {
+    HarmonyUser_Bridge_Tracker::created($user_id);
+}, 5);
+
+add_action('delete_user', function ($user_id) {
+    global $wpdb;
+    $snapshot = harmonyuser_bridge_user_payload($user_id, false);
+    if (!$snapshot) {
+        return;
+    }
+    HarmonyUser_Bridge_Tracker::deleted($user_id, $snapshot);
+    if (empty($snapshot['flags']['prohibitPropagation'])) {
+        $wpdb->insert(harmonyuser_bridge_tombstone_table(), array(
+            'user_id' => (int) $user_id,
+            'login' => $snapshot['login'],
+            'email' => $snapshot['email'],
+            'sync_id' => $snapshot['syncId'],
+            'deleted_at' => harmonyuser_bridge_now_iso(),
+        ));
+    }
+});

@@ -1,0 +1,135 @@
+<?php
+/** Read routes (lookup by sync id, changed since, info) and the password-hash route. */
+
+if (!defined('ABSPATH')) {
+    exit;
+}
+
+/** A user exactly as GET /wp/v2/users?context=edit shows it (core controller, so fields and meta match). */
+function harmonyuser_bridge_rest_user($user) {
+    static $controller = null;
+    if ($controller === null) {
+        $controller = new WP_REST_Users_Controller();
+    }
+    $request = new WP_REST_Request('GET', '/wp/v2/users');
+    $request->set_param('context', 'edit');
+    $response = $controller->prepare_item_for_response($user, $request);
+    return $controller->prepare_response_for_collection($response);
+}
+
+function harmonyuser_bridge_list_permission() {
+    return current_user_can('list_users');
+}
+
+function harmonyuser_bridge_parse_time($value) {
+    $ts = is_string($value) && $value !== '' ? strtotime($value) : false;
+    return $ts === false ? null : $ts;
+}
+
+add_action('rest_api_init', function () {
+    register_rest_route(HARMONYUSER_BRIDGE_NS, '/info', array(
+        'methods' => 'GET',
+        'permission_callback' => 'harmonyuser_bridge_list_permission',
+        'callback' => function () {
+            return rest_ensure_response(array(
+                'version' => HARMONYUSER_BRIDGE_VERSION,
+                'batch' => true,
+                'maxBatch' => 25,
+                'features' => array('syncId', 'flags', 'lookup', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch'),
+                'url' => home_url(),
+                'time' => harmonyuser_bridge_now_iso(),
+            ));
+        },
+    ));
+
+    register_rest_route(HARMONYUSER_BRIDGE_NS, '/users', array(
+        'methods' => 'GET',
+        'permission_callback' => 'harmonyuser_bridge_list_permission',
+        'args' => array('sync_id' => array('type' => 'string', 'required' => true)),
+        'callback' => function (WP_REST_Request $request) {
+            $id = strtolower(trim((string) $request['sync_id']));
+            if (!harmonyuser_bridge_is_uuid($id)) {
+                return new WP_Error('harmonyuser_sync_id_invalid', 'sync_id must be a UUID.', array('status' => 400));
+            }
+            $users = get_users(array('meta_key' => 'harmonyuser_sync_id', 'meta_value' => $id, 'number' => 1, 'orderby' => 'ID'));
+            return rest_ensure_response(array_map('harmonyuser_bridge_rest_user', $users));
+        },
+    ));
+
+    register_rest_route(HARMONYUSER_BRIDGE_NS, '/users/changed', array(
+        'methods' => 'GET',
+        'permission_callback' => 'harmonyuser_bridge_list_permission',
+        'args' => array(
+            'since' => array('type' => 'string', 'required' => true, 'description' => 'ISO 8601; changes at or after this time.'),
+            'page' => array('type' => 'integer', 'default' => 1, 'minimum' => 1),
+            'per_page' => array('type' => 'integer', 'default' => 50, 'minimum' => 1, 'maximum' => 100),
+        ),
+        'callback' => function (WP_REST_Request $request) {
+            global $wpdb;
+            $now = harmonyuser_bridge_now_iso();
+            $ts = harmonyuser_bridge_parse_time($request['since']);
+            if ($ts === null) {
+                return new WP_Error('harmonyuser_invalid_since', 'since must be an ISO 8601 date-time.', array('status' => 400));
+            }
+            $since = harmonyuser_bridge_now_iso($ts);
+            $page = (int) $request['page'];
+            $per_page = (int) $request['per_page'];
+            $query = new WP_User_Query(array(
+                'number' => $per_page,
+                'paged' => $page,
+                'count_total' => true,
+                'meta_query' => array(
+                    'relation' => 'AND',
+                    'changed' => array('key' => 'harmonyuser_last_changed', 'value' => $since, 'compare' => '>=', 'type' => 'CHAR'),
+                    array(
+                        'relation' => 'OR',
+                        array('key' => 'harmonyuser_prohibit_propagation', 'compare' => 'NOT EXISTS'),
+                        array('key' => 'harmonyuser_prohibit_propagation', 'value' => '1', 'compare' => '!='),
+                    ),
+                ),
+                'orderby' => array('changed' => 'ASC', 'ID' => 'ASC'),
+            ));
+            $deleted = array();
+            if ($page === 1) {
+                $rows = $wpdb->get_results($wpdb->prepare(
+                    'SELECT user_id, login, email, sync_id, deleted_at FROM ' . harmonyuser_bridge_tombstone_table() . ' WHERE deleted_at >= %s ORDER BY id',
+                    $since
+                ));
+                foreach ($rows as $r) {
+                    $deleted[] = array('id' => (int) $r->user_id, 'login' => $r->login, 'email' => $r->email, 'syncId' => $r->sync_id, 'time' => $r->deleted_at);
+                }
+            }
+            return rest_ensure_response(array(
+                'users' => array_map('harmonyuser_bridge_rest_user', $query->get_results()),
+                'deleted' => $deleted,
+                'now' => $now,
+                'total' => (int) $query->get_total(),
+                'totalPages' => (int) ceil($query->get_total() / $per_page),
+            ));
+        },
+    ));
+
+    register_rest_route(HARMONYUSER_BRIDGE_NS, '/users/(?P<id>\d+)/password-hash', array(
+        'methods' => 'POST',
+        'permission_callback' => function (WP_REST_Request $request) {
+            return current_user_can('edit_users') && current_user_can('edit_user', (int) $request['id']);
+        },
+        'args' => array('hash' => array('type' => 'string', 'required' => true)),
+        'callback' => function (WP_REST_Request $request) {
+            global $wpdb;
+            $id = (int) $request['id'];
+            $hash = (string) $request['hash'];
+            if (!get_userdata($id)) {
+                return new WP_Error('rest_user_invalid_id', 'Invalid user ID.', array('status' => 404));
+            }
+            // phpass ($P$/$H$), WordPress 6.8+ bcrypt ($wp$2y$), plain bcrypt/argon2 ($2y$, $argon2...). Never plaintext.
+            if (strlen($hash) > 255 || !preg_match('#^(\$P\$|\$H\$|\$wp\$2[aby]\$|\$2[aby]\$|\$argon2(id|i)\$)[./A-Za-z0-9$=,+-]+$#', $hash)) {
+                return new WP_Error('harmonyuser_invalid_hash', 'hash must be a WordPress password hash (phpass or bcrypt).', array('status' => 400));
+            }
+            HarmonyUser_Bridge_Tracker::touch($id);
+            $wpdb->update($wpdb->users, array('user_pass' => $hash, 'user_activation_key' => ''), array('ID' => $id));
+            clean_user_cache($id);
+            return rest_ensure_response(array('id' => $id, 'updated' => true));
+        },
+    ));
+});

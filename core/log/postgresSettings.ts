@@ -1,0 +1,32 @@
+/** Connection settings of the Postgres store (the node maps its credential onto these). */
+export interface PostgresSettings {
+	host: string;
+	port: number;
+	database: string;
+	user: string;
+	password?: string;
+	ssl?: boolean;
+	allowUnauthorizedCerts?: boolean;
+	/** Schema of the log tables; default public. */
+	schema?: string;
+	/** Prefix of the log tables' names; default `harmonyuser_`. */
+	tablePrefix?: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+
+/** Quoted table names. Schema and prefix end up in SQL text, so only plain identifiers are accepted. */
+export function postgresNames(settings: PostgresSettings) {
+	const schema = settings.schema?.trim() || 'public';
+	const prefix = settings.tablePrefix?.trim() ?? 'harmonyuser_';
+	if (!IDENTIFIER.test(schema)) throw new Error(`The schema "${schema}" is not a plain identifier (letters, digits, _)`);
+	if (prefix !== '' && !IDENTIFIER.test(prefix)) {
+		throw new Error(`The table prefix "${prefix}" is not a plain identifier (letters, digits, _)`);
+	}
+	return {
+		schema,
+		log: `"${schema}"."${prefix}sync_log"`,
+		meta: `"${schema}"."${prefix}sync_log_meta"`,
+		indexPrefix: `${prefix}sync_log_`,
+	};
+}

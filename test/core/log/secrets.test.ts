@@ -1,0 +1,59 @@
+/** Passwords, hashes, application passwords and tokens never reach the database, in any column or file page. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { entryFromResult, entryFromUnknown } from '../../../core/log/entry';
+import { SqliteLogStore } from '../../../core/log/sqliteStore';
+import type { NewLogEntry } from '../../../core/log/types';
+import type { SyncEvent } from '../../../core/schemas/syncEvent';
+import { failedResult, postgresFactory } from './fixtures';
+
+const SECRETS = ['abcd EFGH ijkl MNOP qrst UVWX', '$P$BsecretPortableHashValue1', 'hunter2-plain-password', 'tok_9f8e7d6c5b4a'];
+
+function secretEntries(): NewLogEntry[] {
+	const result = failedResult('secretive');
+	const event = result.event as SyncEvent & Record<string, unknown>;
+	(event.user.meta as Record<string, unknown>).password = SECRETS[2];
+	(event.user.meta as Record<string, unknown>).user_pass_hash = SECRETS[1];
+	Object.assign(event.user, { applicationPassword: SECRETS[0], passwordHash: SECRETS[1] });
+	Object.assign(event, { auth: { Authorization: `Basic ${SECRETS[0]}`, api_key: SECRETS[3] } });
+	const unknown = { login: 'x', credentials: { user_pass: SECRETS[2], nested: [{ accessToken: SECRETS[3] }] } };
+	return [entryFromResult(result), entryFromUnknown(unknown)];
+}
+
+test('scrubbing keeps everything that is not a secret', () => {
+	const [stored, unknown] = secretEntries();
+	expect(JSON.stringify([stored, unknown])).not.toMatch(/hunter2|PortableHash|tok_9f8e|abcd EFGH/);
+	expect(stored.event?.user).toMatchObject({ login: 'secretive', roles: ['subscriber'] });
+	expect(unknown.meta).toEqual({ item: { login: 'x', credentials: { nested: [{}] } } });
+});
+
+test('sqlite: neither the rows nor the file bytes contain a secret', async () => {
+	const store = new SqliteLogStore(path.join(mkdtempSync(path.join(tmpdir(), 'hus-secrets-')), 'log.sqlite'));
+	await store.write(secretEntries());
+	await store.close();
+	const db = new DatabaseSync(store.file);
+	db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+	const rows = JSON.stringify(db.prepare('SELECT * FROM sync_log').all());
+	db.close();
+	expect(rows).toContain('secretive');
+	const bytes = readFileSync(store.file).toString('latin1');
+	expect(bytes).toContain('secretive');
+	for (const secret of SECRETS) {
+		expect(rows).not.toContain(secret);
+		expect(bytes).not.toContain(secret);
+	}
+});
+
+test('postgres: no row of the log table, read as text, contains a secret', async () => {
+	const factory = postgresFactory();
+	const store = await factory.open();
+	await store.write(secretEntries());
+	await store.close();
+	const rows = await factory.database!.query(`SELECT t::text AS row FROM "public"."${store.tag}sync_log" t`);
+	const text = rows.map((row) => row.row).join('\n');
+	expect(text).toContain('secretive');
+	for (const secret of SECRETS) expect(text).not.toContain(secret);
+	await factory.cleanup();
+});
