@@ -4,6 +4,8 @@ import { syncUserSchema } from './syncUser';
 import { tryNormalizeSiteUrl } from '../sites';
 
 export const SYNC_ACTIONS = ['create', 'update', 'delete'] as const;
+/** What happened at the source, as triggers name it (the action says what to do with it). */
+export const SYNC_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'] as const;
 export type SyncAction = (typeof SYNC_ACTIONS)[number];
 
 const siteUrl = z
@@ -22,6 +24,7 @@ export const syncEventSchema = z
 		action: z.enum(SYNC_ACTIONS, {
 			errorMap: () => ({ message: `must be one of ${SYNC_ACTIONS.join(', ')}` }),
 		}),
+		event: z.enum(SYNC_EVENT_TYPES).optional(),
 		time: z.string().datetime({ offset: true, message: 'not an ISO 8601 date-time' }),
 		source: z
 			.object({
@@ -37,6 +40,14 @@ export const syncEventSchema = z
 	.strip();
 
 export type SyncEvent = z.infer<typeof syncEventSchema>;
+
+/** The event as it may appear in outputs and logs: without the password hash. */
+export function withoutSecrets(event: SyncEvent): SyncEvent {
+	if (event.user.passwordHash === undefined) return event;
+	const user = { ...event.user };
+	delete user.passwordHash;
+	return { ...event, user };
+}
 export type SyncEventInput = z.input<typeof syncEventSchema>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -29,6 +29,8 @@ export const syncUserSchema = z
 		roles: z.array(z.string().min(1)).default([]),
 		meta: z.record(metaValueSchema).default({}),
 		syncId: z.string().trim().min(1).max(64).optional(),
+		/** The source's password hash (bridge plugin only). Applied through the target's bridge; never output. */
+		passwordHash: z.string().min(1).max(255).optional(),
 		sourceId: z.number().int().positive().optional(),
 		flags: z
 			.object({

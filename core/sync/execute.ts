@@ -1,4 +1,4 @@
-import type { SyncEvent } from '../schemas/syncEvent';
+import { withoutSecrets, type SyncEvent } from '../schemas/syncEvent';
 import type { WpUser } from '../schemas/wpUser';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
@@ -37,7 +37,7 @@ export class ResultBuilder {
 			changes: [],
 			requests: this.client.requests,
 			durationMs: Date.now() - this.started,
-			event,
+			event: event && withoutSecrets(event),
 			...fields,
 		};
 	}
