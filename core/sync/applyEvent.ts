@@ -1,5 +1,6 @@
 import { parseSyncEvent } from '../schemas/syncEvent';
-import { ResultBuilder, executePlan } from './execute';
+import { executePlan } from './execute';
+import { ResultBuilder } from './resultBuilder';
 import { resolveTargetUser } from './identity';
 import { planChange } from './plan';
 import { firstRefusal, POLICIES_AFTER_LOOKUP, POLICIES_BEFORE_LOOKUP } from './policies';
@@ -37,7 +38,7 @@ export async function applyEvent(target: TargetSite, input: unknown, options: Ap
 			createMissing: options.upsert || target.config.createOnUpdate,
 			undeletable: event.action === 'delete' && match ? await target.undeletable() : [],
 		});
-		return await executePlan(target, client, event, plan, directory, builder);
+		return await executePlan({ target, client, event, directory, builder }, plan);
 	} catch (error) {
 		return builder.fromError(error);
 	}

@@ -2,7 +2,9 @@ import { parseSyncEvent, type SyncEvent } from '../schemas/syncEvent';
 import type { WpUser } from '../schemas/wpUser';
 import { UsersApi } from '../wordpress/users';
 import { changedFields } from './diff';
-import { executePlan, ResultBuilder } from './execute';
+import { executeInBatches } from './batchExecute';
+import { executePlan } from './execute';
+import { ResultBuilder } from './resultBuilder';
 import { IndexedDirectory, resolveTargetUser } from './identity';
 import { planChange, type Plan } from './plan';
 import { firstRefusal, POLICIES_AFTER_LOOKUP, POLICIES_BEFORE_LOOKUP } from './policies';
@@ -61,15 +63,19 @@ export async function reconcile(target: TargetSite, inputs: unknown[], options: 
 			? { kind: 'refused', refusal, match }
 			: planChange({ ...event, action: event.action === 'delete' ? 'delete' : 'update' }, match, {
 					createMissing: true,
-					undeletable: [],
+					undeletable: event.action === 'delete' && match ? await target.undeletable() : [],
 				});
 		slots.push({ event, plan, builder, client });
 	}
 
 	const deletions = options.deleteMissing ? await planDeletions(target, targetUsers, present, slots) : [];
-	const run = (item: PlannedItem) => (options.dryRun ? planned(item) : execute(target, item));
-	const results = await Promise.all(slots.map((slot) => ('plan' in slot ? run(slot) : slot)));
-	const deleted = await Promise.all(deletions.map(run));
+	const planned = slots.filter((slot): slot is PlannedItem => 'plan' in slot);
+	const outcomes = options.dryRun
+		? await Promise.all([...planned, ...deletions].map(dryRun))
+		: await execute(target, [...planned, ...deletions]);
+	const byItem = new Map<PlannedItem, SyncResult>([...planned, ...deletions].map((item, i) => [item, outcomes[i]]));
+	const results = slots.map((slot) => ('plan' in slot ? (byItem.get(slot) as SyncResult) : slot));
+	const deleted = deletions.map((item) => byItem.get(item) as SyncResult);
 	const perItem = [...results, ...deleted].reduce((sum, result) => sum + result.requests, 0);
 	return { results, deletions: deleted, sharedRequests: target.client.requests - perItem };
 }
@@ -111,12 +117,18 @@ async function planDeletions(
 		});
 }
 
-function execute(target: TargetSite, item: PlannedItem): Promise<SyncResult> {
-	const directory = new RestDirectory(item.client, target.bridge);
-	return executePlan(target, item.client, item.event, item.plan, directory, item.builder);
+/** The writes, through /batch/v1 when the target's bridge allows it, else one request each. */
+async function execute(target: TargetSite, items: PlannedItem[]): Promise<SyncResult[]> {
+	const writes = items.filter((item) => item.plan.kind === 'create' || item.plan.kind === 'update' || item.plan.kind === 'delete');
+	const { maxBatch } = writes.length > 1 ? await target.info() : { maxBatch: 0 };
+	const planned = items.map((item) => ({
+		plan: item.plan,
+		ctx: { target, client: item.client, event: item.event, builder: item.builder, directory: new RestDirectory(item.client, target.bridge) },
+	}));
+	return maxBatch > 1 ? executeInBatches(planned, maxBatch) : Promise.all(planned.map((item) => executePlan(item.ctx, item.plan)));
 }
 
-async function planned({ event, plan, builder }: PlannedItem): Promise<SyncResult> {
+async function dryRun({ event, plan, builder }: PlannedItem): Promise<SyncResult> {
 	if (plan.kind === 'refused') return builder.refused(plan.refusal, plan.match);
 	if (plan.kind === 'unchanged') return builder.applied('none', 'unchanged', plan.match);
 	const reason = plan.kind === 'create' ? 'created' : plan.kind === 'update' ? 'updated' : 'deleted';

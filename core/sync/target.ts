@@ -1,3 +1,4 @@
+import { bridgeInfo, type BridgeInfo } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { UsersApi } from '../wordpress/users';
 import type { SyncPolicyConfig } from './config';
@@ -9,6 +10,7 @@ import type { SyncPolicyConfig } from './config';
 export class TargetSite {
 	readonly bridge: { available?: boolean } = {};
 	private credentialUser?: Promise<number>;
+	private bridgeInfo?: Promise<BridgeInfo>;
 
 	constructor(
 		readonly client: WordPressClient,
@@ -22,6 +24,13 @@ export class TargetSite {
 		this.credentialUser ??= new UsersApi(this.client).me().then((me) => me.id);
 		this.credentialUser.catch(() => (this.credentialUser = undefined));
 		return this.credentialUser;
+	}
+
+	/** What the target's bridge plugin offers (batch writes, password hashes): asked once, when first needed. */
+	info(): Promise<BridgeInfo> {
+		this.bridgeInfo ??= bridgeInfo(this.client);
+		this.bridgeInfo.catch(() => (this.bridgeInfo = undefined));
+		return this.bridgeInfo;
 	}
 
 	async heirId(): Promise<number> {

@@ -19,3 +19,30 @@ export async function findUserBySyncId(client: WordPressClient, syncId: string):
 	const parsed = parseWpUser(response.data[0]);
 	return parsed.ok ? parsed.value : undefined;
 }
+
+export interface BridgeInfo {
+	/** The site runs the bridge plugin. */
+	bridge: boolean;
+	/** User writes may go through /batch/v1, this many per request (0: not at all). */
+	maxBatch: number;
+}
+
+/** What the target's bridge offers; a site without it answers 404 rest_no_route. */
+export async function bridgeInfo(client: WordPressClient): Promise<BridgeInfo> {
+	const response = await client
+		.request<{ batch?: boolean; maxBatch?: number }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
+		.catch(noRouteAsNull);
+	if (response === null) return { bridge: false, maxBatch: 0 };
+	const { batch, maxBatch } = response.data;
+	return { bridge: true, maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0 };
+}
+
+/** Sets a user's password from the source's hash (no plaintext anywhere), through the bridge. */
+export async function setPasswordHash(client: WordPressClient, userId: number, hash: string, headers?: Record<string, string>): Promise<void> {
+	await client.request({
+		method: 'POST',
+		path: `${BRIDGE_NAMESPACE}/users/${userId}/password-hash`,
+		data: { hash },
+		headers,
+	});
+}

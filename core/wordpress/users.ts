@@ -31,6 +31,11 @@ const USERS = '/wp/v2/users';
 /** Header carrying the propagation path on writes, so the bridge plugin passes it on with the events they cause. */
 export const PATH_HEADER = 'X-HarmonyUser-Path';
 
+/** The header that tells the bridge which path a write belongs to (none for an empty path). */
+export function pathHeaders(path?: string[]): Record<string, string> | undefined {
+	return path?.length ? { [PATH_HEADER]: path.join(',') } : undefined;
+}
+
 /** The users endpoints of one site, returning validated users. */
 export class UsersApi {
 	private readonly writeHeaders?: Record<string, string>;
@@ -40,7 +45,7 @@ export class UsersApi {
 		private readonly client: WordPressClient,
 		path?: string[],
 	) {
-		this.writeHeaders = path?.length ? { [PATH_HEADER]: path.join(',') } : undefined;
+		this.writeHeaders = pathHeaders(path);
 	}
 
 	async me(): Promise<WpUser> {

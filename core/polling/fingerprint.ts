@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { WpUser } from '../schemas/wpUser';
+
+/** REST fields a poll reads: what the fingerprint and the event need (no registered_date: it never changes). */
+export const POLL_FIELDS = 'id,username,email,name,first_name,last_name,nickname,url,description,locale,roles,meta';
+
+/** Bytes of SHA-1 kept: 8 bytes (64 bits) make an unnoticed change astronomically unlikely, in 11 characters. */
+const FINGERPRINT_BYTES = 8;
+
+/**
+ * A short hash of the synced profile fields, roles and meta. Login and email are not in it: the snapshot keeps them
+ * verbatim (deletes and email changes need their values, not just a hash).
+ */
+export function fingerprintUser(user: WpUser): string {
+	const meta = Object.keys(user.meta)
+		.sort()
+		.map((key) => [key, user.meta[key]]);
+	const normalized = JSON.stringify([
+		user.name,
+		user.first_name,
+		user.last_name,
+		user.nickname,
+		user.url,
+		user.description,
+		user.locale,
+		[...user.roles].sort(),
+		meta,
+	]);
+	return createHash('sha1').update(normalized).digest().subarray(0, FINGERPRINT_BYTES).toString('base64url');
+}

@@ -1,0 +1,71 @@
+import { parseWpUser, WP_USER_FIELDS } from '../schemas/wpUser';
+import { batchWrite, type BatchOutcome, type BatchRequest } from '../wordpress/batch';
+import { WordPressApiError } from '../wordpress/errors';
+import { pathHeaders } from '../wordpress/users';
+import { changedFields } from './diff';
+import { executePlan, finish, recoverCreate, type ItemContext } from './execute';
+import type { Plan } from './plan';
+import type { SyncResult } from './result';
+
+export interface PlannedWrite {
+	ctx: ItemContext;
+	plan: Plan;
+}
+
+type WritePlan = Extract<Plan, { kind: 'create' | 'update' | 'delete' }>;
+
+/**
+ * Runs many items' writes through /batch/v1 (`size` per request, where the target's bridge allows it),
+ * grouped by the propagation path their writes carry; everything else runs one request at a time. A batched
+ * create that meets an existing user falls back to the single-request recovery.
+ */
+export async function executeInBatches(items: PlannedWrite[], size: number): Promise<SyncResult[]> {
+	const groups = new Map<string, Array<PlannedWrite & { plan: WritePlan }>>();
+	for (const item of items) {
+		if (!isWrite(item.plan)) continue;
+		const key = item.ctx.builder.pathWithTarget().join(',');
+		groups.set(key, [...(groups.get(key) ?? []), item as PlannedWrite & { plan: WritePlan }]);
+	}
+	const batched = new Map<PlannedWrite, Promise<SyncResult>>();
+	for (const [key, group] of groups) {
+		const settled = sendGroup(group, size, key ? key.split(',') : []);
+		group.forEach((item, i) => batched.set(item, settled.then((all) => all[i])));
+	}
+	return Promise.all(items.map((item) => batched.get(item) ?? executePlan(item.ctx, item.plan)));
+}
+
+async function sendGroup(group: Array<PlannedWrite & { plan: WritePlan }>, size: number, path: string[]): Promise<SyncResult[]> {
+	const { target } = group[0].ctx;
+	const heir = group.some((item) => item.plan.kind === 'delete') ? await target.heirId() : 0;
+	const requests = group.map((item) => toRequest(item.plan, heir));
+	const outcomes = await batchWrite(target.client, requests, { size, headers: pathHeaders(path) }).then(
+		(all) => all,
+		(error: unknown) => requests.map((): BatchOutcome => ({ ok: false, error: error as WordPressApiError })),
+	);
+	return Promise.all(group.map((item, i) => settle(item.ctx, item.plan, outcomes[i])));
+}
+
+function toRequest(plan: WritePlan, heir: number): BatchRequest {
+	const fields = `context=edit&_fields=${WP_USER_FIELDS}`;
+	if (plan.kind === 'create') return { method: 'POST', path: `/wp/v2/users?${fields}`, body: plan.payload };
+	if (plan.kind === 'update') return { method: 'POST', path: `/wp/v2/users/${plan.match.user.id}?${fields}`, body: plan.payload };
+	return { method: 'DELETE', path: `/wp/v2/users/${plan.match.user.id}?force=true&reassign=${heir}` };
+}
+
+async function settle(ctx: ItemContext, plan: WritePlan, outcome: BatchOutcome): Promise<SyncResult> {
+	const match = plan.kind === 'create' ? undefined : plan.match;
+	try {
+		if (!outcome.ok) return plan.kind === 'create' ? await recoverCreate(ctx, outcome.error) : ctx.builder.fromError(outcome.error, match);
+		if (plan.kind === 'delete') return ctx.builder.applied('delete', 'deleted', plan.match);
+		if (plan.kind === 'update') return await finish(ctx, 'update', plan.match, changedFields(plan.payload));
+		const created = parseWpUser(outcome.body);
+		if (!created.ok) return ctx.builder.failed('wordpress_error', created.error);
+		return await finish(ctx, 'create', { user: created.value }, changedFields(plan.payload));
+	} catch (error) {
+		return ctx.builder.fromError(error, match);
+	}
+}
+
+function isWrite(plan: Plan): plan is WritePlan {
+	return plan.kind === 'create' || plan.kind === 'update' || plan.kind === 'delete';
+}

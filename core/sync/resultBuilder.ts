@@ -1,0 +1,93 @@
+import { withoutSecrets, type SyncEvent } from '../schemas/syncEvent';
+import type { WpUser } from '../schemas/wpUser';
+import type { WordPressClient } from '../wordpress/client';
+import { WordPressApiError } from '../wordpress/errors';
+import type { IdentityMatch } from './identity';
+import type { Refusal } from './policies';
+import { errorDetails, REASONS, type ReasonCode, type SyncResult } from './result';
+import type { TargetSite } from './target';
+
+export type TargetMatch = { user: WpUser; matchedBy?: IdentityMatch['matchedBy'] };
+
+/** Collects what one item cost and turns an outcome into its result item. */
+export class ResultBuilder {
+	private readonly started = Date.now();
+
+	constructor(
+		private readonly target: TargetSite,
+		private readonly client: WordPressClient,
+		private readonly event: SyncEvent | undefined,
+	) {}
+
+	result(fields: Partial<SyncResult> & Pick<SyncResult, 'status' | 'reason'>): SyncResult {
+		const { event } = this;
+		const user = event?.user;
+		return {
+			action: 'none',
+			requestedAction: event?.action ?? null,
+			message: REASONS[fields.reason],
+			source: event?.source.url ?? null,
+			target: this.target.config.target,
+			user: user ? { login: user.login, email: user.email, sourceId: user.sourceId } : null,
+			eventId: event?.id ?? null,
+			path: event?.path ?? [],
+			changes: [],
+			requests: this.client.requests,
+			durationMs: Date.now() - this.started,
+			event: event && withoutSecrets(event),
+			...fields,
+		};
+	}
+
+	refused(refusal: Refusal, match?: IdentityMatch): SyncResult {
+		return this.result({ ...refusal, user: this.userOf(match) });
+	}
+
+	failed(reason: ReasonCode, message: string, error?: WordPressApiError, match?: IdentityMatch): SyncResult {
+		return this.result({
+			status: 'failed',
+			reason,
+			message,
+			error: error ? errorDetails(error) : undefined,
+			user: this.userOf(match),
+		});
+	}
+
+	/** WordPress errors become failed results; anything else is a bug and propagates. */
+	fromError(error: unknown, match?: IdentityMatch): SyncResult {
+		if (!(error instanceof WordPressApiError)) throw error;
+		const reason: ReasonCode = error.kind === 'conflict' ? 'conflict' : 'wordpress_error';
+		return this.failed(reason, error.message, error, match);
+	}
+
+	applied(action: SyncResult['action'], reason: ReasonCode, match: TargetMatch | undefined, changes: string[] = []): SyncResult {
+		return this.result({
+			status: 'synced',
+			action,
+			reason,
+			changes,
+			path: this.pathWithTarget(),
+			user: this.userOf(match),
+		});
+	}
+
+	/** The path once this target has the change: what writes carry on to the bridge. */
+	pathWithTarget(): string[] {
+		const path = this.event?.path ?? [];
+		const target = this.target.config.target;
+		return path.includes(target) ? path : [...path, target];
+	}
+
+	private userOf(match?: TargetMatch): SyncResult['user'] {
+		const user = this.event?.user;
+		if (!user) return null;
+		return {
+			login: user.login,
+			email: user.email,
+			sourceId: user.sourceId,
+			targetId: match?.user.id,
+			matchedBy: match?.matchedBy,
+		};
+	}
+}
+
