@@ -2,18 +2,14 @@
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';
-import { rest, type RestReply } from '../helpers/wp';
+import { rest } from '../helpers/wp';
 
 export const SLUG = 'harmonyuser-sync-bridge';
 export const PLUGIN_DIR = path.join(__dirname, '..', '..', 'bridge', SLUG);
 export const NS = '/harmonyuser/v1';
 
-let counter = 0;
 /** A login no other test (or earlier run) uses. */
-export function uniqueLogin(prefix: string): string {
-	counter += 1;
-	return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${counter}`.toLowerCase();
-}
+export { uniqueLogin } from '../helpers/sync';
 
 export async function installBridge(site: Site): Promise<void> {
 	await lab.installPlugin(site, PLUGIN_DIR, SLUG);
@@ -39,29 +35,8 @@ export async function createAccount(site: Site, login: string, role: string): Pr
 	return { username: login, password: `Pw-${login}`, appPassword: pw, id };
 }
 
-/** A REST call with extra request headers (the wp.ts helper sends none). */
-export async function restWithHeaders(
-	site: Site,
-	account: LabAccount | null,
-	route: string,
-	init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<RestReply> {
-	const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(init.headers ?? {}) };
-	if (account) headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
-	const res = await fetch(`${site.url}/wp-json${route}`, {
-		method: init.method ?? 'GET',
-		headers,
-		body: init.body === undefined ? undefined : JSON.stringify(init.body),
-	});
-	const text = await res.text();
-	let body: unknown = text;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		// not JSON
-	}
-	return { status: res.status, headers: res.headers, body };
-}
+/** A REST call with extra request headers. */
+export const restWithHeaders = rest;
 
 export async function userMeta(site: Site, id: number, key: string): Promise<string> {
 	return lab.sql(site, `SELECT meta_value FROM wp_usermeta WHERE user_id = ${Number(id)} AND meta_key = '${key}'`).then((s) => s.trim());

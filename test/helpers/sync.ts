@@ -49,7 +49,7 @@ let counter = 0;
 /** A login unique to this test run, so tests never see each other's users. */
 export function uniqueLogin(prefix: string): string {
 	counter += 1;
-	return `${prefix}${Date.now().toString(36)}${counter}`;
+	return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${counter}`.toLowerCase();
 }
 
 export type EventOverrides = Omit<Partial<SyncEventInput>, 'user'> & { user?: Partial<SyncEventInput['user']> };

@@ -13,9 +13,9 @@ export async function rest(
 	site: Site,
 	account: LabAccount | null,
 	route: string,
-	init: { method?: string; body?: unknown } = {},
+	init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<RestReply> {
-	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+	const headers: Record<string, string> = { 'Content-Type': 'application/json', ...init.headers };
 	if (account) headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
 	const res = await fetch(`${site.url}/wp-json${route}`, {
 		method: init.method ?? 'GET',
