@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SyncEventInput } from '../schemas/syncEvent';
 import type { SyncUser } from '../schemas/syncUser';
-import { toUserRecord, type WpUser } from '../schemas/wpUser';
+import { toUserRecord, type UserRecord, type WpUser } from '../schemas/wpUser';
 import type { UserChange } from './diff';
 
 export const POLL_EVENT_KINDS = ['created', 'updated', 'deleted'] as const;
@@ -29,7 +29,11 @@ export function changeToEvent(
 
 function eventUser(site: string, change: Exclude<UserChange, { kind: 'deleted' }>): SyncUser {
 	// The event describes the user, not where it lives: site, id and registration date stay out.
-	const { site: _site, id: _id, registeredDate: _registered, ...user } = toUserRecord(site, change.user);
+	const record: Partial<UserRecord> = toUserRecord(site, change.user);
+	delete record.site;
+	delete record.id;
+	delete record.registeredDate;
+	const user = record as SyncUser;
 	if (change.kind === 'updated' && change.before.email !== change.user.email) {
 		return { ...user, previousEmail: change.before.email };
 	}

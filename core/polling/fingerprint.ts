@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isMetaOn, META_PROHIBIT_PROPAGATION, META_REJECT_INCOMING, portableMeta } from '../schemas/syncUser';
 import type { WpUser } from '../schemas/wpUser';
 
 /** REST fields a poll reads: what the fingerprint and the event need (no registered_date: it never changes). */
@@ -8,13 +9,16 @@ export const POLL_FIELDS = 'id,username,email,name,first_name,last_name,nickname
 const FINGERPRINT_BYTES = 8;
 
 /**
- * A short hash of the synced profile fields, roles and meta. Login and email are not in it: the snapshot keeps them
+ * A short hash of the synced profile fields, roles, portable meta and sync switches. Login and email are not in it: the snapshot keeps them
  * verbatim (deletes and email changes need their values, not just a hash).
  */
 export function fingerprintUser(user: WpUser): string {
-	const meta = Object.keys(user.meta)
+	// The bridge's own meta (sync id, last-changed time) is not a change of the user; its two switches are.
+	const portable = portableMeta(user.meta);
+	const meta = Object.keys(portable)
 		.sort()
-		.map((key) => [key, user.meta[key]]);
+		.map((key) => [key, portable[key]]);
+	const flags = [isMetaOn(user.meta[META_PROHIBIT_PROPAGATION]), isMetaOn(user.meta[META_REJECT_INCOMING])];
 	const normalized = JSON.stringify([
 		user.name,
 		user.first_name,
@@ -25,6 +29,7 @@ export function fingerprintUser(user: WpUser): string {
 		user.locale,
 		[...user.roles].sort(),
 		meta,
+		flags,
 	]);
 	return createHash('sha1').update(normalized).digest().subarray(0, FINGERPRINT_BYTES).toString('base64url');
 }

@@ -29,7 +29,8 @@ const BRIDGE_RECHECK_MS = 60 * 60 * 1000;
 
 interface Found {
 	changes: UserChange[];
-	snapshot: Snapshot;
+	/** Absent when the stored one is known to be unchanged (not unpacked at all). */
+	snapshot?: Snapshot;
 	since?: string;
 	syncIds?: Map<number, string>;
 	how: 'bridge' | 'scan';
@@ -49,12 +50,12 @@ export async function pollSite(
 		.filter((change) => wantedChange(change, options.kinds, options.roles))
 		.map((change) => changeToEvent(client.site, change, time, found.syncIds));
 	if (options.manual) return events.length ? { events, how: found.how } : sample(client, time);
-	const snapshotMoved = !previous || found.changes.length > 0;
+	const moved = found.snapshot && (!previous || found.changes.length > 0);
 	const state: PollState = {
 		version: STATE_VERSION,
 		site: client.site,
-		users: snapshotMoved ? packSnapshot(found.snapshot) : previous.users,
-		userCount: found.snapshot.size,
+		users: moved && found.snapshot ? packSnapshot(found.snapshot) : (previous?.users ?? ''),
+		userCount: found.snapshot?.size ?? previous?.userCount ?? 0,
 		...(bridge && { bridge: bridge.state }),
 		...(found.since && { since: found.since }),
 	};
@@ -83,6 +84,10 @@ async function findChanges(
 ): Promise<Found> {
 	if (previous?.since && bridge?.state.present) {
 		const changed = await changedSince(client, previous.since);
+		if (changed && changed.users.length === 0 && changed.deleted.length === 0) {
+			// Nothing happened: the cursor stays, so static data stays untouched (n8n rewrites it on every change).
+			return { changes: [], since: previous.since, how: 'bridge' };
+		}
 		if (changed) {
 			const snapshot = unpackSnapshot(previous.users);
 			const changes = [
@@ -90,9 +95,7 @@ async function findChanges(
 				...applyDeletedIds(snapshot, changed.deleted.map((tombstone) => Number(tombstone.id))),
 			];
 			const syncIds = new Map(changed.deleted.map((t) => [Number(t.id), t.syncId ?? ''] as [number, string]));
-			// Keeping the cursor while nothing happens keeps static data untouched (n8n rewrites it on every change).
-			const moved = changed.users.length > 0 || changed.deleted.length > 0;
-			return { changes, snapshot, syncIds, since: moved ? changed.now : previous.since, how: 'bridge' };
+			return { changes, snapshot, syncIds, since: changed.now, how: 'bridge' };
 		}
 		// The bridge is gone: scan this time, and remember it.
 		bridge.state = { present: false, checkedAt: new Date().toISOString() };

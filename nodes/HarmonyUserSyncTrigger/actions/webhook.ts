@@ -1,0 +1,59 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { claimAll } from '../../../core/dedupe/types';
+import type { IncomingDelivery, TriggerSettings, Verdict } from '../../../core/triggers/delivery';
+import { verifyBridge } from '../../../core/triggers/verifyBridge';
+import { verifyWoo } from '../../../core/triggers/verifyWoo';
+import { normalizeSiteUrl } from '../../../core/sites';
+import { CREDENTIAL_TYPE } from '../transport/client';
+import { dedupeStore } from '../transport/dedupe';
+import { triggerSettings } from '../transport/settings';
+
+/** Answers the request itself (n8n's webhookResponse always answers 200) and starts nothing. */
+function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+	res.end(JSON.stringify(body));
+	return { noWebhookResponse: true };
+}
+
+/** The exact bytes received: n8n keeps them as `rawBody` beside the parsed body. */
+async function incoming(ctx: IWebhookFunctions): Promise<IncomingDelivery> {
+	const req = ctx.getRequestObject();
+	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
+	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
+	return { headers: req.headers, rawBody, remoteAddress: req.socket?.remoteAddress };
+}
+
+async function settingsOf(ctx: IWebhookFunctions): Promise<TriggerSettings | string> {
+	const credential = await ctx.getCredentials(CREDENTIAL_TYPE);
+	try {
+		return triggerSettings(ctx, normalizeSiteUrl(String(credential.url ?? '')));
+	} catch (error) {
+		return (error as Error).message;
+	}
+}
+
+/**
+ * Every check runs before anything executes: whitelist (403), signature (401), timestamp (401), body (400),
+ * then the atomic dedupe claim (a replay answers 200 `{ duplicate: true }`). Only a new, valid event runs.
+ */
+export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const settings = await settingsOf(this);
+	if (typeof settings === 'string') return answer(this, 500, { error: `Trigger misconfigured: ${settings}` });
+	if (settings.secrets.length === 0) return answer(this, 401, { error: 'No signing secret: activate the workflow first' });
+	const request = await incoming(this);
+	const verdict: Verdict = settings.source === 'woocommerce' ? verifyWoo(request, settings) : verifyBridge(request, settings);
+	if (verdict.kind === 'reject') return answer(this, verdict.status, { error: verdict.message });
+	if (verdict.kind === 'ignore') return { webhookResponse: verdict.body };
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	const fresh = await dedupeStore(this)
+		.then(({ store, retentionMs }) => claimAll(store, scope, verdict.dedupeKeys, retentionMs))
+		.then(
+			(value) => ({ value }),
+			(error: Error) => ({ error }),
+		);
+	// The sender retries on 5xx, so a dedupe store that is down loses nothing.
+	if ('error' in fresh) return answer(this, 503, { error: `Dedupe store unavailable: ${fresh.error.message}` });
+	if (!fresh.value) return { webhookResponse: { duplicate: true } };
+	return { workflowData: [[{ json: verdict.event as unknown as IDataObject }]] };
+}

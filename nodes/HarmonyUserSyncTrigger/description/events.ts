@@ -1,0 +1,51 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const sourceProperties: INodeProperties[] = [
+	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'options',
+		noDataExpression: true,
+		default: 'bridge',
+		options: [
+			{
+				name: 'HarmonyUser Bridge Plugin',
+				value: 'bridge',
+				description: 'Signed, timestamped events from the HarmonyUser Sync Bridge plugin on the credential’s site',
+			},
+			{
+				name: 'WooCommerce Customer Webhooks',
+				value: 'woocommerce',
+				description: 'WooCommerce’s own customer webhooks on the credential’s shop (no bridge plugin needed)',
+			},
+		],
+	},
+	{
+		displayName: 'Events to Listen For',
+		name: 'events',
+		type: 'multiOptions',
+		default: ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'],
+		required: true,
+		displayOptions: { show: { source: ['bridge'] } },
+		options: [
+			{ name: 'User Created', value: 'user.created' },
+			{ name: 'User Deleted', value: 'user.deleted' },
+			{ name: 'User Password Changed', value: 'user.password_changed' },
+			{ name: 'User Updated', value: 'user.updated' },
+		],
+	},
+	{
+		displayName: 'Events to Listen For',
+		name: 'wooEvents',
+		type: 'multiOptions',
+		default: ['customer.created', 'customer.updated', 'customer.deleted'],
+		required: true,
+		description: 'One WooCommerce webhook is registered per topic. A deleted customer arrives with its ID only.',
+		displayOptions: { show: { source: ['woocommerce'] } },
+		options: [
+			{ name: 'Customer Created', value: 'customer.created' },
+			{ name: 'Customer Deleted', value: 'customer.deleted' },
+			{ name: 'Customer Updated', value: 'customer.updated' },
+		],
+	},
+];

@@ -1,0 +1,53 @@
+import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { WordPressClient } from '../../../core/wordpress/client';
+
+export const CREDENTIAL_TYPE = 'wordPressAppPasswordApi';
+
+interface SiteCredential {
+	url: string;
+	username: string;
+	applicationPassword: string;
+}
+
+/** The credential's site, as a REST client (hooks) or just its URL (webhook calls). */
+export async function siteClient(ctx: IHookFunctions | IWebhookFunctions): Promise<WordPressClient> {
+	const credential = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as SiteCredential;
+	try {
+		return WordPressClient.create(credential, { timeoutMs: 20_000, retry: { retries: 2 } });
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `The credential's Site URL is not usable: ${(error as Error).message}`);
+	}
+}
+
+/** Wraps a failed site request in n8n's error type, with what was being done. */
+export function hookError(ctx: IHookFunctions, doing: string) {
+	return (error: Error): never => {
+		throw new NodeOperationError(ctx.getNode(), `Could not ${doing}: ${error.message}`);
+	};
+}
+
+/** What the node keeps in its workflow static data (n8n stores it in its database, visible to every process). */
+export interface TriggerStaticData {
+	/** Bridge subscription id. */
+	webhookId?: string;
+	/** WooCommerce webhook id per topic. */
+	wooWebhooks?: Record<string, number>;
+	/** The secret registered with the site. */
+	secret?: string;
+}
+
+export function staticData(ctx: IHookFunctions | IWebhookFunctions): TriggerStaticData {
+	return ctx.getWorkflowStaticData('node') as TriggerStaticData;
+}
+
+export function clearStaticData(ctx: IHookFunctions): void {
+	const data = ctx.getWorkflowStaticData('node');
+	delete data.webhookId;
+	delete data.wooWebhooks;
+	delete data.secret;
+}
+
+export function sameSet(a: string[], b: string[]): boolean {
+	return a.length === b.length && a.every((value) => b.includes(value));
+}
