@@ -6,7 +6,8 @@ import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { WebhookReceiver } from '../helpers/webhookReceiver';
 import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, createAccount, installBridge, removeBridge, restWithHeaders, uniqueLogin } from './bridgeLab';
+import { runSync, userEvent } from '../helpers/sync';
+import { AdminSession, NS, clearWebhooks, createAccount, inputValue, installBridge, profileForm, removeBridge, restWithHeaders, uniqueLogin } from './bridgeLab';
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -108,6 +109,31 @@ describe('bridge plugin: outgoing events', () => {
 		receiver.clear();
 		await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { first_name: 'Changed' } });
 		expect(receiver.eventsFor(u.username)).toHaveLength(0);
+	});
+
+	test('a wp-admin profile form post emits user.updated with the final state; its switches are honoured by the sync', async () => {
+		const u = await create({ roles: ['subscriber'], first_name: 'Before' });
+		const admin = new AdminSession(site);
+		await admin.login(site.admin.username, site.admin.password);
+		const page = await admin.request(`/wp-admin/user-edit.php?user_id=${u.id}`);
+		receiver.clear();
+		const form = {
+			...profileForm(page.text),
+			first_name: 'FromTheForm',
+			harmonyuser_profile_nonce: inputValue(page.text, 'harmonyuser_profile_nonce') as string,
+			harmonyuser_reject_incoming: '1',
+		};
+		expect((await admin.request('/wp-admin/user-edit.php', form)).status).toBe(302);
+		const events = receiver.eventsFor(u.username);
+		expect(events).toHaveLength(1);
+		expect(events[0]).toMatchObject({ event: 'user.updated', action: 'update', user: { firstName: 'FromTheForm', roles: ['subscriber'] } });
+		expect(events[0].user.flags).toEqual({ prohibitPropagation: false, rejectIncoming: true });
+
+		// The switch set in the form protects this user from incoming syncs.
+		const incoming = userEvent(site2, u.username, { action: 'update', user: { email: u.email, firstName: 'Overwritten' } });
+		const { results } = await runSync({ site, operation: 'applyEvent', input: [incoming] });
+		expect(results[0]).toMatchObject({ status: 'rejected', reason: 'target_user_protected' });
+		expect((await rest(site, site.admin, `/wp/v2/users/${u.id}?context=edit`)).body.first_name).toBe('FromTheForm');
 	});
 
 	test('email change carries previousEmail; password change gives user.password_changed with the hash', async () => {
