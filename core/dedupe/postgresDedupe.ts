@@ -1,5 +1,5 @@
-import { Pool } from 'pg';
-import { postgresNames, type PostgresSettings } from '../log/postgresSettings';
+import type { Pool } from 'pg';
+import { createPool, postgresNames, type PostgresSettings } from '../log/postgresSettings';
 import type { DedupeStore } from './types';
 
 /** The seen-ids table beside the sync log's tables (same schema and prefix rules). */
@@ -19,14 +19,7 @@ export class PostgresDedupeStore implements DedupeStore {
 
 	constructor(settings: PostgresSettings) {
 		this.names = dedupeTableName(settings);
-		this.pool = new Pool({
-			host: settings.host, port: settings.port, database: settings.database, user: settings.user,
-			password: settings.password, ssl: settings.ssl ? { rejectUnauthorized: !settings.allowUnauthorizedCerts } : false,
-			max: 4, connectionTimeoutMillis: 10000, allowExitOnIdle: true,
-		});
-		this.pool.on('error', (error) => {
-			this.idleError = error;
-		});
+		this.pool = createPool(settings, (error) => (this.idleError = error));
 	}
 
 	/** Creates the table once; the advisory lock serializes processes creating it at the same moment. */

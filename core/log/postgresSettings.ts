@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 /** Connection settings of the Postgres store (the node maps its credential onto these). */
 export interface PostgresSettings {
 	host: string;
@@ -29,4 +30,24 @@ export function postgresNames(settings: PostgresSettings) {
 		meta: `"${schema}"."${prefix}sync_log_meta"`,
 		indexPrefix: `${prefix}sync_log_`,
 	};
+}
+
+/**
+ * A small pool for one store. An idle connection dropped by the server must not crash n8n: it is reported to
+ * `onIdleError` and the pool replaces it on the next query. Idle pools let the process exit.
+ */
+export function createPool(settings: PostgresSettings, onIdleError: (error: Error) => void): Pool {
+	const pool = new Pool({
+		host: settings.host,
+		port: settings.port,
+		database: settings.database,
+		user: settings.user,
+		password: settings.password,
+		ssl: settings.ssl ? { rejectUnauthorized: !settings.allowUnauthorizedCerts } : false,
+		max: 4,
+		connectionTimeoutMillis: 10000,
+		allowExitOnIdle: true,
+	});
+	pool.on('error', onIdleError);
+	return pool;
 }

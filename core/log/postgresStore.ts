@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
 	cursorCondition, DAY_MS, encodeCursor, foldStats, INSERT_COLUMNS, insertValues, linkReplayStatement, rowToEntry,
 	schemaStatements, whereClause, type Row, type SqlValue,
 } from './sql';
 import type { LogFilter, NewLogEntry, Page, QueryResult, ReplayOptions, SyncLogStore } from './types';
-import { postgresNames, type PostgresSettings } from './postgresSettings';
+import { createPool, postgresNames, type PostgresSettings } from './postgresSettings';
 
 const BIGINT_COLUMNS = new Set(['logged_at', 'source_user_id', 'target_user_id', 'requests', 'duration_ms']);
 const binder = (params: SqlValue[]) => (value: SqlValue) => `$${params.push(value)}`;
@@ -20,15 +20,7 @@ export class PostgresLogStore implements SyncLogStore {
 
 	constructor(settings: PostgresSettings) {
 		this.names = postgresNames(settings);
-		this.pool = new Pool({
-			host: settings.host, port: settings.port, database: settings.database, user: settings.user,
-			password: settings.password, ssl: settings.ssl ? { rejectUnauthorized: !settings.allowUnauthorizedCerts } : false,
-			max: 4, connectionTimeoutMillis: 10000,
-		});
-		// An idle connection dropped by the server must not crash n8n: the pool replaces it on the next query.
-		this.pool.on('error', (error) => {
-			this.idleError = error;
-		});
+		this.pool = createPool(settings, (error) => (this.idleError = error));
 	}
 
 	/** Creates the schema once per store; the advisory lock serialises workers creating it at the same moment. */

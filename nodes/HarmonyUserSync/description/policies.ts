@@ -1,50 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { whitelistProperties } from '../../shared/whitelistProperties';
 
 const WRITE_OPERATIONS = ['applyEvent', 'upsertUsers', 'deleteUsers', 'reconcile'];
 const onWrite = { show: { operation: WRITE_OPERATIONS } };
 
 /** The target's policies for incoming changes (the read-only switch lives in the credential). */
 export const policyProperties: INodeProperties[] = [
-	{
-		displayName: 'Source Whitelist',
-		name: 'whitelistEnabled',
-		type: 'boolean',
-		default: false,
-		description: 'Whether only changes from the sources listed below may modify this target',
-		displayOptions: onWrite,
-	},
-	{
-		displayName: 'Trusted Sources',
-		name: 'whitelist',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, sortable: true },
-		placeholder: 'Add Trusted Source',
-		default: {},
-		description: 'Site URLs, IP addresses or CIDR ranges (IPv4 or IPv6) allowed to change this target',
-		displayOptions: { show: { operation: WRITE_OPERATIONS, whitelistEnabled: [true] } },
-		options: [
-			{
-				displayName: 'Entry',
-				name: 'entries',
-				values: [
-					{
-						displayName: 'URL, IP or CIDR',
-						name: 'value',
-						type: 'string',
-						default: '',
-						placeholder: 'https://blog.example.com or 203.0.113.0/24 or 2001:db8::/32',
-					},
-					{
-						displayName: 'Note',
-						name: 'note',
-						type: 'string',
-						default: '',
-						description: 'What this source is, for whoever maintains the list',
-					},
-				],
-			},
-		],
-	},
+	...whitelistProperties({
+		who: 'Source',
+		switchDescription: 'Whether only changes from the sources listed below may modify this target',
+		listDescription: 'Site URLs, IP addresses or CIDR ranges (IPv4 or IPv6) allowed to change this target',
+		show: { operation: WRITE_OPERATIONS },
+	}),
 	{
 		displayName: 'Policies',
 		name: 'policies',
