@@ -211,10 +211,8 @@ async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE |
 }
 
 async function down({ purge = false } = {}) {
-  if (!fs.existsSync(labDir())) {
-    if (purge) await purgeOutside();
-    return;
-  }
+  const known = readState()?.sites ?? [];
+  if (!fs.existsSync(labDir())) return;
   await withLock(async () => {
     const dirs = fs.readdirSync(labDir()).filter((d) => /^site\d+$/.test(d));
     await Promise.all(dirs.map((name) => server.stop(server.readPid({ dir: path.join(labDir(), name) }))));
@@ -223,14 +221,11 @@ async function down({ purge = false } = {}) {
     if (state) writeState({ ...state, running: false, updatedAt: new Date().toISOString() });
   });
   if (purge) {
-    await purgeOutside();
+    // Only this lab's sites: labs on other port bases keep theirs.
+    removeConfigs(known);
+    if (await db.ping()) await db.dropLabDatabases(known.map((site) => site.db));
     fs.rmSync(labDir(), { recursive: true, force: true });
   }
-}
-
-async function purgeOutside() {
-  removeConfigs();
-  if (await db.ping()) await db.dropLabDatabases();
 }
 
 /** Sync: the sites of the running lab (from the state file). */

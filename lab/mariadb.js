@@ -58,10 +58,10 @@ async function ensureDatabases(dbNames) {
   await rootSql(stmts.join('\n'), 'creating the lab user and databases');
 }
 
-async function dropLabDatabases() {
-  const names = (await rootSql("SHOW DATABASES LIKE 'hus\\_%';")).split('\n').filter(Boolean);
+/** Drops these databases (one lab's); the shared lab user stays for labs on other port bases. */
+async function dropLabDatabases(names) {
+  if (!names.length) return names;
   const stmts = names.map((d) => `DROP DATABASE IF EXISTS \`${d}\`;`);
-  stmts.push(`DROP USER IF EXISTS '${DB_USER}'@'localhost';`);
   await rootSql(stmts.join('\n'), 'dropping the lab databases');
   return names;
 }

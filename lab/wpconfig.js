@@ -80,15 +80,11 @@ function writeConfig(site, { errorLog }) {
   return file;
 }
 
-function removeConfigs() {
-  let names = [];
-  try {
-    names = fs.readdirSync(CONFIG_DIR).filter((f) => /^config-hus-(site|p)\d+\.php$/.test(f));
-  } catch {
-    /* none */
-  }
-  for (const f of names) fs.rmSync(`${CONFIG_DIR}/${f}`, { force: true });
-  return names;
+/** Removes these sites' config files (one lab's), leaving other labs' alone. */
+function removeConfigs(sites) {
+  const files = sites.map(configFile);
+  for (const file of files) fs.rmSync(file, { force: true });
+  return files;
 }
 
 module.exports = { configName, configFile, writeConfig, removeConfigs };
