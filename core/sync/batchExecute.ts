@@ -3,7 +3,7 @@ import { batchWrite, type BatchOutcome, type BatchRequest } from '../wordpress/b
 import { WordPressApiError } from '../wordpress/errors';
 import { pathHeaders } from '../wordpress/users';
 import { changedFields } from './diff';
-import { executePlan, finish, recoverCreate, type ItemContext } from './execute';
+import { executePlan, finish, recoverCreate, withPasswordHash, type ItemContext } from './execute';
 import type { Plan } from './plan';
 import type { SyncResult } from './result';
 
@@ -19,7 +19,11 @@ type WritePlan = Extract<Plan, { kind: 'create' | 'update' | 'delete' }>;
  * grouped by the propagation path their writes carry; everything else runs one request at a time. A batched
  * create that meets an existing user falls back to the single-request recovery.
  */
-export async function executeInBatches(items: PlannedWrite[], size: number): Promise<SyncResult[]> {
+export async function executeInBatches(planned: PlannedWrite[], size: number): Promise<SyncResult[]> {
+	// If the bridge cannot be asked, the item goes without the hash; its result then reports the error.
+	const items = await Promise.all(
+		planned.map(async (item) => ({ ...item, plan: await withPasswordHash(item.ctx, item.plan).catch(() => item.plan) })),
+	);
 	const groups = new Map<string, Array<PlannedWrite & { plan: WritePlan }>>();
 	for (const item of items) {
 		if (!isWrite(item.plan)) continue;

@@ -37,11 +37,17 @@ export function createPayload(user: SyncUser): WpUserWrite {
 	return payload;
 }
 
-/** Names of the fields a write changes, for the result (never the values: they may be personal). */
+/**
+ * Names of the fields a write changes, for the result (never the values: they may be personal). The random
+ * password of a create is not a change; the source's password hash is, as "password".
+ */
 export function changedFields(write: WpUserWrite): string[] {
 	return Object.keys(write)
 		.filter((key) => key !== 'password')
-		.flatMap((key) => (key === 'meta' ? Object.keys(write.meta ?? {}).map((m) => `meta.${m}`) : [key]));
+		.flatMap((key) => {
+			if (key === 'meta') return Object.keys(write.meta ?? {}).map((m) => `meta.${m}`);
+			return [key === 'harmonyuser_password_hash' ? 'password' : key];
+		});
 }
 
 function metaChanges(target: WpUser, user: SyncUser): Record<string, unknown> {

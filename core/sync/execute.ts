@@ -1,11 +1,11 @@
 import type { SyncEvent } from '../schemas/syncEvent';
 import type { WpUserWrite } from '../wordpress/users';
-import { setPasswordHash } from '../wordpress/bridge';
+import { PASSWORD_HASH_FIELD } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
-import { pathHeaders, UsersApi } from '../wordpress/users';
+import { UsersApi } from '../wordpress/users';
 import { changedFields, diffUser } from './diff';
-import { resolveTargetUser, type TargetDirectory } from './identity';
+import { resolveTargetUser, type IdentityMatch, type TargetDirectory } from './identity';
 import type { Plan } from './plan';
 import type { SyncResult } from './result';
 import type { ResultBuilder, TargetMatch } from './resultBuilder';
@@ -20,10 +20,26 @@ export interface ItemContext {
 	builder: ResultBuilder;
 }
 
+/**
+ * The password hash, when the event carries one, travels as a field of the write itself (the target's bridge
+ * plugin accepts it), so the event that write causes at the target carries the final password, never an
+ * interim one. A user who only changed their password gets an update of just that field.
+ */
+export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Plan> {
+	const hash = ctx.event.user.passwordHash;
+	if (!hash || plan.kind === 'refused' || plan.kind === 'delete') return plan;
+	if (!(await ctx.target.info()).bridge) return plan;
+	const field = { [PASSWORD_HASH_FIELD]: hash };
+	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field };
+	return { ...plan, payload: { ...plan.payload, ...field } };
+}
+
 /** Carries out a plan on the target with one client view, mapping WordPress errors to failed results. */
-export async function executePlan(ctx: ItemContext, plan: Plan): Promise<SyncResult> {
+export async function executePlan(ctx: ItemContext, original: Plan): Promise<SyncResult> {
 	const users = usersFor(ctx);
+	let plan = original;
 	try {
+		plan = await withPasswordHash(ctx, original);
 		switch (plan.kind) {
 			case 'refused':
 				return ctx.builder.refused(plan.refusal, plan.match);
@@ -57,15 +73,15 @@ export async function recoverCreate(ctx: ItemContext, error: unknown): Promise<S
 	if (!(error instanceof WordPressApiError) || error.kind !== 'conflict') return ctx.builder.fromError(error);
 	const match = await resolveTargetUser(ctx.directory, ctx.event.user);
 	if (!match) return ctx.builder.failed('conflict', error.message, error);
-	const changes: WpUserWrite = diffUser(match.user, ctx.event.user);
-	if (!Object.keys(changes).length) return finish(ctx, 'none', match, []);
-	await usersFor(ctx).update(match.user.id, changes);
-	return finish(ctx, 'update', match, changedFields(changes));
+	const plan = await withPasswordHash(ctx, planFor(match, diffUser(match.user, ctx.event.user)));
+	if (plan.kind !== 'update') return finish(ctx, 'none', match, []);
+	await usersFor(ctx).update(match.user.id, plan.payload);
+	return finish(ctx, 'update', match, changedFields(plan.payload));
 }
 
 /**
- * Completes a create or update. A password hash in the event goes through the target's bridge plugin (REST
- * accepts only plaintext); without the bridge the rest is synced and the result says the password was not.
+ * The result of a create or update. REST accepts only plaintext passwords, so without the target's bridge the
+ * rest of the user is synced and the result says the password was not.
  */
 export async function finish(
 	ctx: ItemContext,
@@ -73,18 +89,14 @@ export async function finish(
 	match: TargetMatch,
 	changes: string[],
 ): Promise<SyncResult> {
-	const hash = ctx.event.user.passwordHash;
-	let note = '';
-	if (hash && (await ctx.target.info()).bridge) {
-		await setPasswordHash(ctx.client, match.user.id, hash, pathHeaders(ctx.builder.pathWithTarget()));
-		changes = [...changes, 'password'];
-		if (action === 'none') action = 'update';
-	} else if (hash) {
-		note = '; the password was not synced: the target has no bridge plugin';
-	}
 	const reason = action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
 	const result = ctx.builder.applied(action, reason, match, changes);
-	return note ? { ...result, message: result.message + note } : result;
+	if (!ctx.event.user.passwordHash || (await ctx.target.info()).bridge) return result;
+	return { ...result, message: `${result.message}; the password was not synced: the target has no bridge plugin` };
+}
+
+function planFor(match: IdentityMatch, payload: WpUserWrite): Plan {
+	return Object.keys(payload).length ? { kind: 'update', match, payload } : { kind: 'unchanged', match };
 }
 
 function usersFor(ctx: ItemContext): UsersApi {

@@ -37,12 +37,5 @@ export async function bridgeInfo(client: WordPressClient): Promise<BridgeInfo> {
 	return { bridge: true, maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0 };
 }
 
-/** Sets a user's password from the source's hash (no plaintext anywhere), through the bridge. */
-export async function setPasswordHash(client: WordPressClient, userId: number, hash: string, headers?: Record<string, string>): Promise<void> {
-	await client.request({
-		method: 'POST',
-		path: `${BRIDGE_NAMESPACE}/users/${userId}/password-hash`,
-		data: { hash },
-		headers,
-	});
-}
+/** Write-only field the bridge adds to the users route: the password hash to set (never plaintext). */
+export const PASSWORD_HASH_FIELD = 'harmonyuser_password_hash';

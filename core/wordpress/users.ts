@@ -16,6 +16,8 @@ export interface WpUserWrite {
 	locale?: string;
 	roles?: string[];
 	meta?: Record<string, unknown>;
+	/** The bridge plugin's write-only field: the source's password hash. */
+	harmonyuser_password_hash?: string;
 }
 
 export interface ListUsersOptions {

@@ -116,20 +116,44 @@ add_action('rest_api_init', function () {
         },
         'args' => array('hash' => array('type' => 'string', 'required' => true)),
         'callback' => function (WP_REST_Request $request) {
-            global $wpdb;
             $id = (int) $request['id'];
-            $hash = (string) $request['hash'];
             if (!get_userdata($id)) {
                 return new WP_Error('rest_user_invalid_id', 'Invalid user ID.', array('status' => 404));
             }
-            // phpass ($P$/$H$), WordPress 6.8+ bcrypt ($wp$2y$), plain bcrypt/argon2 ($2y$, $argon2...). Never plaintext.
-            if (strlen($hash) > 255 || !preg_match('#^(\$P\$|\$H\$|\$wp\$2[aby]\$|\$2[aby]\$|\$argon2(id|i)\$)[./A-Za-z0-9$=,+-]+$#', $hash)) {
-                return new WP_Error('harmonyuser_invalid_hash', 'hash must be a WordPress password hash (phpass or bcrypt).', array('status' => 400));
+            $applied = harmonyuser_bridge_apply_password_hash($id, (string) $request['hash']);
+            if (is_wp_error($applied)) {
+                return $applied;
             }
-            HarmonyUser_Bridge_Tracker::touch($id);
-            $wpdb->update($wpdb->users, array('user_pass' => $hash, 'user_activation_key' => ''), array('ID' => $id));
-            clean_user_cache($id);
             return rest_ensure_response(array('id' => $id, 'updated' => true));
         },
+    ));
+});
+
+/** Sets a user's password from a hash (never plaintext): phpass, WordPress 6.8+ bcrypt, plain bcrypt or argon2. */
+function harmonyuser_bridge_apply_password_hash($id, $hash) {
+    global $wpdb;
+    if (strlen($hash) > 255 || !preg_match('#^(\$P\$|\$H\$|\$wp\$2[aby]\$|\$2[aby]\$|\$argon2(id|i)\$)[./A-Za-z0-9$=,+-]+$#', $hash)) {
+        return new WP_Error('harmonyuser_invalid_hash', 'hash must be a WordPress password hash (phpass or bcrypt).', array('status' => 400));
+    }
+    HarmonyUser_Bridge_Tracker::touch($id);
+    $wpdb->update($wpdb->users, array('user_pass' => $hash, 'user_activation_key' => ''), array('ID' => $id));
+    clean_user_cache($id);
+    return true;
+}
+
+/**
+ * The same as a write-only field of the users route, so a sync creates or updates a user with the source's
+ * password in ONE request: the event that request causes carries the final hash, never an interim one.
+ */
+add_action('rest_api_init', function () {
+    register_rest_field('user', 'harmonyuser_password_hash', array(
+        'get_callback' => null,
+        'update_callback' => function ($hash, $user) {
+            if (!current_user_can('edit_users') || !current_user_can('edit_user', $user->ID)) {
+                return new WP_Error('rest_cannot_edit', 'Sorry, you are not allowed to set password hashes.', array('status' => 403));
+            }
+            return harmonyuser_bridge_apply_password_hash($user->ID, (string) $hash);
+        },
+        'schema' => array('type' => 'string', 'context' => array('edit'), 'description' => 'Write-only: the password hash to set.'),
     ));
 });

@@ -1,0 +1,289 @@
+/**
+ * The example workflows (examples/*.json) on real n8n 2.41.1 with the package installed the Community Nodes way,
+ * against three real WordPress lab sites (bridge plugin on all three): changes made through WordPress's REST API on
+ * site A reach the other sites through the bridge's signed webhooks, the trigger, the User Sync node and the Sync Log.
+ * No fixed sleeps: every check polls its site or the log with a deadline.
+ */
+import * as lab from '../../lab/lab';
+import type { Site } from '../../lab/lab';
+import { NS, clearWebhooks, installBridge, removeBridge } from '../bridge/bridgeLab';
+import { findUser, rest } from '../helpers/wp';
+import {
+	SETUP_TIMEOUT,
+	clearSubscriptions,
+	credentialData,
+	logRows,
+	passwordHash,
+	removeUsersByPrefix,
+	settledExecutions,
+	startN8nWithPackage,
+	subscriptions,
+	withN8nLog,
+} from './helpers/e2e';
+import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from './helpers/realN8n';
+
+const RUN = `e2e${Date.now().toString(36)}`;
+let counter = 0;
+const login = (tag: string) => `${RUN}${tag}${++counter}`;
+
+describe('real n8n: example workflows across real WordPress sites', () => {
+	let n8n: RealN8n | undefined;
+	let A: Site;
+	let B: Site;
+	let C: Site;
+	const credentialIds: Record<string, string> = {};
+	/** Workflows a test activated; afterEach deactivates them, so a failed test leaves no trigger behind. */
+	const active: string[] = [];
+	const logged = (body: () => Promise<void>) => withN8nLog(() => n8n, body);
+
+	/** Creates the example's workflow, activates it and waits until both triggers' webhooks answer and are registered. */
+	async function activateExample(file: string, triggers: Array<[string, Site]>): Promise<{ id: string; workflow: WorkflowJson }> {
+		const workflow = loadExample(file, credentialIds);
+		const id = await n8n!.createWorkflow(workflow);
+		await n8n!.activate(id);
+		active.push(id);
+		for (const [nodeName, site] of triggers) {
+			const webhookPath = webhookPathOf(workflow, nodeName);
+			// An unsigned probe: 401 once the trigger listens (it starts nothing).
+			expect(await n8n!.waitForWebhook(webhookPath)).toBe(401);
+			const url = `${n8n!.url}/webhook/${webhookPath}`;
+			expect((await subscriptions(site)).some((hook) => hook.url === url)).toBe(true);
+		}
+		return { id, workflow };
+	}
+
+	async function createOnA(name: string, extra: Record<string, unknown> = {}, site: Site = A): Promise<number> {
+		const created = await rest(site, site.admin, '/wp/v2/users', {
+			method: 'POST',
+			body: { username: name, email: `${name}@a.test`, password: `Pw-${name}-1`, first_name: 'Ada', last_name: 'Lovelace', roles: ['subscriber'], ...extra },
+		});
+		expect(created.status).toBe(201);
+		return created.body.id as number;
+	}
+
+	beforeAll(async () => {
+		[A, B, C] = lab.sites();
+		for (const site of [A, B, C]) {
+			await installBridge(site);
+			await clearWebhooks(site);
+		}
+		({ n8n } = await startN8nWithPackage());
+		for (const [letter, site] of [['A', A], ['B', B], ['C', C]] as const) {
+			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
+		}
+	}, SETUP_TIMEOUT);
+
+	afterEach(async () => {
+		for (const id of active.splice(0)) await n8n?.deactivate(id).catch(() => undefined);
+	}, 60_000);
+
+	afterAll(async () => {
+		if (n8n) process.stderr.write(`real n8n start → ready, ms: ${n8n.startTimes.join(', ')}\n`);
+		await n8n?.dispose();
+		for (const site of [A, B, C]) {
+			if (!site) continue;
+			await clearSubscriptions(site);
+			await removeUsersByPrefix(site, RUN);
+			await removeBridge(site).catch(() => undefined);
+		}
+	}, 120_000);
+
+	test(
+		'two-way sync A ↔ B: create, update, role, password and delete on A reach B; the echo B → A writes nothing',
+		logged(async () => {
+			const { id } = await activateExample('two-way-sync.json', [
+				['Site A changed', A],
+				['Site B changed', B],
+			]);
+			const name = login('two');
+			const timings: Record<string, number> = {};
+			const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+				const started = Date.now();
+				const value = await run();
+				timings[step] = Date.now() - started;
+				return value;
+			};
+
+			// Created on A → on B with the same names, role and password hash.
+			const idA = await createOnA(name);
+			const copy = await timed('create', () => eventually(`${name} on B`, () => findUser(B, name), 15_000));
+			expect(copy).toMatchObject({ email: `${name}@a.test`, first_name: 'Ada', last_name: 'Lovelace', roles: ['subscriber'] });
+			// The hash is written by a second request (the bridge's password-hash route) after the REST create.
+			const hashA = await passwordHash(A, idA);
+			await eventually('password hash on B', async () => (await passwordHash(B, copy.id)) === hashA);
+
+			// Names and email changed on A.
+			expect((await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { first_name: 'Augusta', last_name: 'King', email: `${name}@new.test` } })).status).toBe(200);
+			await timed('update', () =>
+				eventually('names and email on B', async () => {
+					const user = await findUser(B, name);
+					return user?.email === `${name}@new.test` && user.first_name === 'Augusta' && user.last_name === 'King' && user;
+				}),
+			);
+
+			// Role changed on A.
+			expect((await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { roles: ['editor'] } })).status).toBe(200);
+			await timed('role', () => eventually('role on B', async () => ((await findUser(B, name))?.roles as string[] | undefined)?.join() === 'editor'));
+
+			// Password changed on A: B gets the new hash (bridge on both sites).
+			expect((await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { password: `New-${name}-2` } })).status).toBe(200);
+			const newHash = await passwordHash(A, idA);
+			await timed('password', () => eventually('password hash on B', async () => (await passwordHash(B, copy.id)) === newHash));
+
+			// Deleted on A.
+			expect((await rest(A, A.admin, `/wp/v2/users/${idA}?force=true&reassign=1`, { method: 'DELETE' })).status).toBe(200);
+			await timed('delete', () => eventually('deleted on B', async () => (await findUser(B, name)) === undefined));
+
+			// The log: five writes to B, and every echo back to A was skipped without a write.
+			const toB = await eventually('5 log entries for B', async () => {
+				const rows = logRows(n8n!, 'login = ? AND target = ?', name, B.url);
+				return rows.length >= 5 && rows;
+			});
+			expect(toB.map((row) => [row.status, row.action])).toEqual([
+				['synced', 'create'],
+				['synced', 'update'],
+				['synced', 'update'],
+				['synced', 'update'],
+				['synced', 'delete'],
+			]);
+			const echoes = await eventually('echo entries for A', async () => {
+				const rows = logRows(n8n!, 'login = ? AND target = ?', name, A.url);
+				return rows.length >= 5 && rows;
+			});
+			for (const row of echoes) {
+				expect(row.status).toBe('skipped');
+				expect(['loop_detected', 'unchanged']).toContain(row.reason);
+			}
+			expect(logRows(n8n!, 'login = ? AND status = ?', name, 'failed')).toEqual([]);
+
+			// Every execution of the workflow succeeded.
+			const executions = await settledExecutions(n8n!, id, 10);
+			expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
+
+			// Deactivating removes the subscriptions from both sites.
+			await n8n!.deactivate(id);
+			active.splice(active.indexOf(id), 1);
+			// (Deactivation is asynchronous too: poll.)
+			for (const site of [A, B]) {
+				await eventually(`no subscription left on ${site.name}`, async () => (await subscriptions(site)).every((hook) => !hook.url.startsWith(n8n!.url)));
+			}
+			process.stderr.write(`real n8n two-way sync, ms from the change on A to B: ${JSON.stringify(timings)}\n`);
+		}),
+		120_000,
+	);
+
+	test(
+		'chain A → B → C: a user created on A reaches C with the path [A, B, C]',
+		logged(async () => {
+			const { id } = await activateExample('chain.json', [
+				['Site A changed', A],
+				['Site B changed', B],
+			]);
+			const name = login('chain');
+			const idA = await createOnA(name, { roles: ['author'] });
+			const onC = await eventually(`${name} on C`, () => findUser(C, name), 20_000);
+			expect(onC).toMatchObject({ email: `${name}@a.test`, roles: ['author'] });
+			const hashA = await passwordHash(A, idA);
+			await eventually('password hash on C', async () => (await passwordHash(C, onC.id)) === hashA);
+			const [row] = await eventually('log entry for C', async () => {
+				const rows = logRows(n8n!, 'login = ? AND target = ?', name, C.url);
+				return rows.length > 0 && rows;
+			});
+			expect(row).toMatchObject({ status: 'synced', action: 'create', source: B.url });
+			expect(JSON.parse(row.path)).toEqual([A.url, B.url, C.url]);
+			const [toB] = logRows(n8n!, 'login = ? AND target = ?', name, B.url);
+			expect(JSON.parse(toB.path)).toEqual([A.url, B.url]);
+			expect((await settledExecutions(n8n!, id, 2)).filter((execution) => execution.status !== 'success')).toEqual([]);
+		}),
+		120_000,
+	);
+
+	test(
+		'n8n restarted in the middle of a burst of 20 changes on A: the bridge queues, a forced queue run drains, each reaches B once',
+		logged(async () => {
+			const { workflow } = await activateExample('two-way-sync.json', [
+				['Site A changed', A],
+				['Site B changed', B],
+			]);
+			const names = Array.from({ length: 20 }, () => login('burst'));
+			let stopping: Promise<void> | undefined;
+			for (const [i, name] of names.entries()) {
+				if (i === 6) stopping = n8n!.stop();
+				await createOnA(name);
+			}
+			await stopping;
+			await n8n!.start();
+			await n8n!.waitForWebhook(webhookPathOf(workflow, 'Site A changed'));
+			// Deliveries that failed while n8n was down wait for their retry time: force them now.
+			const drained = await eventually('the queue on A drained', async () => {
+				const run = await rest(A, A.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
+				expect(run.status).toBe(200);
+				return run.body.queue.pending === 0 && run.body.queue.sending === 0 && run.body;
+			});
+			expect(drained.queue.failed).toBe(0);
+			for (const name of names) {
+				await eventually(`${name} on B`, () => findUser(B, name), 20_000);
+			}
+			// Exactly once: one log entry per user for B, all created, one event each.
+			const rows = await eventually('20 log entries for B', async () => {
+				const found = logRows(n8n!, `login LIKE ? AND target = ?`, `${RUN}burst%`, B.url);
+				return found.length >= 20 && found;
+			});
+			expect(rows).toHaveLength(20);
+			expect(new Set(rows.map((row) => row.login))).toEqual(new Set(names));
+			expect(rows.every((row) => row.status === 'synced' && row.action === 'create')).toBe(true);
+			expect(new Set(rows.map((row) => row.event_id)).size).toBe(20);
+			const onB = await lab.sql(B, `SELECT COUNT(*) FROM wp_users WHERE user_login LIKE '${RUN}burst%'`);
+			expect(Number(onB.trim())).toBe(20);
+		}),
+		180_000,
+	);
+
+	test(
+		'scheduled reconcile A → B, dry run (run now from its Schedule Trigger): every user planned, nothing written',
+		logged(async () => {
+			const workflow = loadExample('scheduled-reconcile.json', credentialIds);
+			// The test narrows Get Users to its own users (the lab's site A holds other tests' users too).
+			const names = [login('rec'), login('rec'), login('rec')];
+			for (const name of names) await createOnA(name);
+			const getUsers = workflow.nodes.find((node) => node.name === 'Get Site A users')!;
+			getUsers.parameters = { ...getUsers.parameters, filters: { search: `${RUN}rec` } };
+			const id = await n8n!.createWorkflow(workflow);
+			await n8n!.runFromTrigger(id, 'Every night');
+			const [execution] = await settledExecutions(n8n!, id);
+			expect(execution.status).toBe('success');
+			const rows = logRows(n8n!, 'login LIKE ? AND target = ?', `${RUN}rec%`, B.url);
+			expect(rows.map((row) => [row.login, row.status, row.action]).sort()).toEqual(names.map((name) => [name, 'planned', 'create']).sort());
+			for (const name of names) expect(await findUser(B, name)).toBeUndefined();
+		}),
+		120_000,
+	);
+
+	test(
+		'polling sync C → B without the bridge on C: the activation poll sets the baseline, a poll run now syncs a new user',
+		logged(async () => {
+			await removeBridge(C);
+			const workflow = loadExample('polling-sync.json', credentialIds);
+			const id = await n8n!.createWorkflow(workflow);
+			await n8n!.activate(id);
+			active.push(id);
+			// n8n polls once on activation: that poll stores the baseline in the workflow's static data.
+			await eventually('the baseline poll', async () => {
+				const stored = await n8n!.rest<{ staticData?: Record<string, unknown> }>('GET', `/workflows/${id}`);
+				return stored.staticData?.['node:Site C users'] !== undefined;
+			});
+			const name = login('poll');
+			await createOnA(name, { roles: ['contributor'] }, C);
+			await n8n!.runFromTrigger(id, 'Site C users');
+			const copy = await eventually(`${name} on B`, () => findUser(B, name), 20_000);
+			expect(copy).toMatchObject({ email: `${name}@a.test`, roles: ['contributor'] });
+			const rows = await eventually('log entry for B', async () => {
+				const found = logRows(n8n!, 'login = ? AND target = ?', name, B.url);
+				return found.length > 0 && found;
+			});
+			expect(rows[0]).toMatchObject({ status: 'synced', action: 'create', source: C.url });
+			expect(logRows(n8n!, 'login = ? AND status = ?', name, 'failed')).toEqual([]);
+		}),
+		120_000,
+	);
+});

@@ -1,0 +1,107 @@
+/** Shared arrangements for the real-n8n end-to-end tests: one n8n per test file, lab sites, the Sync Log file. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import * as lab from '../../../lab/lab';
+import type { Site } from '../../../lab/lab';
+import { rest } from '../../helpers/wp';
+import { ensureN8nInstalled, eventually, installPackage, RealN8n, type ExecutionSummary } from './realN8n';
+
+/** Installing n8n the first time takes minutes (scripts/n8n.sh); later runs only start it. */
+export const SETUP_TIMEOUT = 15 * 60_000;
+
+/** Installs n8n when missing, this package into a fresh user folder, and starts n8n. */
+export async function startN8nWithPackage(): Promise<{ n8n: RealN8n; packageDir: string }> {
+	const bin = ensureN8nInstalled();
+	const n8n = new RealN8n(bin);
+	const packageDir = installPackage(n8n.userFolder);
+	const failure = await n8n.start().then(
+		() => undefined,
+		(error: unknown) => error,
+	);
+	if (failure !== undefined) {
+		await n8n.stop();
+		throw failure;
+	}
+	return { n8n, packageDir };
+}
+
+/** Runs a test body; on failure the error carries the tail of n8n's log (never secrets: n8n logs none). */
+export function withN8nLog(getN8n: () => RealN8n | undefined, body: () => Promise<void>): () => Promise<void> {
+	return async () => {
+		const failure = await body().then(
+			() => undefined,
+			(error: unknown) => error ?? new Error('test failed'),
+		);
+		if (failure === undefined) return;
+		const n8n = getN8n();
+		if (failure instanceof Error && n8n) failure.message = `${failure.message}\n\n${n8n.logTail(80)}`;
+		throw failure;
+	};
+}
+
+export function credentialData(site: Site): Record<string, unknown> {
+	return { url: site.url, username: site.admin.username, applicationPassword: site.admin.appPassword, readOnly: false };
+}
+
+export interface LogRow {
+	seq: number;
+	status: string;
+	action: string | null;
+	reason: string | null;
+	source: string | null;
+	target: string | null;
+	login: string | null;
+	email: string | null;
+	event_id: string | null;
+	path: string;
+}
+
+export function syncLogFile(n8n: RealN8n): string {
+	return path.join(n8n.userFolder, '.n8n', 'harmonyuser-sync', 'sync-log.sqlite');
+}
+
+/** Rows of the Sync Log SQLite file the workflow's Sync Log node writes (read-only; [] before the first write). */
+export function logRows(n8n: RealN8n, where = '1 = 1', ...params: Array<string | number>): LogRow[] {
+	const file = syncLogFile(n8n);
+	if (!existsSync(file)) return [];
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		return db.prepare(`SELECT seq, status, action, reason, source, target, login, email, event_id, path FROM sync_log WHERE ${where} ORDER BY seq`).all(...params) as unknown as LogRow[];
+	} finally {
+		db.close();
+	}
+}
+
+/** The bridge's webhook subscriptions on a site. */
+export async function subscriptions(site: Site): Promise<Array<{ id: string; url: string; events: string[] }>> {
+	const reply = await rest(site, site.admin, '/harmonyuser/v1/webhooks');
+	return Array.isArray(reply.body) ? reply.body : [];
+}
+
+/** Deletes every bridge subscription on the site (none when the bridge is not active). */
+export async function clearSubscriptions(site: Site): Promise<void> {
+	for (const hook of await subscriptions(site)) await rest(site, site.admin, `/harmonyuser/v1/webhooks/${hook.id}`, { method: 'DELETE' });
+}
+
+/** Waits until no execution of the workflow is running or queued; returns them all. */
+export async function settledExecutions(n8n: RealN8n, workflowId: string, atLeast = 1): Promise<ExecutionSummary[]> {
+	return eventually(`executions of ${workflowId} settled`, async () => {
+		const executions = await n8n.executions(workflowId);
+		return executions.length >= atLeast && executions.every((execution) => !['new', 'running', 'waiting'].includes(execution.status)) && executions;
+	});
+}
+
+/** Removes every user whose login starts with the prefix (test leftovers) from the site, by SQL. */
+export async function removeUsersByPrefix(site: Site, prefix: string): Promise<void> {
+	const safe = prefix.replace(/[^a-z0-9]/gi, '');
+	await lab.sql(
+		site,
+		`DELETE FROM wp_usermeta WHERE user_id IN (SELECT ID FROM wp_users WHERE user_login LIKE '${safe}%'); DELETE FROM wp_users WHERE user_login LIKE '${safe}%';`,
+	);
+}
+
+/** The stored password hash of a user. */
+export async function passwordHash(site: Site, id: number): Promise<string> {
+	return (await lab.sql(site, `SELECT user_pass FROM wp_users WHERE ID = ${Number(id)}`)).trim();
+}
