@@ -1,74 +1,216 @@
 /**
- * The demo: three real WordPress sites, the HarmonyUser Sync node run by n8n's own workflow engine, a few
- * syncs with their policies, and a table of what happened. The sites stay up for a look until Ctrl-C.
+ * The demo (npm run demo): three real WordPress sites, real n8n with this package installed the Community Nodes
+ * way, the example workflows two-way A ↔ B and chain (B → C) active, then a few user changes made on site A through
+ * WordPress's REST API. For each change it waits until sites B and C show it (their REST APIs), then prints the
+ * Sync Log (the SQLite file the workflows' Sync Log node writes) as a table. The n8n editor and wp-admin stay up,
+ * URLs and logins printed, until Ctrl-C (or SIGTERM), which stops n8n and the sites.
  */
+import { DatabaseSync } from 'node:sqlite';
+import { existsSync } from 'node:fs';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import type { SyncResult } from '../core/sync/result';
-import { credentialOf, runChain, runSync, userEvent } from '../test/helpers/sync';
+import { findUser, rest } from '../test/helpers/wp';
+import { passwordHash } from '../test/e2e/helpers/e2e';
+import type { RealN8n } from '../test/e2e/helpers/realN8n';
+import { say, startStack, step, stopStack, type Sites, type Stack } from './demo/stack';
 
-type Row = [string, string, string, string, string, string, string];
-const rows: Row[] = [];
-const say = (text: string) => process.stdout.write(`${text}\n`);
+let n8n: RealN8n | undefined;
+let stopping: Promise<void> | undefined;
 
-function record(step: string, site: Site, results: SyncResult[]) {
-	const shown = results.length > 6 ? [...results.slice(0, 3), ...results.slice(-2)] : results;
-	for (const r of shown) rows.push([step, site.name, r.user?.login ?? '-', r.status, r.action, r.reason, String(r.requests)]);
-	if (shown.length < results.length) rows.push([step, site.name, `… ${results.length - shown.length} more`, '', '', '', '']);
+function shutdown(signal: string): Promise<void> {
+	stopping ??= (async () => {
+		say(`\n==> ${signal}: stopping n8n and the WordPress sites`);
+		await stopStack(n8n);
+		say('==> stopped');
+	})();
+	return stopping;
 }
 
-function table(head: Row, body: Row[]): string {
+function table(head: string[], body: string[][]): string {
 	const all = [head, ...body];
-	const widths = head.map((_, c) => Math.max(...all.map((row) => row[c].length)));
-	return all.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
+	const widths = head.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+	const line = (row: string[]) => row.map((cell, c) => (cell ?? '').padEnd(widths[c])).join('  ').trimEnd();
+	return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-async function main() {
-	say('==> bringing up three WordPress sites (A, B, C)');
-	const [A, B, C] = await lab.up({ count: 3 });
-	await Promise.all([A, B, C].map((site) => lab.resetSite(site)));
-	await lab.seedUsers(A, 20, { prefix: 'member', role: 'subscriber' });
-	await lab.seedUsers(A, 3, { prefix: 'staff', role: 'editor' });
+type WpUser = Record<string, unknown> & { id: number };
 
-	say('==> 1. reconcile all of A into B (Get Users on A → Reconcile on B)');
-	const first = await runChain([{ site: A, operation: 'getUsers' }, { site: B, operation: 'reconcile' }]);
-	record('reconcile A→B', B, first.outputs[1] as unknown as SyncResult[]);
-
-	say('==> 2. the same reconcile again: nothing to write');
-	const again = await runChain([{ site: A, operation: 'getUsers' }, { site: B, operation: 'reconcile' }]);
-	record('reconcile again', B, again.outputs[1] as unknown as SyncResult[]);
-
-	say('==> 3. manual sync of A’s subscribers into C, role filter on, staff1 prohibited from propagating');
-	const manual = await runChain([
-		{ site: A, operation: 'getUsers', parameters: { filters: { search: 'staff1' } } },
-		{ site: C, operation: 'upsertUsers', parameters: { policies: { roles: 'subscriber' } } },
-	]);
-	record('upsert A→C', C, manual.outputs[1] as unknown as SyncResult[]);
-
-	say('==> 4. member1 changes email on A; the event reaches B, then C, then comes back to A');
-	const change = userEvent(A, 'member1', { action: 'update', user: { email: 'member1@new.example', previousEmail: 'member1@example.test', firstName: 'Member', lastName: 'User 1', displayName: 'Member User 1' } });
-	const toB = await runSync({ site: B, operation: 'applyEvent', input: [change] });
-	record('event A→B', B, toB.results);
-	const toC = await runSync({ site: C, operation: 'applyEvent', input: [userEvent(B, 'member1', { ...change, source: { url: B.url }, path: toB.results[0].path } as never)], parameters: { createOnUpdate: true } });
-	record('event B→C', C, toC.results);
-	const backToA = await runSync({ site: A, operation: 'applyEvent', input: [userEvent(C, 'member1', { ...change, source: { url: C.url }, path: toC.results[0].path } as never)] });
-	record('event C→A', A, backToA.results);
-
-	say('==> 5. C is made read-only in its credential; a delete is refused');
-	const readOnly = await runSync({ site: C, operation: 'deleteUsers', input: [{ login: 'member1', email: 'member1@new.example', site: A.url }], credential: credentialOf(C, C.admin, { readOnly: true }) });
-	record('delete on read-only C', C, readOnly.results);
-
-	say('\nWhat happened (each row is one result item of the HarmonyUser Sync node):\n');
-	say(table(['STEP', 'TARGET', 'USER', 'STATUS', 'ACTION', 'REASON', 'REQUESTS'], rows));
-	say('\nThe sites stay up. WordPress admin (user admin, password ' + lab.ADMIN_PASSWORD + '):');
-	for (const [name, site] of [['A', A], ['B', B], ['C', C]] as const) say(`  ${name}: ${site.url}/wp-admin/users.php`);
-	say('Press Ctrl-C to stop them.');
-	await new Promise<void>((resolve) => process.once('SIGINT', resolve));
-	say('\n==> stopping the sites');
-	await lab.down({ purge: false });
+function describeUser(user: WpUser | undefined): string {
+	if (!user) return '(no such user)';
+	const roles = Array.isArray(user.roles) ? user.roles.join(',') : '';
+	return `${String(user.username)} · ${String(user.first_name)} ${String(user.last_name)} · ${roles} · ${String(user.email)}`;
 }
 
-main().catch((error) => {
-	process.stderr.write(`demo failed: ${(error as Error).stack}\n`);
+interface LogEntry {
+	logged_at: number;
+	status: string;
+	action: string | null;
+	reason: string | null;
+	source: string | null;
+	target: string | null;
+	login: string | null;
+}
+
+function readLog(file: string): LogEntry[] {
+	if (!existsSync(file)) return [];
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		return db.prepare('SELECT logged_at, status, action, reason, source, target, login FROM sync_log ORDER BY logged_at, seq').all() as unknown as LogEntry[];
+	} finally {
+		db.close();
+	}
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
+	const started = Date.now();
+	for (;;) {
+		if (await check().catch(() => false)) return Date.now() - started;
+		if (Date.now() - started > timeoutMs) {
+			say(`    ✗ not seen within ${timeoutMs / 1000} s: ${what}`);
+			return -1;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+async function onAll(sites: Site[], login: string, test: (user: WpUser | undefined, site: Site) => boolean | Promise<boolean>): Promise<boolean> {
+	for (const site of sites) if (!(await test(await findUser(site, login), site))) return false;
+	return true;
+}
+
+async function showOn(sites: Sites, login: string, took: number): Promise<void> {
+	const after = took >= 0 ? ` (seen ${(took / 1000).toFixed(1)} s after the change on A)` : '';
+	say(`    B: ${describeUser(await findUser(sites.B, login))}${after}`);
+	say(`    C: ${describeUser(await findUser(sites.C, login))}`);
+}
+
+async function onA(site: Site, route: string, method: string, body?: unknown): Promise<WpUser> {
+	const reply = await rest(site, site.admin, route, { method, body });
+	if (reply.status >= 300) throw new Error(`${method} ${route} on A → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 300)}`);
+	return reply.body as WpUser;
+}
+
+async function changes(stack: Stack): Promise<void> {
+	const { A, B, C } = stack.sites;
+	const both = [B, C];
+
+	say('\n==> 1. create user ada on A (Ada Lovelace, subscriber)');
+	const ada = await onA(A, '/wp/v2/users', 'POST', { username: 'ada', email: 'ada@a.example', password: 'Ada-pass-1', first_name: 'Ada', last_name: 'Lovelace', roles: ['subscriber'] });
+	let took = await waitFor('ada on B and C', () => onAll(both, 'ada', (user) => user?.email === 'ada@a.example'));
+	await showOn(stack.sites, 'ada', took);
+
+	say('\n==> 2. change ada’s name (Augusta King) and role (editor) on A');
+	await onA(A, `/wp/v2/users/${ada.id}`, 'POST', { first_name: 'Augusta', last_name: 'King', roles: ['editor'] });
+	took = await waitFor('new name and role on B and C', () => onAll(both, 'ada', (user) => user?.last_name === 'King' && (user.roles as string[]).join() === 'editor'));
+	await showOn(stack.sites, 'ada', took);
+
+	say('\n==> 3. change ada’s email on A to ada.king@a.example');
+	await onA(A, `/wp/v2/users/${ada.id}`, 'POST', { email: 'ada.king@a.example' });
+	took = await waitFor('new email on B and C', () => onAll(both, 'ada', (user) => user?.email === 'ada.king@a.example'));
+	await showOn(stack.sites, 'ada', took);
+
+	say('\n==> 4. change ada’s password on A');
+	await onA(A, `/wp/v2/users/${ada.id}`, 'POST', { password: 'Ada-pass-2' });
+	const hashA = await passwordHash(A, ada.id);
+	took = await waitFor('the new password hash on B and C', () => onAll(both, 'ada', async (user, site) => user !== undefined && (await passwordHash(site, user.id)) === hashA));
+	say(`    B and C: ada’s password hash ${took >= 0 ? 'equals' : 'differs from'} A’s (${hashA.slice(0, 7)}…)${took >= 0 ? `, ${(took / 1000).toFixed(1)} s after the change` : ''}; she logs in everywhere with the new password`);
+
+	say('\n==> 5. create user grace on A with “Prohibit sync propagation” switched on');
+	await onA(A, '/wp/v2/users', 'POST', {
+		username: 'grace',
+		email: 'grace@a.example',
+		password: 'Grace-pass-1',
+		first_name: 'Grace',
+		last_name: 'Hopper',
+		roles: ['author'],
+		meta: { harmonyuser_prohibit_propagation: '1' },
+	});
+	// The bridge on A sends no event for a user whose switch is on: nothing reaches n8n. Give it 3 s to be sure.
+	const runsBefore = (await stack.n8n.executions()).length;
+	await new Promise((resolve) => setTimeout(resolve, 3000));
+	const runsAfter = (await stack.n8n.executions()).length;
+	say(`    A’s bridge sent no event for grace: n8n ran ${runsAfter - runsBefore} executions in the 3 s after the change`);
+	await showOn(stack.sites, 'grace', -1);
+
+	say('\n==> 6. create user alan on A (author), then delete him on A');
+	const alan = await onA(A, '/wp/v2/users', 'POST', { username: 'alan', email: 'alan@a.example', password: 'Alan-pass-1', first_name: 'Alan', last_name: 'Turing', roles: ['author'] });
+	took = await waitFor('alan on B and C', () => onAll(both, 'alan', (user) => user !== undefined));
+	await showOn(stack.sites, 'alan', took);
+	await onA(A, `/wp/v2/users/${alan.id}?force=true&reassign=${A.admin.id}`, 'DELETE');
+	say('    deleted on A');
+	took = await waitFor('alan gone from B and C', () => onAll(both, 'alan', (user) => user === undefined));
+	await showOn(stack.sites, 'alan', took);
+}
+
+async function report(stack: Stack): Promise<void> {
+	const { A, B, C } = stack.sites;
+	const letter = (url: string | null) => (url === A.url ? 'A' : url === B.url ? 'B' : url === C.url ? 'C' : (url ?? '?'));
+	// The last echo (B → A, skipped) lands a moment after B's change: let the log settle.
+	let rows = readLog(stack.logFile);
+	for (let i = 0; i < 20; i++) {
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		const again = readLog(stack.logFile);
+		if (again.length === rows.length && i >= 4) break;
+		rows = again;
+	}
+	say(`\n==> the Sync Log (${stack.logFile}): one row per result of a User Sync node\n`);
+	say(
+		table(
+			['TIME', 'SOURCE→TARGET', 'USER', 'ACTION', 'STATUS', 'REASON'],
+			rows.map((row) => [
+				new Date(Number(row.logged_at)).toISOString().slice(11, 23),
+				`${letter(row.source)}→${letter(row.target)}`,
+				row.login ?? '-',
+				row.action ?? '-',
+				row.status,
+				row.reason ?? '-',
+			]),
+		),
+	);
+	say('\n    A→B and B→C: the changes made on A. B→A: the two-way workflow hearing B’s own sync write; the event');
+	say('    already went through A (its propagation path), so nothing is written back: no loop. A B→A row can come');
+	say('    first: B’s bridge sends its event while the A→B write is still answering, and rows are written at the end.');
+
+	say('\n==> the users now (REST API of each site)\n');
+	const body: string[][] = [];
+	for (const login of ['ada', 'grace', 'alan']) {
+		const cells = [login];
+		for (const site of [A, B, C]) {
+			const user = await findUser(site, login);
+			cells.push(user ? `${String(user.first_name)} ${String(user.last_name)}, ${(user.roles as string[]).join(',')}, ${String(user.email)}` : '—');
+		}
+		body.push(cells);
+	}
+	say(table(['USER', 'A', 'B', 'C'], body));
+}
+
+async function main(): Promise<void> {
+	process.on('SIGINT', () => void shutdown('Ctrl-C').then(() => process.exit(130)));
+	process.on('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(143)));
+	const stack = await startStack({ activate: true, chainFromBOnly: true, onN8n: (instance) => (n8n = instance) });
+	n8n = stack.n8n;
+	step('ready: making changes on site A through its REST API');
+	await changes(stack);
+	await report(stack);
+
+	const { A, B, C } = stack.sites;
+	say('\n==> still running — have a look:');
+	say(`    n8n editor   ${stack.n8n.url}/home/workflows   login ${stack.ownerEmail} / ${stack.ownerPassword}`);
+	say(`      two-way A ↔ B  ${stack.n8n.url}/workflow/${stack.twoWay.id}`);
+	say(`      chain B → C    ${stack.n8n.url}/workflow/${stack.chain.id}`);
+	say(`    WordPress    admin / ${lab.ADMIN_PASSWORD}`);
+	for (const [name, site] of [['A', A], ['B', B], ['C', C]] as const) say(`      ${name}  ${site.url}/wp-admin/users.php`);
+	const grace = await findUser(A, 'grace');
+	if (grace) say(`      grace’s switches on A: ${A.url}/wp-admin/user-edit.php?user_id=${grace.id}`);
+	say('    Change a user in wp-admin on A or B and watch it arrive (n8n: Executions).');
+	say('\nPress Ctrl-C to stop n8n and the sites.');
+	// Keeps the process alive until a signal ends it.
+	setInterval(() => undefined, 1 << 30);
+}
+
+main().catch(async (error: unknown) => {
+	process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+	if (n8n) process.stderr.write(`${n8n.logTail(40)}\n`);
+	await shutdown('failure');
 	process.exit(1);
 });
