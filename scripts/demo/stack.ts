@@ -134,7 +134,6 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 		step(`listening: ${(await subscriptions(A)).length} bridge webhook on A, ${(await subscriptions(B)).length} on B`);
 	}
 
-	const ownerPassword = Reflect.get(n8n, 'ownerSecret');
-	if (typeof ownerPassword !== 'string') throw new Error('RealN8n no longer keeps the owner password as ownerSecret');
-	return { sites: { A, B, C }, n8n, ownerEmail: n8n.ownerEmail, ownerPassword, credentialIds, twoWay, chain, logFile: syncLogFile(n8n) };
+	const { email: ownerEmail, password: ownerPassword } = n8n.ownerLogin;
+	return { sites: { A, B, C }, n8n, ownerEmail, ownerPassword, credentialIds, twoWay, chain, logFile: syncLogFile(n8n) };
 }

@@ -82,6 +82,11 @@ export class RealN8n {
 	readonly logFile: string;
 	readonly ownerEmail = 'owner@harmonyuser.test';
 	private readonly ownerSecret = randomBytes(18).toString('base64url');
+
+	/** The owner's login password, generated per run: the demo prints it so a person can log in to the editor. */
+	get ownerLogin(): { email: string; password: string } {
+		return { email: this.ownerEmail, password: this.ownerSecret };
+	}
 	private readonly encryption = randomBytes(24).toString('hex');
 	private readonly browserId = randomUUID();
 	private child?: ChildProcess;
@@ -103,15 +108,21 @@ export class RealN8n {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** Starts `n8n start` and waits until it is ready (REST answers, migrations done); keeps ports across restarts. */
-	async start(): Promise<void> {
-		if (this.child) throw new Error('n8n is already running');
-		if (!this.port) this.port = await freePort();
-		if (!this.brokerPort) this.brokerPort = await freePort();
+	/**
+	 * Extra environment for every n8n process of this instance (e.g. queue mode and Postgres settings); applied
+	 * last, so it can override the defaults of baseEnv().
+	 */
+	extraEnv: NodeJS.ProcessEnv = {};
+
+	/**
+	 * The environment `start()` gives n8n: user folder, ports, the fixed encryption key, the env-managed owner, then
+	 * extraEnv. Queue-mode workers start from it too (same user folder, same key).
+	 */
+	baseEnv(): NodeJS.ProcessEnv {
 		const bcrypt = createRequire(path.join(path.dirname(path.dirname(this.bin)), 'package.json'))('bcryptjs') as {
 			hashSync(value: string, rounds: number): string;
 		};
-		const env: NodeJS.ProcessEnv = {
+		return {
 			...process.env,
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
@@ -129,7 +140,16 @@ export class RealN8n {
 			N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(this.ownerSecret, 10),
 			N8N_LOG_LEVEL: 'info',
 			N8N_LOG_OUTPUT: 'console',
+			...this.extraEnv,
 		};
+	}
+
+	/** Starts `n8n start` and waits until it is ready (REST answers, migrations done); keeps ports across restarts. */
+	async start(): Promise<void> {
+		if (this.child) throw new Error('n8n is already running');
+		if (!this.port) this.port = await freePort();
+		if (!this.brokerPort) this.brokerPort = await freePort();
+		const env = this.baseEnv();
 		// A jest run under NODE_ENV=test would make n8n behave as in its own unit tests.
 		delete env.NODE_ENV;
 		delete env.JEST_WORKER_ID;
@@ -246,6 +266,11 @@ export class RealN8n {
 	async createCredential(name: string, type: string, data: Record<string, unknown>): Promise<string> {
 		const created = await this.rest<{ id: string }>('POST', '/credentials', { name, type, data });
 		return created.id;
+	}
+
+	/** Replaces a credential's name, type and data (the editor's save of an existing credential). */
+	async updateCredential(id: string, name: string, type: string, data: Record<string, unknown>): Promise<void> {
+		await this.rest('PATCH', `/credentials/${id}`, { name, type, data });
 	}
 
 	/** Creates the workflow (inactive); returns its id. */
