@@ -18,6 +18,7 @@ import {
 	settledExecutions,
 	startN8nWithPackage,
 	subscriptions,
+	syncedCopy,
 	withN8nLog,
 } from './helpers/e2e';
 import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from './helpers/realN8n';
@@ -107,9 +108,9 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 
 			// Created on A → on B with the same names, role and password hash.
 			const idA = await createOnA(name);
-			const copy = await timed('create', () => eventually(`${name} on B`, () => findUser(B, name), 15_000));
+			const copy = await timed('create', () => syncedCopy(B, name, 15_000));
 			expect(copy).toMatchObject({ email: `${name}@a.test`, first_name: 'Ada', last_name: 'Lovelace', roles: ['subscriber'] });
-			// The hash is written by a second request (the bridge's password-hash route) after the REST create.
+			// The hash rides on the create itself (the bridge's write-only field).
 			const hashA = await passwordHash(A, idA);
 			await eventually('password hash on B', async () => (await passwordHash(B, copy.id)) === hashA);
 
@@ -174,6 +175,48 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 	);
 
 	test(
+		'read-only and per-user rules hold end to end: B read-only, prohibit propagation on A, reject incoming on B',
+		logged(async () => {
+			await activateExample('two-way-sync.json', [
+				['Site A changed', A],
+				['Site B changed', B],
+			]);
+			const credentialB = credentialIds.SITE_B_CREDENTIAL_ID;
+
+			// B's credential made read-only: a user created on A is refused on B and logged as such.
+			await n8n!.updateCredential(credentialB, 'WordPress Site B', 'wordPressAppPasswordApi', { ...credentialData(B), readOnly: true });
+			const refused = login('ro');
+			await createOnA(refused);
+			const [row] = await eventually('the read-only refusal in the log', async () => {
+				const rows = logRows(n8n!, 'login = ? AND target = ?', refused, B.url);
+				return rows.length > 0 && rows;
+			});
+			expect([row.status, row.reason]).toEqual(['rejected', 'target_read_only']);
+			expect(await findUser(B, refused)).toBeUndefined();
+			await n8n!.updateCredential(credentialB, 'WordPress Site B', 'wordPressAppPasswordApi', credentialData(B));
+
+			// Prohibit propagation on A: the bridge sends nothing for this user, so B never hears of them.
+			const quiet = login('quiet');
+			const witness = login('witness');
+			await createOnA(quiet, { meta: { harmonyuser_prohibit_propagation: '1' } });
+			await createOnA(witness);
+			await syncedCopy(B, witness);
+			expect(await findUser(B, quiet)).toBeUndefined();
+			expect(logRows(n8n!, 'login = ?', quiet)).toEqual([]);
+
+			// Reject incoming on B: B's copy of the witness is switched on there, so A's change does not reach it.
+			const copy = (await findUser(B, witness))!;
+			expect((await rest(B, B.admin, `/wp/v2/users/${copy.id}`, { method: 'POST', body: { meta: { harmonyuser_reject_incoming: '1' } } })).status).toBe(200);
+			const idA = (await findUser(A, witness))!.id;
+			expect((await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { first_name: 'Changed' } })).status).toBe(200);
+			await eventually('the protected refusal in the log', async () =>
+				logRows(n8n!, 'login = ? AND target = ? AND reason = ?', witness, B.url, 'target_user_protected').length > 0,
+			);
+			expect((await findUser(B, witness))?.first_name).toBe('Ada');
+		}),
+		120_000,
+	);
+	test(
 		'chain A → B → C: a user created on A reaches C with the path [A, B, C]',
 		logged(async () => {
 			const { id } = await activateExample('chain.json', [
@@ -182,7 +225,7 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 			]);
 			const name = login('chain');
 			const idA = await createOnA(name, { roles: ['author'] });
-			const onC = await eventually(`${name} on C`, () => findUser(C, name), 20_000);
+			const onC = await syncedCopy(C, name);
 			expect(onC).toMatchObject({ email: `${name}@a.test`, roles: ['author'] });
 			const hashA = await passwordHash(A, idA);
 			await eventually('password hash on C', async () => (await passwordHash(C, onC.id)) === hashA);
@@ -223,7 +266,7 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 			});
 			expect(drained.queue.failed).toBe(0);
 			for (const name of names) {
-				await eventually(`${name} on B`, () => findUser(B, name), 20_000);
+				await syncedCopy(B, name);
 			}
 			// Exactly once: one log entry per user for B, all created, one event each.
 			const rows = await eventually('20 log entries for B', async () => {
@@ -276,7 +319,7 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 			const name = login('poll');
 			await createOnA(name, { roles: ['contributor'] }, C);
 			await n8n!.runFromTrigger(id, 'Site C users');
-			const copy = await eventually(`${name} on B`, () => findUser(B, name), 20_000);
+			const copy = await syncedCopy(B, name);
 			expect(copy).toMatchObject({ email: `${name}@a.test`, roles: ['contributor'] });
 			const rows = await eventually('log entry for B', async () => {
 				const found = logRows(n8n!, 'login = ? AND target = ?', name, B.url);

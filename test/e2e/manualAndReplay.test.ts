@@ -21,6 +21,7 @@ import {
 	startN8nWithPackage,
 	subscriptions,
 	syncLogFile,
+	syncedCopy,
 	withN8nLog,
 } from './helpers/e2e';
 import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from './helpers/realN8n';
@@ -137,13 +138,13 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			const started = Date.now();
 			await submit(`${byLogin}, ${byEmail}@form.test`, ['Site B']);
 			for (const name of [byLogin, byEmail]) {
-				expect(await eventually(`${name} on B`, () => findUser(B, name), 20_000)).toMatchObject({ email: `${name}@form.test`, first_name: 'Grace', roles: ['subscriber'] });
+				expect(await syncedCopy(B, name)).toMatchObject({ email: `${name}@form.test`, first_name: 'Grace', roles: ['subscriber'] });
 			}
 			const firstMs = Date.now() - started;
 			await settledExecutions(n8n!, id, 1);
 			await submit(both, ['Site B', 'Site C']);
-			await eventually(`${both} on B`, () => findUser(B, both), 20_000);
-			await eventually(`${both} on C`, () => findUser(C, both), 20_000);
+			await syncedCopy(B, both);
+			await syncedCopy(C, both);
 			const executions = await settledExecutions(n8n!, id, 2);
 			expect(executions.map((execution) => execution.status)).toEqual(['success', 'success']);
 
@@ -211,7 +212,7 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			expect(execution.status).toBe('success');
 			const replayMs = Date.now() - started;
 			for (const name of names) {
-				expect(await eventually(`${name} on B`, () => findUser(B, name), 10_000)).toMatchObject({ email: `${name}@form.test`, roles: ['author'] });
+				expect(await syncedCopy(B, name, 10_000)).toMatchObject({ email: `${name}@form.test`, roles: ['author'] });
 			}
 
 			// Originals resolved and linked to their retries; each retry synced and pointing back.

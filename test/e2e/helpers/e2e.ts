@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { rest } from '../../helpers/wp';
+import { findUser, rest } from '../../helpers/wp';
 import { ensureN8nInstalled, eventually, installPackage, RealN8n, type ExecutionSummary } from './realN8n';
 
 /** Installing n8n the first time takes minutes (scripts/n8n.sh); later runs only start it. */
@@ -104,4 +104,15 @@ export async function removeUsersByPrefix(site: Site, prefix: string): Promise<v
 /** The stored password hash of a user. */
 export async function passwordHash(site: Site, id: number): Promise<string> {
 	return (await lab.sql(site, `SELECT user_pass FROM wp_users WHERE ID = ${Number(id)}`)).trim();
+}
+
+/**
+ * The site's copy of a user once its creation has finished. A REST create inserts the user, then adds the
+ * roles (and the bridge its password hash): a poll can catch the user in between, with no role yet.
+ */
+export function syncedCopy(site: Site, login: string, timeoutMs = 20_000): Promise<Record<string, unknown> & { id: number }> {
+	return eventually(`${login} on ${site.name}`, async () => {
+		const user = await findUser(site, login);
+		return ((user?.roles as string[] | undefined) ?? []).length > 0 ? user : undefined;
+	}, timeoutMs);
 }

@@ -2,6 +2,7 @@
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
+import { removeBridge } from '../../bridge/bridgeLab';
 import { RequestLog } from '../../helpers/requestLog';
 import { runChain } from '../../helpers/sync';
 import { findUser, rest } from '../../helpers/wp';
@@ -26,6 +27,8 @@ const reconcileAIntoB = (parameters = {}) =>
 
 beforeAll(async () => {
 	[A, B] = lab.sites();
+	// These counts are for sites without the bridge plugin (with it, writes go in batches: withBridge.test.ts).
+	await Promise.all([removeBridge(A).catch(() => undefined), removeBridge(B).catch(() => undefined)]);
 	await Promise.all([lab.resetSite(A), lab.resetSite(B)]);
 	await lab.seedUsers(A, N, { prefix: 'rc', role: 'subscriber' });
 	logA = new RequestLog(A);
