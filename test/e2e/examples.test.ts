@@ -6,7 +6,7 @@
  */
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { NS, clearWebhooks, installBridge, removeBridge } from '../bridge/bridgeLab';
+import { NS, removeBridge } from '../bridge/bridgeLab';
 import { findUser, rest } from '../helpers/wp';
 import {
 	SETUP_TIMEOUT,
@@ -16,7 +16,7 @@ import {
 	passwordHash,
 	removeUsersByPrefix,
 	settledExecutions,
-	startN8nWithPackage,
+	startWithThreeSites,
 	subscriptions,
 	syncedCopy,
 	withN8nLog,
@@ -64,15 +64,10 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 	}
 
 	beforeAll(async () => {
-		[A, B, C] = lab.sites();
-		for (const site of [A, B, C]) {
-			await installBridge(site);
-			await clearWebhooks(site);
-		}
-		({ n8n } = await startN8nWithPackage());
-		for (const [letter, site] of [['A', A], ['B', B], ['C', C]] as const) {
-			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
-		}
+		const stage = await startWithThreeSites();
+		n8n = stage.n8n;
+		[A, B, C] = stage.sites;
+		Object.assign(credentialIds, stage.credentialIds);
 	}, SETUP_TIMEOUT);
 
 	afterEach(async () => {

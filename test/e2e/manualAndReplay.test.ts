@@ -7,9 +7,8 @@
  *   password) are replayed after the credential is fixed; the originals become `resolved`, linked to the retry.
  */
 import { DatabaseSync } from 'node:sqlite';
-import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { clearWebhooks, installBridge, removeBridge } from '../bridge/bridgeLab';
+import { removeBridge } from '../bridge/bridgeLab';
 import { findUser, rest } from '../helpers/wp';
 import {
 	SETUP_TIMEOUT,
@@ -18,7 +17,7 @@ import {
 	logRows,
 	removeUsersByPrefix,
 	settledExecutions,
-	startN8nWithPackage,
+	startWithThreeSites,
 	subscriptions,
 	syncLogFile,
 	syncedCopy,
@@ -72,15 +71,10 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 	}
 
 	beforeAll(async () => {
-		[A, B, C] = lab.sites();
-		for (const site of [A, B, C]) {
-			await installBridge(site);
-			await clearWebhooks(site);
-		}
-		({ n8n } = await startN8nWithPackage());
-		for (const [letter, site] of [['A', A], ['B', B], ['C', C]] as const) {
-			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
-		}
+		const stage = await startWithThreeSites();
+		n8n = stage.n8n;
+		[A, B, C] = stage.sites;
+		Object.assign(credentialIds, stage.credentialIds);
 	}, SETUP_TIMEOUT);
 
 	afterEach(async () => {

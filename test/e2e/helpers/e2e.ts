@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
+import { clearWebhooks, installBridge } from '../../bridge/bridgeLab';
 import { findUser, rest } from '../../helpers/wp';
 import { ensureN8nInstalled, eventually, installPackage, RealN8n, type ExecutionSummary } from './realN8n';
 
@@ -115,4 +116,23 @@ export function syncedCopy(site: Site, login: string, timeoutMs = 20_000): Promi
 		const user = await findUser(site, login);
 		return ((user?.roles as string[] | undefined) ?? []).length > 0 ? user : undefined;
 	}, timeoutMs);
+}
+
+/**
+ * The usual stage: the bridge plugin on the three lab sites (no webhooks left from earlier runs), real n8n with
+ * the package, and one credential per site, keyed by the placeholders the examples use (SITE_A_CREDENTIAL_ID…).
+ */
+export async function startWithThreeSites(): Promise<{ n8n: RealN8n; sites: Site[]; credentialIds: Record<string, string> }> {
+	const sites = lab.sites().slice(0, 3);
+	for (const site of sites) {
+		await installBridge(site);
+		await clearWebhooks(site);
+	}
+	const { n8n } = await startN8nWithPackage();
+	const credentialIds: Record<string, string> = {};
+	for (const [i, site] of sites.entries()) {
+		const letter = 'ABC'[i];
+		credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
+	}
+	return { n8n, sites, credentialIds };
 }

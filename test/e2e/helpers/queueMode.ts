@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
-import { ROOT, ensureN8nInstalled, freePort, installPackage, RealN8n } from './realN8n';
+import { ROOT, ensureN8nInstalled, freePort, installPackage, RealN8n, stopProcessGroup } from './realN8n';
 
 const WITH_NODE24 = path.join(ROOT, 'scripts', 'with-node24.sh');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -194,21 +194,7 @@ export class QueueModeN8n {
 	async stop(graceMs = 20_000): Promise<void> {
 		await Promise.all(
 			this.workers.map(async (worker) => {
-				const child = worker.child;
-				if (!child || child.pid === undefined) return;
-				const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-				const signal = (sig: NodeJS.Signals) => {
-					try {
-						process.kill(-child.pid!, sig);
-					} catch {
-						// the group is gone already
-					}
-				};
-				signal('SIGTERM');
-				const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-				await gone;
-				clearTimeout(timer);
-				signal('SIGKILL');
+				await stopProcessGroup(worker.child, graceMs);
 				worker.child = undefined;
 			}),
 		);

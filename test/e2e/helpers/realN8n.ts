@@ -186,22 +186,7 @@ export class RealN8n {
 
 	/** SIGTERM to the process group, then SIGKILL after a grace period. */
 	async stop(graceMs = 20_000): Promise<void> {
-		const child = this.child;
-		if (!child || child.pid === undefined) return;
-		const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		const signal = (sig: NodeJS.Signals) => {
-			try {
-				process.kill(-child.pid!, sig);
-			} catch {
-				// the group is gone already
-			}
-		};
-		signal('SIGTERM');
-		const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-		await gone;
-		clearTimeout(timer);
-		// Whatever the group left behind (the task runner) goes too.
-		signal('SIGKILL');
+		await stopProcessGroup(this.child, graceMs);
 		this.child = undefined;
 	}
 
@@ -363,4 +348,24 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 		await sleep(everyMs);
 	}
+}
+
+/** SIGTERM to a child's process group, SIGKILL after a grace period; then whatever the group left behind (n8n's task runner) goes too. */
+export async function stopProcessGroup(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+	if (!child || child.pid === undefined) return;
+	const pid = child.pid;
+	const signal = (sig: NodeJS.Signals) => {
+		try {
+			process.kill(-pid, sig);
+		} catch {
+			// the group is gone already
+		}
+	};
+	if (child.exitCode !== null || child.signalCode !== null) return signal('SIGKILL');
+	const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	signal('SIGTERM');
+	const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+	await gone;
+	clearTimeout(timer);
+	signal('SIGKILL');
 }
