@@ -212,7 +212,7 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 		120_000,
 	);
 	test(
-		'chain A → B → C: a user created on A reaches C with the path [A, B, C]',
+		'chain A → B → C: a user created, updated, role- and password-changed and deleted on A follows on C, with the path [A, B, C]',
 		logged(async () => {
 			const { id } = await activateExample('chain.json', [
 				['Site A changed', A],
@@ -232,7 +232,22 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 			expect(JSON.parse(row.path)).toEqual([A.url, B.url, C.url]);
 			const [toB] = logRows(n8n!, 'login = ? AND target = ?', name, B.url);
 			expect(JSON.parse(toB.path)).toEqual([A.url, B.url]);
-			expect((await settledExecutions(n8n!, id, 2)).filter((execution) => execution.status !== 'success')).toEqual([]);
+
+			// Update, role change, password change and delete on A reach C too, through B.
+			const onA = (body: object, method = 'POST', query = '') => rest(A, A.admin, `/wp/v2/users/${idA}${query}`, { method, body });
+			expect((await onA({ first_name: 'Augusta', email: `${name}@new.test` })).status).toBe(200);
+			await eventually('names and email on C', async () => {
+				const user = await findUser(C, name);
+				return user?.first_name === 'Augusta' && user.email === `${name}@new.test`;
+			});
+			expect((await onA({ roles: ['editor'] })).status).toBe(200);
+			await eventually('role on C', async () => ((await findUser(C, name))?.roles as string[] | undefined)?.join() === 'editor');
+			expect((await onA({ password: `New-${name}-2` })).status).toBe(200);
+			const newHash = await passwordHash(A, idA);
+			await eventually('new password hash on C', async () => (await passwordHash(C, onC.id)) === newHash);
+			expect((await onA({}, 'DELETE', '?force=true&reassign=1')).status).toBe(200);
+			await eventually('deleted on C', async () => (await findUser(C, name)) === undefined);
+			expect((await settledExecutions(n8n!, id, 10)).filter((execution) => execution.status !== 'success')).toEqual([]);
 		}),
 		120_000,
 	);
