@@ -5,12 +5,10 @@
  * Sync Log (the SQLite file the workflows' Sync Log node writes) as a table. The n8n editor and wp-admin stay up,
  * URLs and logins printed, until Ctrl-C (or SIGTERM), which stops n8n and the sites.
  */
-import { DatabaseSync } from 'node:sqlite';
-import { existsSync } from 'node:fs';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { findUser, rest } from '../test/helpers/wp';
-import { passwordHash } from '../test/e2e/helpers/e2e';
+import { logRows, passwordHash } from '../test/e2e/helpers/e2e';
 import type { RealN8n } from '../test/e2e/helpers/realN8n';
 import { say, startStack, step, stopStack, type Sites, type Stack } from './demo/stack';
 
@@ -39,26 +37,6 @@ function describeUser(user: WpUser | undefined): string {
 	if (!user) return '(no such user)';
 	const roles = Array.isArray(user.roles) ? user.roles.join(',') : '';
 	return `${String(user.username)} · ${String(user.first_name)} ${String(user.last_name)} · ${roles} · ${String(user.email)}`;
-}
-
-interface LogEntry {
-	logged_at: number;
-	status: string;
-	action: string | null;
-	reason: string | null;
-	source: string | null;
-	target: string | null;
-	login: string | null;
-}
-
-function readLog(file: string): LogEntry[] {
-	if (!existsSync(file)) return [];
-	const db = new DatabaseSync(file, { readOnly: true });
-	try {
-		return db.prepare('SELECT logged_at, status, action, reason, source, target, login FROM sync_log ORDER BY logged_at, seq').all() as unknown as LogEntry[];
-	} finally {
-		db.close();
-	}
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
@@ -146,10 +124,10 @@ async function report(stack: Stack): Promise<void> {
 	const { A, B, C } = stack.sites;
 	const letter = (url: string | null) => (url === A.url ? 'A' : url === B.url ? 'B' : url === C.url ? 'C' : (url ?? '?'));
 	// The last echo (B → A, skipped) lands a moment after B's change: let the log settle.
-	let rows = readLog(stack.logFile);
+	let rows = logRows(stack.n8n);
 	for (let i = 0; i < 20; i++) {
 		await new Promise((resolve) => setTimeout(resolve, 250));
-		const again = readLog(stack.logFile);
+		const again = logRows(stack.n8n);
 		if (again.length === rows.length && i >= 4) break;
 		rows = again;
 	}

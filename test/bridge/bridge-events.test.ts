@@ -7,7 +7,7 @@ import type { Site } from '../../lab/lab';
 import { WebhookReceiver } from '../helpers/webhookReceiver';
 import { rest } from '../helpers/wp';
 import { runSync, userEvent } from '../helpers/sync';
-import { AdminSession, NS, clearWebhooks, createAccount, inputValue, installBridge, profileForm, removeBridge, restWithHeaders, uniqueLogin } from './bridgeLab';
+import { AdminSession, NS, clearWebhooks, createAccount, inputValue, installBridge, profileForm, removeBridge, uniqueLogin } from './bridgeLab';
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -183,7 +183,7 @@ describe('bridge plugin: outgoing events', () => {
 
 	test('a sync write with X-HarmonyUser-Path carries that path (and is still emitted)', async () => {
 		const login = uniqueLogin('bpath');
-		const r = await restWithHeaders(site, site.admin, '/wp/v2/users', {
+		const r = await rest(site, site.admin, '/wp/v2/users', {
 			method: 'POST',
 			headers: { 'X-HarmonyUser-Path': `http://a.example.test,${site.url}` },
 			body: { username: login, email: `${login}@bridge.test`, password: 'Path-pass-1' },
@@ -194,7 +194,7 @@ describe('bridge plugin: outgoing events', () => {
 		expect(events[0].path).toEqual(['http://a.example.test', site.url]);
 		// a path that does not end with this site gets it appended; a non-admin's header is ignored
 		receiver.clear();
-		await restWithHeaders(site, site.admin, `/wp/v2/users/${r.body.id}`, {
+		await rest(site, site.admin, `/wp/v2/users/${r.body.id}`, {
 			method: 'POST',
 			headers: { 'X-HarmonyUser-Path': 'http://a.example.test' },
 			body: { first_name: 'Pathed' },
@@ -203,7 +203,7 @@ describe('bridge plugin: outgoing events', () => {
 
 		receiver.clear();
 		const mark = `bridge path test ${Date.now()}`;
-		const own = await restWithHeaders(site, site.editor, '/wp/v2/users/me', {
+		const own = await rest(site, site.editor, '/wp/v2/users/me', {
 			method: 'POST',
 			headers: { 'X-HarmonyUser-Path': `http://a.example.test,${site.url}` },
 			body: { description: mark },
@@ -312,7 +312,7 @@ describe('bridge plugin: outgoing events', () => {
 		const other = await create();
 		const hash = await dbHash(site, other.id);
 		receiver.clear();
-		const r = await restWithHeaders(site, site.admin, `${NS}/users/${u.id}/password-hash`, {
+		const r = await rest(site, site.admin, `${NS}/users/${u.id}/password-hash`, {
 			method: 'POST',
 			headers: { 'X-HarmonyUser-Path': `${site2.url},${site.url}` },
 			body: { hash },

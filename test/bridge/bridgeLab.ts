@@ -35,9 +35,6 @@ export async function createAccount(site: Site, login: string, role: string): Pr
 	return { username: login, password: `Pw-${login}`, appPassword: pw, id };
 }
 
-/** A REST call with extra request headers. */
-export const restWithHeaders = rest;
-
 export async function userMeta(site: Site, id: number, key: string): Promise<string> {
 	return lab.sql(site, `SELECT meta_value FROM wp_usermeta WHERE user_id = ${Number(id)} AND meta_key = '${key}'`).then((s) => s.trim());
 }

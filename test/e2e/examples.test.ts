@@ -10,13 +10,12 @@ import { NS, removeBridge } from '../bridge/bridgeLab';
 import { findUser, rest } from '../helpers/wp';
 import {
 	SETUP_TIMEOUT,
-	clearSubscriptions,
 	credentialData,
 	logRows,
 	passwordHash,
-	removeUsersByPrefix,
 	settledExecutions,
 	startWithThreeSites,
+	stopStage,
 	subscriptions,
 	syncedCopy,
 	withN8nLog,
@@ -76,13 +75,7 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 
 	afterAll(async () => {
 		if (n8n) process.stderr.write(`real n8n start → ready, ms: ${n8n.startTimes.join(', ')}\n`);
-		await n8n?.dispose();
-		for (const site of [A, B, C]) {
-			if (!site) continue;
-			await clearSubscriptions(site);
-			await removeUsersByPrefix(site, RUN);
-			await removeBridge(site).catch(() => undefined);
-		}
+		await stopStage(n8n, [A, B, C], RUN);
 	}, 120_000);
 
 	test(

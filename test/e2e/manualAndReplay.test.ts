@@ -8,16 +8,14 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import type { Site } from '../../lab/lab';
-import { removeBridge } from '../bridge/bridgeLab';
 import { findUser, rest } from '../helpers/wp';
 import {
 	SETUP_TIMEOUT,
-	clearSubscriptions,
 	credentialData,
 	logRows,
-	removeUsersByPrefix,
 	settledExecutions,
 	startWithThreeSites,
+	stopStage,
 	subscriptions,
 	syncLogFile,
 	syncedCopy,
@@ -82,13 +80,7 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		await n8n?.dispose();
-		for (const site of [A, B, C]) {
-			if (!site) continue;
-			await clearSubscriptions(site);
-			await removeUsersByPrefix(site, RUN);
-			await removeBridge(site).catch(() => undefined);
-		}
+		await stopStage(n8n, [A, B, C], RUN);
 	}, 120_000);
 
 	test(

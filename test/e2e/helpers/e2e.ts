@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { clearWebhooks, installBridge } from '../../bridge/bridgeLab';
+import { clearWebhooks, installBridge, removeBridge } from '../../bridge/bridgeLab';
 import { findUser, rest } from '../../helpers/wp';
 import { ensureN8nInstalled, eventually, installPackage, RealN8n, type ExecutionSummary } from './realN8n';
 
@@ -47,6 +47,7 @@ export function credentialData(site: Site): Record<string, unknown> {
 
 export interface LogRow {
 	seq: number;
+	logged_at: number;
 	status: string;
 	action: string | null;
 	reason: string | null;
@@ -68,7 +69,7 @@ export function logRows(n8n: RealN8n, where = '1 = 1', ...params: Array<string |
 	if (!existsSync(file)) return [];
 	const db = new DatabaseSync(file, { readOnly: true });
 	try {
-		return db.prepare(`SELECT seq, status, action, reason, source, target, login, email, event_id, path FROM sync_log WHERE ${where} ORDER BY seq`).all(...params) as unknown as LogRow[];
+		return db.prepare(`SELECT seq, logged_at, status, action, reason, source, target, login, email, event_id, path FROM sync_log WHERE ${where} ORDER BY seq`).all(...params) as unknown as LogRow[];
 	} finally {
 		db.close();
 	}
@@ -135,4 +136,15 @@ export async function startWithThreeSites(): Promise<{ n8n: RealN8n; sites: Site
 		credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
 	}
 	return { n8n, sites, credentialIds };
+}
+
+/** Undoes the stage: stops n8n, then removes the run's webhooks, users (by login prefix) and the bridge from each site. */
+export async function stopStage(n8n: RealN8n | undefined, sites: Array<Site | undefined>, loginPrefix: string): Promise<void> {
+	await n8n?.dispose();
+	for (const site of sites) {
+		if (!site) continue;
+		await clearSubscriptions(site);
+		await removeUsersByPrefix(site, loginPrefix);
+		await removeBridge(site).catch(() => undefined);
+	}
 }
