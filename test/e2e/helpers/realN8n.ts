@@ -104,6 +104,11 @@ export class RealN8n {
 		this.logFile = path.join(this.userFolder, 'n8n.log');
 	}
 
+	/** The process id of the running n8n's wrapper (its process group), for memory readings; undefined when stopped. */
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
 	get url(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}
