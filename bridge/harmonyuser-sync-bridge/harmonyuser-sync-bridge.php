@@ -19,6 +19,7 @@ define('HARMONYUSER_BRIDGE_DB_VERSION', '1');
 define('HARMONYUSER_BRIDGE_FILE', __FILE__);
 define('HARMONYUSER_BRIDGE_NS', 'harmonyuser/v1');
 define('HARMONYUSER_BRIDGE_CRON_HOOK', 'harmonyuser_bridge_run_queue');
+define('HARMONYUSER_BRIDGE_LAST_CHANGE_OPTION', 'harmonyuser_bridge_last_change');
 
 require_once __DIR__ . '/includes/util.php';
 require_once __DIR__ . '/includes/install.php';

@@ -17,6 +17,7 @@ foreach ($harmonyuser_tables as $harmonyuser_table) {
 
 delete_option('harmonyuser_bridge_webhooks');
 delete_option('harmonyuser_bridge_db_version');
+delete_option('harmonyuser_bridge_last_change');
 
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue');
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue', array('retry'));

@@ -198,6 +198,26 @@ describe('bridge plugin: REST API and profile screen', () => {
 		expect((await rest(site, site.admin, `${NS}/users/changed?since=garbage`)).status).toBe(400);
 	});
 
+	test('changed-since: oldest change first, users who prohibit propagation left out, a scan when the newest change is not on record', async () => {
+		const since = new Date(Date.now() - 1000).toISOString();
+		const first = await createUser();
+		const second = await createUser();
+		const hidden = await createUser({ meta: { harmonyuser_prohibit_propagation: '1' } });
+		const changed = async () => {
+			const reply = await rest(site, site.admin, `${NS}/users/changed?since=${encodeURIComponent(since)}&per_page=100`);
+			expect(reply.status).toBe(200);
+			return (reply.body.users as Array<{ id: number }>).map((user) => user.id).filter((id) => [first.id, second.id, hidden.id].includes(id));
+		};
+		expect(await changed()).toEqual([first.id, second.id]);
+		// A site whose bridge predates the recorded newest change: no shortcut, the users are still found.
+		await lab.sql(site, "DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_last_change'");
+		expect(await changed()).toEqual([first.id, second.id]);
+		// The next change records it again.
+		await rest(site, site.admin, `/wp/v2/users/${first.id}`, { method: 'POST', body: { first_name: 'Changed' } });
+		expect(await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_last_change'")).toMatch(/^\d{4}-\d\d-\d\dT/);
+		expect((await changed()).sort((a, b) => a - b)).toEqual([first.id, second.id]);
+	});
+
 	test('info', async () => {
 		const r = await rest(site, site.admin, `${NS}/info`);
 		expect(r.status).toBe(200);

@@ -54,6 +54,7 @@ function harmonyuser_bridge_activate() {
         'harmonyuser_last_changed',
         'harmonyuser_last_changed'
     ));
+    harmonyuser_bridge_note_change(harmonyuser_bridge_now_iso());
     if (!wp_next_scheduled(HARMONYUSER_BRIDGE_CRON_HOOK)) {
         wp_schedule_event(time() + 60, 'harmonyuser_five_minutes', HARMONYUSER_BRIDGE_CRON_HOOK);
     }

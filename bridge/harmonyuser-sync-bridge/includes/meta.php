@@ -36,6 +36,17 @@ function harmonyuser_bridge_set_meta_internal($user_id, $key, $value) {
     harmonyuser_bridge_internal(true);
     update_user_meta($user_id, $key, $value);
     harmonyuser_bridge_internal($was);
+    if ($key === 'harmonyuser_last_changed') {
+        harmonyuser_bridge_note_change($value);
+    }
+}
+
+/** Keeps the newest change time in one autoloaded option, so "changed since" needs no scan when nothing changed. */
+function harmonyuser_bridge_note_change($time) {
+    $newest = get_option(HARMONYUSER_BRIDGE_LAST_CHANGE_OPTION, '');
+    if (!is_string($newest) || $newest < $time) {
+        update_option(HARMONYUSER_BRIDGE_LAST_CHANGE_OPTION, $time, true);
+    }
 }
 
 function harmonyuser_bridge_can_sync_write($allowed, $meta_key, $object_id, $user_id) {

