@@ -1,6 +1,5 @@
 /** What every benchmark prints: medians, spread, percentiles and ratios measured side by side, and the machine. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -62,35 +61,6 @@ export function machine(): string {
 		version('php', ['-r', 'echo "PHP ".PHP_VERSION;']),
 		version('mariadb', ['--version']).replace(/^.*Distrib ([^,]+),.*$/, 'MariaDB $1'),
 	].join(', ');
-}
-
-/**
- * Peak resident memory (VmHWM, bytes) of the largest process among a process and its live descendants, from /proc
- * (Linux). For n8n that is the n8n process itself, under the with-node24.sh wrapper.
- */
-export function peakRss(pid: number): number {
-	const status = (p: number) => {
-		try {
-			return readFileSync(`/proc/${p}/status`, 'utf8');
-		} catch {
-			return '';
-		}
-	};
-	const hwm = (p: number) => Number(/VmHWM:\s+(\d+) kB/.exec(status(p))?.[1] ?? 0) * 1024;
-	const children = (p: number): number[] => {
-		try {
-			return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
-		} catch {
-			return [];
-		}
-	};
-	let peak = 0;
-	const walk = (p: number) => {
-		peak = Math.max(peak, hwm(p));
-		for (const child of children(p)) walk(child);
-	};
-	walk(pid);
-	return peak;
 }
 
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
