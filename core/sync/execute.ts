@@ -28,7 +28,7 @@ export interface ItemContext {
 export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Plan> {
 	const hash = ctx.event.user.passwordHash;
 	if (!hash || plan.kind === 'refused' || plan.kind === 'delete') return plan;
-	if (!(await ctx.target.info()).bridge) return plan;
+	if (!(await ctx.target.hasBridge())) return plan;
 	const field = { [PASSWORD_HASH_FIELD]: hash };
 	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field };
 	return { ...plan, payload: { ...plan.payload, ...field } };
@@ -91,7 +91,7 @@ export async function finish(
 ): Promise<SyncResult> {
 	const reason = action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
 	const result = ctx.builder.applied(action, reason, match, changes);
-	if (!ctx.event.user.passwordHash || (await ctx.target.info()).bridge) return result;
+	if (!ctx.event.user.passwordHash || (await ctx.target.hasBridge())) return result;
 	return { ...result, message: `${result.message}; the password was not synced: the target has no bridge plugin` };
 }
 

@@ -33,6 +33,11 @@ export class TargetSite {
 		return this.bridgeInfo;
 	}
 
+	/** Whether the target runs the bridge: known without a request once a sync-id lookup has told. */
+	async hasBridge(): Promise<boolean> {
+		return this.bridge.available ?? (await this.info()).bridge;
+	}
+
 	async heirId(): Promise<number> {
 		return this.reassignTo > 0 ? this.reassignTo : this.credentialUserId();
 	}

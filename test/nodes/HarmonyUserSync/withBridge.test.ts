@@ -65,13 +65,15 @@ test('a password change travels as a hash through the bridge; the hash never app
 	const event = userEvent(A, login, {
 		action: 'update',
 		event: 'user.password_changed',
-		user: { email: `${login}@example.test`, passwordHash: hash, firstName: 'Br', lastName: 'User 9', displayName: 'Br User 9' },
+		user: { email: `${login}@example.test`, syncId: await syncIdOf(A, login), passwordHash: hash, firstName: 'Br', lastName: 'User 9', displayName: 'Br User 9' },
 	});
 	logB.reset();
 	const { results, json } = await runSync({ site: B, operation: 'applyEvent', input: [event] });
 	expect(results[0].changes).toContain('password');
 	// The hash rides on the update itself: one write, so B's own event carries the final password.
 	expect(logB.writes()).toEqual([expect.stringMatching(/^POST \/wp-json\/wp\/v2\/users\/\d+\?/)]);
+	// The sync-id lookup has shown B runs the bridge: no request asks again. One lookup, one write.
+	expect(logB.since()).toHaveLength(2);
 	expect(await passwordWorks(B, login, 'Changed-Pass-2')).toBe('yes');
 	expect(JSON.stringify(json)).not.toContain(hash);
 
