@@ -4,6 +4,8 @@ import type { WpUser } from '../schemas/wpUser';
 
 /** Where the target's users are looked up: live REST searches, or an index built from one scan. */
 export interface TargetDirectory {
+	/** The whole rule below in one go, when the site can (null: it cannot, ask the lookups one by one). */
+	resolve?(user: SyncUser): Promise<IdentityMatch | undefined | null>;
 	/** null: this site cannot look up by sync id (no bridge). */
 	bySyncId(syncId: string): Promise<WpUser | undefined | null>;
 	byEmail(email: string): Promise<WpUser | undefined>;
@@ -23,6 +25,8 @@ export interface IdentityMatch {
  * on either is the same person and a second user is never created for them.
  */
 export async function resolveTargetUser(directory: TargetDirectory, user: SyncUser): Promise<IdentityMatch | undefined> {
+	const resolved = directory.resolve ? await directory.resolve(user) : null;
+	if (resolved !== null) return resolved;
 	if (user.syncId) {
 		const found = await directory.bySyncId(user.syncId);
 		if (found) return { user: found, matchedBy: 'syncId' };

@@ -1,10 +1,11 @@
+import type { SyncUser } from '../schemas/syncUser';
 import type { WpUser } from '../schemas/wpUser';
-import { findUserBySyncId } from '../wordpress/bridge';
+import { findUserBySyncId, resolveUser } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { UsersApi } from '../wordpress/users';
-import type { TargetDirectory } from './identity';
+import type { IdentityMatch, TargetDirectory } from './identity';
 
-/** Live lookups on the target site: one search request per lookup. */
+/** Live lookups on the target site: the whole lookup in one request through the bridge, else one search each. */
 export class RestDirectory implements TargetDirectory {
 	private readonly users: UsersApi;
 
@@ -14,6 +15,13 @@ export class RestDirectory implements TargetDirectory {
 		private readonly bridge: { available?: boolean },
 	) {
 		this.users = new UsersApi(client);
+	}
+
+	async resolve(user: SyncUser): Promise<IdentityMatch | undefined | null> {
+		if (this.bridge.available === false) return null;
+		const found = await resolveUser(this.client, user);
+		this.bridge.available = found !== null;
+		return found;
 	}
 
 	async bySyncId(syncId: string): Promise<WpUser | undefined | null> {

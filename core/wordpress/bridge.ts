@@ -20,6 +20,38 @@ export async function findUserBySyncId(client: WordPressClient, syncId: string):
 	return parsed.ok ? parsed.value : undefined;
 }
 
+/** How the bridge found a user (the sync client's identity rule, in its order). */
+export const RESOLVED_BY = ['syncId', 'email', 'previousEmail', 'login'] as const;
+
+export interface IdentityQuery {
+	syncId?: string;
+	email: string;
+	previousEmail?: string;
+	login: string;
+}
+
+/**
+ * The whole identity lookup in one request through the bridge: by sync id, else email, else previous email,
+ * else login. undefined: nobody matches; null: the site has no bridge (the caller asks core routes instead).
+ */
+export async function resolveUser(
+	client: WordPressClient,
+	query: IdentityQuery,
+): Promise<{ user: WpUser; matchedBy: (typeof RESOLVED_BY)[number] } | undefined | null> {
+	const response = await client
+		.request<{ user?: unknown; matchedBy?: unknown }>({
+			method: 'GET',
+			path: `${BRIDGE_NAMESPACE}/users/resolve`,
+			params: { sync_id: query.syncId || undefined, email: query.email, previous_email: query.previousEmail || undefined, login: query.login },
+		})
+		.catch(noRouteAsNull);
+	if (response === null) return null;
+	const { user, matchedBy } = response.data ?? {};
+	const how = RESOLVED_BY.find((known) => known === matchedBy);
+	const parsed = user ? parseWpUser(user) : undefined;
+	return parsed?.ok && how ? { user: parsed.value, matchedBy: how } : undefined;
+}
+
 export interface BridgeInfo {
 	/** The site runs the bridge plugin. */
 	bridge: boolean;

@@ -172,6 +172,28 @@ describe('bridge plugin: REST API and profile screen', () => {
 		expect((await rest(site, null, `${NS}/users?sync_id=${user.meta.harmonyuser_sync_id}`)).status).toBe(401);
 	});
 
+	test('resolve finds a user in one request by sync id, else email, else previous email, else login', async () => {
+		const user = await createUser();
+		const other = await createUser();
+		const resolve = (query: Record<string, string>) => rest(site, site.admin, `${NS}/users/resolve?${new URLSearchParams(query)}`);
+		const nobody = { email: 'nobody@bridge.test', login: 'nobody-here' };
+		const cases: Array<[Record<string, string>, number | null, string | null]> = [
+			[{ ...nobody, sync_id: user.meta.harmonyuser_sync_id, email: other.email }, user.id, 'syncId'],
+			[{ ...nobody, sync_id: '00000000-0000-4000-8000-000000000000', email: other.email.toUpperCase() }, other.id, 'email'],
+			[{ ...nobody, previous_email: user.email }, user.id, 'previousEmail'],
+			[{ ...nobody, login: other.username }, other.id, 'login'],
+			[nobody, null, null],
+		];
+		for (const [query, id, how] of cases) {
+			const reply = await resolve(query);
+			expect(reply.status).toBe(200);
+			expect({ id: reply.body.user?.id ?? null, how: reply.body.matchedBy }).toEqual({ id, how });
+		}
+		const core = await rest(site, site.admin, `/wp/v2/users?include=${user.id}&context=edit`);
+		expect((await resolve({ email: user.email })).body.user).toEqual(core.body[0]);
+		expect((await rest(site, subscriber, `${NS}/users/resolve?email=${encodeURIComponent(user.email)}`)).status).toBe(403);
+	});
+
 	test('changed-since lists changed users (paged) and deletions', async () => {
 		const since = new Date(Date.now() - 1000).toISOString();
 		const a = await createUser();

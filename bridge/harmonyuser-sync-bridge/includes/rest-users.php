@@ -1,5 +1,5 @@
 <?php
-/** Read routes (lookup by sync id, changed since, info) and the password-hash route. */
+/** Read routes (lookup by sync id, identity resolve, changed since, info) and the password-hash route. */
 
 if (!defined('ABSPATH')) {
     exit;
@@ -15,6 +15,36 @@ function harmonyuser_bridge_rest_user($user) {
     $request->set_param('context', 'edit');
     $response = $controller->prepare_item_for_response($user, $request);
     return $controller->prepare_response_for_collection($response);
+}
+
+function harmonyuser_bridge_user_by_sync_id($sync_id) {
+    $users = get_users(array('meta_key' => 'harmonyuser_sync_id', 'meta_value' => $sync_id, 'number' => 1, 'orderby' => 'ID'));
+    return $users ? $users[0] : null;
+}
+
+/**
+ * The target's copy of a user, found as the sync client's identity rule says: by sync id, else exact email, else
+ * the previous email (an email change is followed), else login. Returns array(WP_User, how) or null.
+ */
+function harmonyuser_bridge_resolve_user($sync_id, $email, $previous_email, $login) {
+    $sync_id = strtolower(trim((string) $sync_id));
+    $email = trim((string) $email);
+    $previous_email = trim((string) $previous_email);
+    $login = trim((string) $login);
+    $user = harmonyuser_bridge_is_uuid($sync_id) ? harmonyuser_bridge_user_by_sync_id($sync_id) : null;
+    if ($user) {
+        return array($user, 'syncId');
+    }
+    $user = $email !== '' ? get_user_by('email', $email) : false;
+    if ($user) {
+        return array($user, 'email');
+    }
+    $user = $previous_email !== '' && strcasecmp($previous_email, $email) !== 0 ? get_user_by('email', $previous_email) : false;
+    if ($user) {
+        return array($user, 'previousEmail');
+    }
+    $user = $login !== '' ? get_user_by('login', $login) : false;
+    return $user ? array($user, 'login') : null;
 }
 
 function harmonyuser_bridge_list_permission() {
@@ -63,7 +93,7 @@ add_action('rest_api_init', function () {
                 'version' => HARMONYUSER_BRIDGE_VERSION,
                 'batch' => true,
                 'maxBatch' => 25,
-                'features' => array('syncId', 'flags', 'lookup', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch'),
+                'features' => array('syncId', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch'),
                 'url' => home_url(),
                 'time' => harmonyuser_bridge_now_iso(),
             ));
@@ -79,8 +109,23 @@ add_action('rest_api_init', function () {
             if (!harmonyuser_bridge_is_uuid($id)) {
                 return new WP_Error('harmonyuser_sync_id_invalid', 'sync_id must be a UUID.', array('status' => 400));
             }
-            $users = get_users(array('meta_key' => 'harmonyuser_sync_id', 'meta_value' => $id, 'number' => 1, 'orderby' => 'ID'));
-            return rest_ensure_response(array_map('harmonyuser_bridge_rest_user', $users));
+            $user = harmonyuser_bridge_user_by_sync_id($id);
+            return rest_ensure_response($user ? array(harmonyuser_bridge_rest_user($user)) : array());
+        },
+    ));
+
+    // The whole identity lookup of a sync in one request (the client would otherwise ask up to four times).
+    $optional = array('type' => 'string', 'default' => '');
+    register_rest_route(HARMONYUSER_BRIDGE_NS, '/users/resolve', array(
+        'methods' => 'GET',
+        'permission_callback' => 'harmonyuser_bridge_list_permission',
+        'args' => array('sync_id' => $optional, 'email' => $optional, 'previous_email' => $optional, 'login' => $optional),
+        'callback' => function (WP_REST_Request $request) {
+            $found = harmonyuser_bridge_resolve_user($request['sync_id'], $request['email'], $request['previous_email'], $request['login']);
+            return rest_ensure_response(array(
+                'user' => $found ? harmonyuser_bridge_rest_user($found[0]) : null,
+                'matchedBy' => $found ? $found[1] : null,
+            ));
         },
     ));
 

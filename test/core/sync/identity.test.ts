@@ -98,4 +98,20 @@ describe('resolveTargetUser', () => {
 		await resolveTargetUser(spy, syncUser({ login: 'eve', email: 'eve@new.example', previousEmail: 'eve@old.example', syncId: 's' }));
 		expect(calls).toEqual(['syncId:s', 'email:eve@new.example', 'email:eve@old.example', 'login:eve']);
 	});
+
+	it('takes a one-request resolve when the site offers it, and asks one by one only when it cannot', async () => {
+		const calls: string[] = [];
+		const lookups = {
+			bySyncId: async () => (calls.push('syncId'), undefined),
+			byEmail: async () => (calls.push('email'), undefined),
+			byLogin: async () => (calls.push('login'), undefined),
+		};
+		const eve = syncUser({ login: 'eve', email: 'eve@example.com', syncId: 's' });
+		const found = { user: alice, matchedBy: 'login' as const };
+		await expect(resolveTargetUser({ ...lookups, resolve: async () => found }, eve)).resolves.toBe(found);
+		await expect(resolveTargetUser({ ...lookups, resolve: async () => undefined }, eve)).resolves.toBeUndefined();
+		expect(calls).toEqual([]);
+		await resolveTargetUser({ ...lookups, resolve: async () => null }, eve);
+		expect(calls).toEqual(['syncId', 'email', 'login']);
+	});
 });

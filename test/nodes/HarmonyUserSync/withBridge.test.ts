@@ -1,4 +1,5 @@
-/** The User Sync node against sites running the bridge plugin: batch writes, sync ids, password hashes. */
+/** The User Sync node against sites running the bridge plugin: batch writes, sync ids, one-request lookups, password hashes. */
+import { randomUUID } from 'node:crypto';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
@@ -58,6 +59,14 @@ test('a later event finds the user by sync id, even with a new email and login',
 	expect((await findUser(B, login))?.email).toBe(`${login}@renamed.test`);
 });
 
+test('a new user costs two requests on a bridge site: one identity resolve, one create', async () => {
+	const login = `${prefix}-new`;
+	logB.reset();
+	const { results } = await runSync({ site: B, operation: 'applyEvent', input: [userEvent(A, login, { user: { syncId: randomUUID() } })] });
+	expect(results[0]).toMatchObject({ status: 'synced', action: 'create', requests: 2 });
+	expect(logB.since().map((line) => line.split('?')[0])).toEqual(['GET /wp-json/harmonyuser/v1/users/resolve', 'POST /wp-json/wp/v2/users']);
+});
+
 test('a password change travels as a hash through the bridge; the hash never appears in the output', async () => {
 	const login = `${prefix}9`;
 	await lab.wpEval(A, `wp_set_password('Changed-Pass-2', get_user_by('login', '${login}')->ID);`);
@@ -72,8 +81,8 @@ test('a password change travels as a hash through the bridge; the hash never app
 	expect(results[0].changes).toContain('password');
 	// The hash rides on the update itself: one write, so B's own event carries the final password.
 	expect(logB.writes()).toEqual([expect.stringMatching(/^POST \/wp-json\/wp\/v2\/users\/\d+\?/)]);
-	// The sync-id lookup has shown B runs the bridge: no request asks again. One lookup, one write.
-	expect(logB.since()).toHaveLength(2);
+	// The lookup went through the bridge, so B is known to run it: one lookup, one write, no info request.
+	expect(logB.since().map((line) => line.split('?')[0])).toEqual(['GET /wp-json/harmonyuser/v1/users/resolve', 'POST /wp-json/wp/v2/users/' + (await findUser(B, login))?.id]);
 	expect(await passwordWorks(B, login, 'Changed-Pass-2')).toBe('yes');
 	expect(JSON.stringify(json)).not.toContain(hash);
 
