@@ -87,6 +87,8 @@ export type StoredCredentials = Record<string, { type: string; name: string; dat
 
 /** n8n's CredentialsHelper over an in-memory map `{ [credentialId]: { type, name, data } }`. */
 class MapCredentialsHelper extends ICredentialsHelper {
+  /** Decrypted reads per credential type: n8n pays an isolate for each outside an execution. */
+  readonly reads: Record<string, number> = {};
   constructor(private readonly types: Record<string, ICredentialType>, private readonly store: StoredCredentials) { super(); }
   private type(name: string): ICredentialType {
     return this.types[name] ?? unknownType(name);
@@ -152,6 +154,7 @@ class MapCredentialsHelper extends ICredentialsHelper {
     _additionalData: IWorkflowExecuteAdditionalData, details: INodeCredentialsDetails, type: string, mode: WorkflowExecuteMode,
     _executeData?: unknown, raw?: boolean, resolveValues?: ICredentialsExpressionResolveValues,
   ) {
+    this.reads[type] = (this.reads[type] ?? 0) + 1;
     const stored = structuredClone(this.entry(details, type).data);
     return raw ? stored : this.applyDefaults(type, stored, mode, resolveValues);
   }
@@ -477,6 +480,11 @@ export class TriggerHarness {
 
   async deactivate(): Promise<void> {
     await this.hook('delete');
+  }
+
+  /** How many times the node has read a credential of this type so far. */
+  credentialReads(type: string): number {
+    return this.helper.reads[type] ?? 0;
   }
 
   /** Calls the node's webhook() with a WebhookContext on a request/response pair (WebhookService.runWebhook). */

@@ -4,7 +4,7 @@ import type { IncomingDelivery, TriggerSettings, Verdict } from '../../../core/t
 import { verifyBridge } from '../../../core/triggers/verifyBridge';
 import { verifyWoo } from '../../../core/triggers/verifyWoo';
 import { normalizeSiteUrl } from '../../../core/sites';
-import { CREDENTIAL_TYPE } from '../transport/client';
+import { CREDENTIAL_TYPE, staticData } from '../transport/client';
 import { dedupeStore } from '../transport/dedupe';
 import { triggerSettings } from '../transport/settings';
 
@@ -24,10 +24,15 @@ async function incoming(ctx: IWebhookFunctions): Promise<IncomingDelivery> {
 	return { headers: req.headers, rawBody, remoteAddress: req.socket?.remoteAddress };
 }
 
+/** The site the webhook was registered on; the credential only for a registration older than that record. */
+async function siteUrlOf(ctx: IWebhookFunctions): Promise<string> {
+	return staticData(ctx).siteUrl ?? String((await ctx.getCredentials(CREDENTIAL_TYPE)).url ?? '');
+}
+
 async function settingsOf(ctx: IWebhookFunctions): Promise<TriggerSettings | string> {
-	const credential = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const siteUrl = await siteUrlOf(ctx);
 	try {
-		return triggerSettings(ctx, normalizeSiteUrl(String(credential.url ?? '')));
+		return triggerSettings(ctx, normalizeSiteUrl(siteUrl));
 	} catch (error) {
 		return (error as Error).message;
 	}

@@ -40,7 +40,7 @@ export async function bridgeCreate(this: IHookFunctions): Promise<boolean> {
 	const response = await client
 		.request<BridgeSubscription>({ method: 'POST', path: ROUTE, data: { url, secret, events: selectedEvents(this) } })
 		.catch(hookError(this, 'register the webhook with the bridge plugin'));
-	Object.assign(staticData(this), { webhookId: response.data.id, secret });
+	Object.assign(staticData(this), { webhookId: response.data.id, secret, siteUrl: client.site });
 	return true;
 }
 

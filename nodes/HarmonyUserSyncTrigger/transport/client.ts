@@ -35,6 +35,12 @@ export interface TriggerStaticData {
 	wooWebhooks?: Record<string, number>;
 	/** The secret registered with the site. */
 	secret?: string;
+	/**
+	 * The credential's site when the webhook was registered (normalized). Webhook calls read it here: n8n resolves a
+	 * credential's expressions in a fresh isolate on every getCredentials outside an execution, tens of ms of CPU
+	 * per delivery. It is the site the webhook was registered on, so it stays right until the next activation.
+	 */
+	siteUrl?: string;
 }
 
 export function staticData(ctx: IHookFunctions | IWebhookFunctions): TriggerStaticData {
@@ -46,6 +52,7 @@ export function clearStaticData(ctx: IHookFunctions): void {
 	delete data.webhookId;
 	delete data.wooWebhooks;
 	delete data.secret;
+	delete data.siteUrl;
 }
 
 export function sameSet(a: string[], b: string[]): boolean {

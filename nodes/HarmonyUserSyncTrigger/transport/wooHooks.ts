@@ -52,7 +52,7 @@ export async function wooCreate(this: IHookFunctions): Promise<boolean> {
 			.catch(hookError(this, `create the WooCommerce ${topic} webhook`));
 		created[topic] = response.data.id;
 	}
-	Object.assign(staticData(this), { wooWebhooks: created, secret });
+	Object.assign(staticData(this), { wooWebhooks: created, secret, siteUrl: client.site });
 	return true;
 }
 

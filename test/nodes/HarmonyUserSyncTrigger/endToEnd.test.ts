@@ -35,6 +35,7 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 		const { harness } = served;
 		try {
 			await harness.activate();
+			const credentialReads = harness.credentialReads('wordPressAppPasswordApi');
 			const login = uniqueLogin('trg');
 			const created = await rest(source, source.admin, '/wp/v2/users', {
 				method: 'POST',
@@ -54,6 +55,8 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 				user: { login, email: `${login}@trigger.test`, firstName: 'Tri', lastName: 'Gger', roles: ['author'] },
 			});
 			expect(served.calls.every((call) => call.status === 200)).toBe(true);
+			// Deliveries read the site from the registration, not the credential (n8n decrypts it in an isolate each time).
+			expect(harness.credentialReads('wordPressAppPasswordApi')).toBe(credentialReads);
 
 			const { results, error } = await runSync({ site: target, operation: 'applyEvent', input: [event] });
 			expect(error).toBeUndefined();

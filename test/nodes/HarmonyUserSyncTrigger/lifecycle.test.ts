@@ -29,6 +29,7 @@ describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', (
 		const stored = nodeStatic(harness);
 		expect(stored.webhookId).toEqual(expect.any(String));
 		expect(String(stored.secret)).toMatch(/^[0-9a-f]{64}$/);
+		expect(stored.siteUrl).toBe(site.url);
 		const mine = (await bridgeHooks()).filter((hook) => hook.url === harness.webhookUrl);
 		expect(mine).toEqual([expect.objectContaining({ id: stored.webhookId, events: ['user.created', 'user.updated'] })]);
 		expect(JSON.stringify(await bridgeHooks())).not.toContain(String(stored.secret));
