@@ -9,6 +9,8 @@
  *               real event bodies and signed the way the bridge signs them (core/security/signature.ts; the trigger's
  *               Signing Secret option makes the secret known): n8n's throughput without A. Timed from the first send
  *               until all are applied on B and logged.
+ *   n8n only  — the same bodies posted to n8n's own Webhook node → No Op: what n8n itself costs per execution in
+ *               queue mode, with no code of this package. Timed until all executions have finished.
  * Prints wall time, changes/s, executions per worker, requests on the sites (RequestLog), the 1-worker/2-worker
  * ratio, and CPU seconds per component during each burst (from /proc), which says why a second worker does or does
  * not help on this machine. Each (run, worker count) gets a fresh cluster; runs alternate the order (1, 2 then 2, 1).
@@ -120,6 +122,24 @@ interface Burst {
 	cpu: Record<string, number>;
 }
 
+interface BurstEnd {
+	finished: () => Promise<boolean>;
+	failed: () => Promise<number>;
+}
+
+/** The baseline for n8n's own share: its Webhook node (answers at once) → No Op. Every execution is saved, as ours. */
+function bareWorkflow(): WorkflowJson {
+	const path = randomUUID();
+	return {
+		name: 'n8n only (bench baseline)',
+		nodes: [
+			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2.1, position: [0, 0], webhookId: path, parameters: { httpMethod: 'POST', path, options: {} } },
+			{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		],
+		connections: { Webhook: { main: [[{ node: 'No Op', type: 'main', index: 0 }]] } },
+	};
+}
+
 /** The workflow of queueMode.test.ts, with a known signing secret so the direct burst can sign like the bridge. */
 function workflowOf(credentialIds: Record<string, string>, postgresCredential: string): WorkflowJson {
 	const twoWay = loadExample('two-way-sync.json', credentialIds);
@@ -198,19 +218,24 @@ async function main(): Promise<void> {
 					const logged = async (prefix: string) => Number((await logDb!.query(`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%'`))[0].n);
 					await eventually('warm-up logged', async () => (await logged(`${RUN}w${workers}r${run}warm`)) >= 4, 60_000, 200);
 
-					/** Runs one burst; times from its start until every change of the prefix is logged. */
-					const burst = async (name: string, prefix: string, answers: number[], send: () => Promise<void>) => {
+					/** Done when every change of the prefix is logged; failed = logged as anything but synced. */
+					const loggedAll = (prefix: string): BurstEnd => ({
+						finished: async () => (await logged(prefix)) >= CHANGES,
+						failed: async () => Number((await logDb!.query(`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%' AND status <> 'synced'`))[0].n),
+					});
+					/** Runs one burst; times from its start until it is finished. */
+					const burst = async (name: string, end: BurstEnd, answers: number[], send: () => Promise<void>) => {
 						const before = cpuSnapshot(live, A, B);
 						const workersBefore = Object.values(live.executionsByWorker()).map((ids) => ids.length);
 						for (const log of logs) log.reset();
 						const started = performance.now();
 						await send();
 						const sendMs = performance.now() - started;
-						await eventually(`${name}: ${CHANGES} log entries`, async () => (await logged(prefix)) >= CHANGES, 600_000, 100);
+						await eventually(`${name}: all ${CHANGES} done`, end.finished, 600_000, 100);
 						const ms = performance.now() - started;
 						const after = cpuSnapshot(live, A, B);
 						const perWorker = Object.values(live.executionsByWorker()).map((ids, i) => ids.length - workersBefore[i]);
-						const failed = Number((await logDb!.query(`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%' AND status <> 'synced'`))[0].n);
+						const failed = await end.failed();
 						const cpu = Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - before[key]]));
 						(results[`${name}|${workers}`] ??= []).push({ ms, sendMs, answers, requests: logs.reduce((sum, log) => sum + log.since().length, 0), perWorker, failed, cpu });
 						// Let the last executions finish before the next burst (the Sync Log is the last node).
@@ -227,7 +252,7 @@ async function main(): Promise<void> {
 							if (reply.status !== 200) throw new Error(`update ${oldLogins('a')[i]}: ${reply.status}`);
 						});
 					}
-					await burst('realistic', realistic, writes, async () => {
+					await burst('realistic', loggedAll(realistic), writes, async () => {
 						await inFlight(REST_IN_FLIGHT, tasks);
 						// Deliveries that failed or timed out wait for a retry: force them (as the test does).
 						await eventually('A’s queue drained', async () => {
@@ -238,7 +263,7 @@ async function main(): Promise<void> {
 					const direct = `${RUN}w${workers}r${run}b`;
 					const events = await directEvents(A, direct, oldLogins('b'));
 					const deliveries: number[] = [];
-					await burst('direct', direct, deliveries, () =>
+					await burst('direct', loggedAll(direct), deliveries, () =>
 						inFlight(DIRECT_IN_FLIGHT, events.map((event) => async () => {
 							const body = JSON.stringify(event);
 							const ts = String(Math.floor(Date.now() / 1000));
@@ -252,6 +277,25 @@ async function main(): Promise<void> {
 						})),
 					);
 					await main.deactivate(id);
+
+					// n8n's own cost, no code of this package: its Webhook node → No Op, the same bodies and pace.
+					const bare = bareWorkflow();
+					const bareId = await main.createWorkflow(bare);
+					await main.activate(bareId);
+					await main.waitForWebhook(bare.nodes[0].webhookId as string);
+					if (!/^\w+$/.test(bareId)) throw new Error(`unexpected workflow id ${bareId}`);
+					const bareDone = async (status: string) =>
+						Number((await live.database!.query(`SELECT COUNT(*) AS n FROM execution_entity WHERE "workflowId" = '${bareId}' AND status ${status}`))[0].n);
+					const warm = await bareDone("IN ('success', 'error', 'crashed')");
+					const bareAnswers: number[] = [];
+					await burst('n8n only', { finished: async () => (await bareDone("IN ('success', 'error', 'crashed')")) >= warm + CHANGES, failed: () => bareDone("IN ('error', 'crashed')") }, bareAnswers, () =>
+						inFlight(DIRECT_IN_FLIGHT, events.map((event) => async () => {
+							const res = await answered(bareAnswers, () => fetch(`${main.url}/webhook/${bare.nodes[0].webhookId}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) }));
+							await res.text();
+							if (res.status !== 200) throw new Error(`n8n-only delivery: ${res.status}`);
+						})),
+					);
+					await main.deactivate(bareId);
 				} finally {
 					await cluster?.dispose();
 					await logDb?.drop().catch(() => undefined);
@@ -273,8 +317,13 @@ async function main(): Promise<void> {
 function report(results: Record<string, Burst[]>): void {
 	out(`\nQueue mode, ${CHANGES} changes (${CREATES} creates, ${UPDATES} updates), ${RUNS} run(s) each, --concurrency=${CONCURRENCY} per worker, ` +
 		`${process.env.HUS_LAB_WORKERS ?? 4} php -S workers per site; machine-wide figures (mariadbd, postgres, machine) include other users of the machine:`);
-	for (const name of ['realistic', 'direct']) {
-		out(name === 'realistic' ? `\nrealistic: the changes made on A by REST, ${REST_IN_FLIGHT} in flight` : `\ndirect: signed events posted to n8n's webhook, ${DIRECT_IN_FLIGHT} in flight`);
+	const titles: Record<string, string> = {
+		realistic: `realistic: the changes made on A by REST, ${REST_IN_FLIGHT} in flight`,
+		direct: `direct: signed events posted to n8n's webhook, ${DIRECT_IN_FLIGHT} in flight`,
+		'n8n only': `n8n only: the same bodies to n8n's own Webhook node → No Op (no code of this package), ${DIRECT_IN_FLIGHT} in flight`,
+	};
+	for (const name of Object.keys(titles)) {
+		out(`\n${titles[name]}`);
 		for (const workers of WORKER_COUNTS) {
 			const bursts = results[`${name}|${workers}`] ?? [];
 			if (!bursts.length) continue;
@@ -283,8 +332,8 @@ function report(results: Record<string, Burst[]>): void {
 			// The drain after the last send: near 0 means the intake (A, or n8n main's webhooks) limits, not the workers.
 			out(`  ${workers} worker(s): median ${Math.round(median(ms))} ms (${spread(ms)}), ${(CHANGES / (median(ms) / 1000)).toFixed(1)} changes/s; ` +
 				`last send after ${Math.round(median(bursts.map((b) => b.sendMs)))} ms, drained ${Math.round(median(bursts.map((b) => b.ms - b.sendMs)))} ms later; ` +
-				`${name === 'direct' ? 'n8n answered a delivery' : 'A answered a write'} in p50 ${Math.round(median(last.answers))} ms / p95 ${Math.round(percentile(last.answers, 95))} ms; ` +
-				`executions per worker ${JSON.stringify(last.perWorker)}; ${median(bursts.map((b) => b.requests))} requests on A+B; ${last.failed} not synced`);
+				`${name === 'realistic' ? 'A answered a write' : 'n8n answered a delivery'} in p50 ${Math.round(median(last.answers))} ms / p95 ${Math.round(percentile(last.answers, 95))} ms; ` +
+				`executions per worker ${JSON.stringify(last.perWorker)}; ${median(bursts.map((b) => b.requests))} requests on A+B; ${last.failed} ${name === 'n8n only' ? 'failed' : 'not synced'}`);
 			const wall = last.ms / 1000;
 			out(`    CPU of the last burst, cores busy / ms per change: ${Object.entries(last.cpu).map(([key, value]) => `${key} ${(value / wall).toFixed(2)} / ${Math.round((value * 1000) / CHANGES)}`).join(', ')}`);
 		}
