@@ -8,8 +8,11 @@ import { CREDENTIAL_TYPE, staticData } from '../transport/client';
 import { dedupeStore } from '../transport/dedupe';
 import { triggerSettings } from '../transport/settings';
 
-/** Answers the request itself (n8n's webhookResponse always answers 200) and starts nothing. */
-function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+/**
+ * Answers the request itself and starts nothing. Cheaper than handing n8n a webhookResponse, which it answers only
+ * after resolving the node's response parameters (an expression isolate per call: ~30 ms of CPU in n8n 2.41).
+ */
+function answer(ctx: IWebhookFunctions, status: number, body: Record<string, unknown>): IWebhookResponseData {
 	const res = ctx.getResponseObject();
 	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	res.end(JSON.stringify(body));
@@ -49,7 +52,7 @@ export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const request = await incoming(this);
 	const verdict: Verdict = settings.source === 'woocommerce' ? verifyWoo(request, settings) : verifyBridge(request, settings);
 	if (verdict.kind === 'reject') return answer(this, verdict.status, { error: verdict.message });
-	if (verdict.kind === 'ignore') return { webhookResponse: verdict.body };
+	if (verdict.kind === 'ignore') return answer(this, 200, verdict.body);
 	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 	const fresh = await dedupeStore(this)
 		.then(({ store, retentionMs }) => claimAll(store, scope, verdict.dedupeKeys, retentionMs))
@@ -59,6 +62,6 @@ export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		);
 	// The sender retries on 5xx, so a dedupe store that is down loses nothing.
 	if ('error' in fresh) return answer(this, 503, { error: `Dedupe store unavailable: ${fresh.error.message}` });
-	if (!fresh.value) return { webhookResponse: { duplicate: true } };
+	if (!fresh.value) return answer(this, 200, { duplicate: true });
 	return { workflowData: [[{ json: verdict.event as unknown as IDataObject }]] };
 }
