@@ -14,10 +14,10 @@ import { SqliteLogStore } from '../core/log/sqliteStore';
 import type { NewLogEntry, SyncLogStore } from '../core/log/types';
 import { entry, failed, SITE_B, SITE_C } from '../test/core/log/fixtures';
 import { createTestDatabase } from '../test/helpers/postgres';
+import { machine, out } from './lib/stats';
 
 const BATCH = 10_000;
 const TOTAL = 100_000;
-const out = (line: string) => process.stdout.write(`${line}\n`);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 function entries(count: number, offset: number): NewLogEntry[] {
@@ -61,6 +61,7 @@ async function measure(name: string, store: SyncLogStore, naive: NaiveInsert) {
 }
 
 async function main() {
+	out(`machine: ${machine()}`);
 	const file = path.join(mkdtempSync(path.join(tmpdir(), 'hus-bench-')), 'sync-log.sqlite');
 	const sqlite = new SqliteLogStore(file);
 	const raw = new DatabaseSync(file);
