@@ -26,7 +26,7 @@ import type { RealN8n } from '../test/e2e/helpers/realN8n';
 import { RequestLog } from '../test/helpers/requestLog';
 import { builtinCredentialData, callWebhook, oursWorkflow, theirsWorkflow } from './lib/builtinWorkflows';
 import { currentRss, peakRss, sampleRss, type RssReading } from './lib/rssSampler';
-import { listing } from './lib/wordpress';
+import { listing, plainSites } from './lib/wordpress';
 import { machine, median, mib, out, ratio, report, spread, type Sample } from './lib/stats';
 
 const N = Number(process.argv[2] ?? 2000);
@@ -65,7 +65,7 @@ async function verify(A: Site, B: Site, what: string): Promise<void> {
 async function main(): Promise<void> {
 	out(`machine: ${machine()}`);
 	const [A, B] = await lab.up({ count: 2 });
-	await Promise.all([lab.resetSite(A), lab.resetSite(B)]);
+	await plainSites(A, B);
 	const logs = [new RequestLog(A), new RequestLog(B)];
 	let n8n: RealN8n | undefined;
 	let idleRss = 0;

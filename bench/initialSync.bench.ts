@@ -16,7 +16,7 @@ import { toEventInput } from '../core/sync/eventInput';
 import { installBridge, removeBridge } from '../test/bridge/bridgeLab';
 import { RequestLog } from '../test/helpers/requestLog';
 import { runChain } from '../test/helpers/sync';
-import { basicAuth, listing } from './lib/wordpress';
+import { basicAuth, listing, plainSites } from './lib/wordpress';
 import { machine, median, out, report, timed, type Sample } from './lib/stats';
 
 const N = Number(process.argv[2] ?? 2000);
@@ -66,7 +66,7 @@ async function plannedCreates(A: Site): Promise<object[]> {
 async function main(): Promise<void> {
 	out(`machine: ${machine()}`);
 	const [A, B] = await lab.up({ count: 2 });
-	await Promise.all([lab.resetSite(A), lab.resetSite(B)]);
+	await plainSites(A, B);
 	await lab.seedUsers(A, N, { prefix: 'bench', role: 'subscriber' });
 	const logs = [new RequestLog(A), new RequestLog(B)];
 	const count = () => logs.reduce((sum, log) => sum + log.since().length, 0);

@@ -22,7 +22,7 @@ import { rest } from '../test/helpers/wp';
 import { NODE_NAME, pollAsActive } from '../test/nodes/HarmonyUserSyncPollTrigger/pollEngine';
 import { realisticUsers } from '../test/helpers/realisticUsers';
 import { machine, median, mib, out, ratio, report, timed, type Sample } from './lib/stats';
-import { listing } from './lib/wordpress';
+import { listing, plainSites } from './lib/wordpress';
 
 const N = Number(process.argv[2] ?? 10_000);
 const RUNS = Number(process.argv[3] ?? 5);
@@ -78,8 +78,7 @@ async function pollBigSite(site: lab.Site, pkg: LoadedPackage, log: RequestLog):
 async function main(): Promise<void> {
 	out(`machine: ${machine()}`);
 	const [site] = await lab.up({ count: 1 });
-	await removeBridge(site).catch(() => undefined); // a crashed earlier run's
-	await lab.resetSite(site);
+	await plainSites(site);
 	const seedStarted = performance.now();
 	await lab.seedUsersBySql(site, N, { prefix: 'pollbench', role: 'subscriber' });
 	const seedMs = performance.now() - seedStarted;
