@@ -23,7 +23,7 @@ import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { signBridgeDelivery } from '../core/security/signature';
 import { clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions } from '../test/e2e/helpers/e2e';
-import { QueueModeN8n } from '../test/e2e/helpers/queueMode';
+import { createQueueUser, QueueModeN8n } from '../test/e2e/helpers/queueMode';
 import { eventually, loadExample, webhookPathOf, type WorkflowJson } from '../test/e2e/helpers/realN8n';
 import { NS, clearWebhooks, installBridge, removeBridge } from '../test/bridge/bridgeLab';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres';
@@ -58,13 +58,6 @@ async function answered<T>(into: number[], request: () => Promise<T>): Promise<T
 	return value;
 }
 
-async function createUser(site: Site, name: string): Promise<void> {
-	const reply = await rest(site, site.admin, '/wp/v2/users', {
-		method: 'POST',
-		body: { username: name, email: `${name}@queue.test`, password: `Pw-${name}-1`, first_name: 'Initial', last_name: name, roles: ['subscriber'] },
-	});
-	if (reply.status !== 201) throw new Error(`create ${name} on ${site.name}: ${reply.status}`);
-}
 
 /** CPU seconds (user + system) of a process and its live descendants, from /proc (CLK_TCK 100). */
 function cpuOfTree(pid: number | undefined): number {
@@ -214,7 +207,7 @@ async function main(): Promise<void> {
 					await main.waitForWebhook(webhookPathOf(workflow, 'Site A changed'));
 					await eventually('the subscription on A', async () => (await subscriptions(A)).some((hook) => hook.url === hookUrl));
 					// Warm-up: a few changes through the whole path (workers, B, the Postgres stores), untimed.
-					await inFlight(2, Array.from({ length: 4 }, (_, i) => () => createUser(A, `${RUN}w${workers}r${run}warm${i}`)));
+					await inFlight(2, Array.from({ length: 4 }, (_, i) => () => createQueueUser(A, `${RUN}w${workers}r${run}warm${i}`)));
 					const logged = async (prefix: string) => Number((await logDb!.query(`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%'`))[0].n);
 					await eventually('warm-up logged', async () => (await logged(`${RUN}w${workers}r${run}warm`)) >= 4, 60_000, 200);
 
@@ -246,7 +239,7 @@ async function main(): Promise<void> {
 					const tasks: Array<() => Promise<unknown>> = [];
 					const writes: number[] = [];
 					for (let i = 0; i < Math.max(CREATES, UPDATES); i++) {
-						if (i < CREATES) tasks.push(() => answered(writes, () => createUser(A, `${realistic}new${i}`)));
+						if (i < CREATES) tasks.push(() => answered(writes, () => createQueueUser(A, `${realistic}new${i}`)));
 						if (i < UPDATES) tasks.push(async () => {
 							const reply = await answered(writes, () => rest(A, A.admin, `/wp/v2/users/${idsOnA[i]}`, { method: 'POST', body: { first_name: 'Burst', last_name: `Updated ${i}` } }));
 							if (reply.status !== 200) throw new Error(`update ${oldLogins('a')[i]}: ${reply.status}`);

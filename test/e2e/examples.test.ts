@@ -7,7 +7,7 @@
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { NS, removeBridge } from '../bridge/bridgeLab';
-import { findUser, rest } from '../helpers/wp';
+import { createUser, findUser, rest } from '../helpers/wp';
 import {
 	SETUP_TIMEOUT,
 	credentialData,
@@ -53,14 +53,8 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 		return { id, workflow };
 	}
 
-	async function createOnA(name: string, extra: Record<string, unknown> = {}, site: Site = A): Promise<number> {
-		const created = await rest(site, site.admin, '/wp/v2/users', {
-			method: 'POST',
-			body: { username: name, email: `${name}@a.test`, password: `Pw-${name}-1`, first_name: 'Ada', last_name: 'Lovelace', roles: ['subscriber'], ...extra },
-		});
-		expect(created.status).toBe(201);
-		return created.body.id as number;
-	}
+	const createOnA = (name: string, extra: Record<string, unknown> = {}, site: Site = A) =>
+		createUser(site, name, { email: `${name}@a.test`, first_name: 'Ada', last_name: 'Lovelace', ...extra });
 
 	beforeAll(async () => {
 		const stage = await startWithThreeSites();

@@ -8,7 +8,7 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import type { Site } from '../../lab/lab';
-import { findUser, rest } from '../helpers/wp';
+import { createUser, findUser } from '../helpers/wp';
 import {
 	SETUP_TIMEOUT,
 	credentialData,
@@ -47,14 +47,8 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 	const active: string[] = [];
 	const logged = (body: () => Promise<void>) => withN8nLog(() => n8n, body);
 
-	async function createOn(site: Site, name: string, extra: Record<string, unknown> = {}): Promise<number> {
-		const created = await rest(site, site.admin, '/wp/v2/users', {
-			method: 'POST',
-			body: { username: name, email: `${name}@form.test`, password: `Pw-${name}-1`, first_name: 'Grace', last_name: 'Hopper', roles: ['subscriber'], ...extra },
-		});
-		expect(created.status).toBe(201);
-		return created.body.id as number;
-	}
+	const createOn = (site: Site, name: string, extra: Record<string, unknown> = {}) =>
+		createUser(site, name, { email: `${name}@form.test`, first_name: 'Grace', last_name: 'Hopper', ...extra });
 
 	/** Sync Log rows with the replay columns (the shared helper's rows do not carry them). */
 	function replayRows(where: string, ...params: string[]): ReplayRow[] {

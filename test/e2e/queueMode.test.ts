@@ -12,7 +12,7 @@ import { NS, clearWebhooks, installBridge } from '../bridge/bridgeLab';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { rest } from '../helpers/wp';
 import { SETUP_TIMEOUT, clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions, withN8nLog } from './helpers/e2e';
-import { QueueModeN8n } from './helpers/queueMode';
+import { createQueueUser, QueueModeN8n } from './helpers/queueMode';
 import { eventually, loadExample, webhookPathOf, type WorkflowJson } from './helpers/realN8n';
 
 const RUN = `qm${Date.now().toString(36)}`;
@@ -52,14 +52,6 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 	let postgresCredential = '';
 	const logged = (body: () => Promise<void>) => withN8nLog(() => cluster?.main, body);
 
-	async function createUser(site: Site, name: string): Promise<number> {
-		const created = await rest(site, site.admin, '/wp/v2/users', {
-			method: 'POST',
-			body: { username: name, email: `${name}@queue.test`, password: `Pw-${name}-1`, first_name: 'Initial', last_name: name, roles: ['subscriber'] },
-		});
-		if (created.status !== 201) throw new Error(`create ${name} on ${site.name}: ${created.status} ${JSON.stringify(created.body).slice(0, 200)}`);
-		return created.body.id as number;
-	}
 
 	beforeAll(async () => {
 		[A, B] = lab.sites();
@@ -106,8 +98,8 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 			const main = cluster!.main;
 			// Users both sites have before the burst (same login and email): the burst updates them on A.
 			const existing = Array.from({ length: UPDATES }, (_, i) => `${RUN}old${i}`);
-			const idsOnA = await inFlight(IN_FLIGHT, existing.map((name) => () => createUser(A, name)));
-			await inFlight(IN_FLIGHT, existing.map((name) => () => createUser(B, name)));
+			const idsOnA = await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(A, name)));
+			await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(B, name)));
 
 			// The two-way example's A → B half, with both stores on Postgres (queue mode: no file is shared).
 			const twoWay = loadExample('two-way-sync.json', credentialIds);
@@ -136,7 +128,7 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 			const created = Array.from({ length: CREATES }, (_, i) => `${RUN}new${i}`);
 			const tasks: Array<() => Promise<unknown>> = [];
 			for (let i = 0; i < Math.max(CREATES, UPDATES); i += 1) {
-				if (i < CREATES) tasks.push(() => createUser(A, created[i]));
+				if (i < CREATES) tasks.push(() => createQueueUser(A, created[i]));
 				if (i < UPDATES) {
 					tasks.push(async () => {
 						const reply = await rest(A, A.admin, `/wp/v2/users/${idsOnA[i]}`, { method: 'POST', body: { first_name: 'Burst', last_name: `Updated ${i}` } });

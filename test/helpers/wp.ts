@@ -32,6 +32,16 @@ export async function rest(
 	return { status: res.status, headers: res.headers, body };
 }
 
+/** Creates a subscriber as the site's admin (`fields` override the defaults); throws unless WordPress answers 201. */
+export async function createUser(site: Site, login: string, fields: Record<string, unknown> = {}): Promise<number> {
+	const reply = await rest(site, site.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: { username: login, email: `${login}@example.test`, password: `Pw-${login}-1`, roles: ['subscriber'], ...fields },
+	});
+	if (reply.status !== 201) throw new Error(`create ${login} on ${site.name}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
+	return reply.body.id as number;
+}
+
 /** The site's user with this login, as REST shows it to an admin (context=edit), or undefined. */
 export async function findUser(site: Site, login: string): Promise<Record<string, unknown> & { id: number } | undefined> {
 	const reply = await rest(site, site.admin, `/wp/v2/users?search=${encodeURIComponent(login)}&context=edit&per_page=100`);

@@ -8,13 +8,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Site } from '../../../lab/lab';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
+import { createUser } from '../../helpers/wp';
 import { ROOT, ensureN8nInstalled, freePort, installPackage, RealN8n, stopProcessGroup } from './realN8n';
 
 const WITH_NODE24 = path.join(ROOT, 'scripts', 'with-node24.sh');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const REDIS = { host: '127.0.0.1', port: 6379 };
+
+/** A user of the queue-mode bursts (test and benchmark), created on a lab site by REST. */
+export const createQueueUser = (site: Site, name: string) =>
+	createUser(site, name, { email: `${name}@queue.test`, first_name: 'Initial', last_name: name });
 
 /** Starts the machine's Redis when nothing answers on 127.0.0.1:6379 (no persistence: a test server). */
 export async function ensureRedis(): Promise<void> {

@@ -36,6 +36,7 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 		try {
 			await harness.activate();
 			const credentialReads = harness.credentialReads('wordPressAppPasswordApi');
+			expect(credentialReads).toBeGreaterThan(0); // registering read it: the count below counts real reads
 			const login = uniqueLogin('trg');
 			const created = await rest(source, source.admin, '/wp/v2/users', {
 				method: 'POST',
