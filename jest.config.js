@@ -1,10 +1,101 @@
-/** Tests run against real WordPress sites brought up once by the lab (global setup), in band: the sites are shared. */
+'use strict';
+/**
+ * Two test levels, as jest projects (`npm test` runs both):
+ *
+ *   unit         needs nothing but Node: no WordPress lab, no database server, no build, no n8n. Seconds.
+ *                `npm run test:unit`
+ *   integration  real WordPress sites (the lab, brought up once by this project's global setup, shared, so in
+ *                band), the machine's PostgreSQL, the built package in n8n's engine, real n8n.
+ *                `npm run test:integration`
+ *
+ * A test file's level follows from what it loads, directly or through test helpers: a file that reaches one of
+ * NEEDS_SERVICES is an integration test, every other one is a unit test. `npx jest --listTests --selectProjects
+ * unit` shows the split. Type-only imports (`import type`) load nothing and do not count.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = __dirname;
+
+/** Modules that need a service running, relative to the repository; a trailing slash means the whole folder. */
+const NEEDS_SERVICES = [
+	'lab/', // the WordPress lab (and the harness built on it)
+	'test/helpers/postgres.ts', // the machine's PostgreSQL
+	'test/helpers/n8nEngine.ts', // the built package (dist) in n8n's engine
+	'test/e2e/helpers/', // real n8n
+];
+
+const needsService = (file) =>
+	NEEDS_SERVICES.some((m) => {
+		const abs = path.join(ROOT, m);
+		return m.endsWith('/') ? file.startsWith(abs) : file === abs;
+	});
+
+// Relative specifiers of `import … from`, `export … from`, side-effect `import '…'`, `require('…')`, `import('…')`.
+const STATIC = /(?:^|[\n;])\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
+const DYNAMIC = /\b(?:require|import)\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+function resolve(from, spec) {
+	const base = path.resolve(path.dirname(from), spec);
+	for (const candidate of [base, `${base}.ts`, `${base}.js`, path.join(base, 'index.ts'), path.join(base, 'index.js')]) {
+		if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+	}
+	return null;
+}
+
+function importsOf(file) {
+	const text = fs.readFileSync(file, 'utf8');
+	const specs = [];
+	for (const m of text.matchAll(STATIC)) if (!m[1]) specs.push(m[2]);
+	for (const m of text.matchAll(DYNAMIC)) specs.push(m[1]);
+	return specs.map((s) => resolve(file, s)).filter(Boolean);
+}
+
+/** Whether the file reaches a service. Only test/ and lab/ are followed: the shipped code starts no service. */
+const memo = new Map();
+function isIntegration(file) {
+	if (needsService(file)) return true;
+	if (memo.has(file)) return memo.get(file);
+	memo.set(file, false); // import cycles
+	const inHarness = file.startsWith(path.join(ROOT, 'test') + path.sep) || file.startsWith(path.join(ROOT, 'lab') + path.sep);
+	const result = inHarness && importsOf(file).some(isIntegration);
+	memo.set(file, result);
+	return result;
+}
+
+const testFiles = fs
+	.readdirSync(path.join(ROOT, 'test'), { recursive: true })
+	.filter((f) => f.endsWith('.test.ts'))
+	.map((f) => path.join(ROOT, 'test', f))
+	.sort();
+const integrationFiles = testFiles.filter(isIntegration);
+const unitFiles = testFiles.filter((f) => !integrationFiles.includes(f));
+// testMatch globs; an exact path is a glob matching itself (the repository's paths hold no glob characters).
+const asGlobs = (files) => (files.length ? files : ['<rootDir>/no-such-test.test.ts']);
+
+const common = {
+	rootDir: ROOT,
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	transform: { '^.+\\.ts$': 'ts-jest' },
+};
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': 'ts-jest' },
-  globalSetup: '<rootDir>/test/setup/globalSetup.js',
-  maxWorkers: 1,
-  testTimeout: 60000,
+	// The integration tests share the lab's sites; unit tests are quick enough that workers would not pay off.
+	maxWorkers: 1,
+	projects: [
+		{
+			...common,
+			displayName: 'unit',
+			testMatch: asGlobs(unitFiles),
+			testTimeout: 15000,
+		},
+		{
+			...common,
+			displayName: 'integration',
+			testMatch: asGlobs(integrationFiles),
+			globalSetup: '<rootDir>/test/setup/globalSetup.js',
+			testTimeout: 60000,
+		},
+	],
 };

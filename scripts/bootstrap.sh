@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Source this file: Node 24 on PATH, the project's npm packages installed (reinstalled when the lock file
-# changed), and the Debian packages the WordPress lab needs. Safe to run again: it skips what is done.
+# changed), and the Debian packages the WordPress lab needs (not with HUS_BOOTSTRAP_LAB=0: the unit tests need
+# none). Safe to run again: it skips what is done.
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh" || return 1
 HUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -f "$HUS_ROOT/node_modules/.package-lock.json" ] || [ "$HUS_ROOT/package-lock.json" -nt "$HUS_ROOT/node_modules/.package-lock.json" ]; then
@@ -10,4 +11,4 @@ if [ ! -f "$HUS_ROOT/node_modules/.package-lock.json" ] || [ "$HUS_ROOT/package-
   # and `npm ci` then refuses it; install keeps the locked versions all the same.
   (cd "$HUS_ROOT" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 || return 1
 fi
-bash "$HUS_ROOT/scripts/lab-deps.sh" || return 1
+[ "${HUS_BOOTSTRAP_LAB:-1}" = 0 ] || bash "$HUS_ROOT/scripts/lab-deps.sh" || return 1

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command (npm test): bootstraps, builds, type-checks, lints with n8n's community-node rules, then
-# runs every test against real WordPress sites (brought up by jest's global setup) and n8n's real engine.
+# runs every test: the unit project, and the integration project against real WordPress sites (brought up by
+# its global setup), PostgreSQL, n8n's real engine and real n8n. Arguments go to jest
+# (`--selectProjects integration` is npm run test:integration; npm run test:unit skips all but the unit tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
