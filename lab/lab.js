@@ -11,8 +11,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { LabError, run, pidAlive, sleep, tailFile, tailText, addSecret, redact } = require('./util');
 const db = require('./mariadb');
-const { configName, writeConfig, removeConfigs } = require('./wpconfig');
+const { configName, configOwner, writeConfig, removeConfigs } = require('./wpconfig');
 const server = require('./server');
+const { assertPortsAreOurs, claimDatabase } = require('./ownership');
 
 const ADMIN_PASSWORD = 'admin-lab-password';
 const EDITOR_PASSWORD = 'editor-lab-password';
@@ -159,11 +160,18 @@ async function verifyAndWarm(site, rounds) {
 async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE || 8681) } = {}) {
   if (!Number.isInteger(count) || count < 1) throw new LabError(`up: count must be a positive integer (got ${count})`);
   await ensureDeps();
+  const newDir = !fs.existsSync(labDir());
   return withLock(async () => {
     await db.ensureServer();
     debug('mariadb answers');
     const old = readState();
     const shapes = Array.from({ length: count }, (_, i) => siteShape(i, portBase));
+    // Before anything is written: ports another lab serves (or anything else listens on) are refused.
+    await assertPortsAreOurs(shapes, labDir()).catch((e) => {
+      if (newDir) fs.rmSync(labDir(), { recursive: true, force: true }); // a refused first `up` leaves no lab dir
+      throw e;
+    });
+    debug('ports are this lab\'s');
     await db.ensureDatabases(shapes.map((s) => s.db));
 
     const sites = await Promise.all(
@@ -182,6 +190,7 @@ async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE |
         }
         debug(shape.name, fresh ? 'server started' : 'server kept');
         await runPhp(shape, 'install.php', { title: `HarmonyUser lab ${shape.name}`, adminPassword: ADMIN_PASSWORD });
+        await claimDatabase(shape, labDir());
         debug(shape.name, 'installed');
         const acc = await runPhp(shape, 'accounts.php', {
           adminPassword: ADMIN_PASSWORD,
@@ -221,9 +230,13 @@ async function down({ purge = false } = {}) {
     if (state) writeState({ ...state, running: false, updatedAt: new Date().toISOString() });
   });
   if (purge) {
-    // Only this lab's sites: labs on other port bases keep theirs.
-    removeConfigs(known);
-    if (await db.ping()) await db.dropLabDatabases(known.map((site) => site.db));
+    // Only this lab's sites: labs on other port bases keep theirs, and so does a lab that took a port over since.
+    const ours = known.filter((site) => {
+      const owner = configOwner(site);
+      return !owner || path.resolve(owner) === path.resolve(labDir());
+    });
+    removeConfigs(ours);
+    if (await db.ping()) await db.dropLabDatabases(ours.map((site) => site.db));
     fs.rmSync(labDir(), { recursive: true, force: true });
   }
 }

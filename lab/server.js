@@ -100,4 +100,4 @@ async function stop(pid) {
   group('SIGKILL');
 }
 
-module.exports = { WP_ROOT, files, readPid, runningPid, start, stop, waitReady };
+module.exports = { WP_ROOT, files, readPid, runningPid, portInUse, start, stop, waitReady };

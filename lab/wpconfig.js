@@ -2,6 +2,7 @@
 /** Writes /etc/wordpress/config-hus-p<port>.php, the per-site config Debian's wp-config.php loads. */
 const fs = require('node:fs');
 const crypto = require('node:crypto');
+const path = require('node:path');
 const { LabError } = require('./util');
 const { DB_USER, DB_PASSWORD } = require('./mariadb');
 
@@ -33,6 +34,7 @@ function writeConfig(site, { errorLog }) {
   const salts = existingSalts(file);
   const defs = {
     HUS_LAB_SITE: site.name,
+    HUS_LAB_DIR: labDirOf(site), // which lab owns this port (lab/ownership.js)
     DB_NAME: site.db,
     DB_USER,
     DB_PASSWORD,
@@ -80,6 +82,32 @@ function writeConfig(site, { errorLog }) {
   return file;
 }
 
+/** The lab dir that owns a site's directory (<lab dir>/<site>). */
+const labDirOf = (site) => path.dirname(site.dir);
+
+/** A defined string constant of a config text, unescaped; null when absent. */
+function definedString(text, name) {
+  const m = text.match(new RegExp(`define\\('${name}', '((?:[^'\\\\]|\\\\.)*)'\\);`));
+  return m ? m[1].replace(/\\(.)/g, '$1') : null;
+}
+
+/**
+ * The lab dir named by the config of this site's port, whichever lab wrote it (null when there is no config).
+ * Configs written before HUS_LAB_DIR was recorded are known by their WP_CONTENT_DIR, <lab dir>/<site>/wp-content.
+ */
+function configOwner(site) {
+  let text;
+  try {
+    text = fs.readFileSync(configFile(site), 'utf8');
+  } catch {
+    return null;
+  }
+  const dir = definedString(text, 'HUS_LAB_DIR');
+  if (dir) return dir;
+  const content = definedString(text, 'WP_CONTENT_DIR');
+  return content ? path.dirname(path.dirname(content)) : null;
+}
+
 /** Removes these sites' config files (one lab's), leaving other labs' alone. */
 function removeConfigs(sites) {
   const files = sites.map(configFile);
@@ -87,4 +115,4 @@ function removeConfigs(sites) {
   return files;
 }
 
-module.exports = { configName, configFile, writeConfig, removeConfigs };
+module.exports = { configName, configFile, configOwner, writeConfig, removeConfigs };

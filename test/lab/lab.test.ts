@@ -1,5 +1,6 @@
 /** The WordPress lab itself, against the real sites brought up by the global setup. */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
@@ -153,4 +154,118 @@ describe('WordPress lab', () => {
     );
     expect(lab.sites()).toEqual(again);
   });
+});
+
+/**
+ * Two temporary labs (their own HUS_LAB_DIRs) on one free port base of their own: the second is refused before
+ * it writes any config or database, whether the first runs or is stopped, and so is a port something else
+ * listens on. A lab whose dir is gone leaves files the next lab may take over.
+ */
+describe('a port base another lab serves', () => {
+  const configOf = (port: number) => `/etc/wordpress/config-hus-p${port}.php`;
+  const saved = process.env.HUS_LAB_DIR;
+  let tmp: string;
+  let dirA: string;
+  let dirB: string;
+  let base: number;
+
+  /** Runs lab calls as the lab in `dir` (the lab reads HUS_LAB_DIR on every call). */
+  async function asLab<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
+    process.env.HUS_LAB_DIR = dir;
+    try {
+      return await fn();
+    } finally {
+      if (saved === undefined) delete process.env.HUS_LAB_DIR;
+      else process.env.HUS_LAB_DIR = saved;
+    }
+  }
+
+  const listen = (port: number) =>
+    new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+  /** A base from 9081 up whose two ports nothing listens on and no lab has a config for. */
+  async function freeBase(): Promise<number> {
+    for (let b = 9081; b < 9600; b += 10) {
+      if ([b, b + 1].some((p) => fs.existsSync(configOf(p)))) continue;
+      const servers = await Promise.all([b, b + 1].map((p) => listen(p).catch(() => null)));
+      await Promise.all(servers.filter((s): s is net.Server => s !== null).map(close));
+      if (servers.every(Boolean)) return b;
+    }
+    throw new Error('no free port base between 9081 and 9600');
+  }
+
+  const databaseExists = async (site: Site, name: string) => (await lab.sql(site, `SHOW DATABASES LIKE '${name}'`)).trim() === name;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hus-two-labs-'));
+    dirA = path.join(tmp, 'a');
+    dirB = path.join(tmp, 'b');
+    base = await freeBase();
+  });
+
+  afterAll(async () => {
+    for (const dir of [dirB, dirA]) await asLab(dir, () => lab.down({ purge: true }));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test(
+    'is refused before anything is written, with the owner named, while it runs and after it stopped',
+    async () => {
+      const [a] = await asLab(dirA, () => lab.up({ count: 1, portBase: base }));
+      const configA = fs.readFileSync(configOf(base), 'utf8');
+      expect(configA).toContain(`define('HUS_LAB_DIR', '${dirA}');`);
+
+      // B wants base (A's) and base + 1 (free): refused as a whole, so not even base + 1 is written.
+      const refused = asLab(dirB, () => lab.up({ count: 2, portBase: base }));
+      await expect(refused).rejects.toThrow(`port ${base} belongs to the lab in ${dirA}`);
+      await expect(refused).rejects.toThrow(/nothing was written[\s\S]*its server is running[\s\S]*down --purge/);
+      expect(fs.readFileSync(configOf(base), 'utf8')).toBe(configA);
+      expect(fs.existsSync(configOf(base + 1))).toBe(false);
+      expect(await databaseExists(a, `hus_p${base + 1}`)).toBe(false);
+      expect(fs.existsSync(dirB)).toBe(false);
+      // A still serves its own site: same server, same credentials.
+      expect(await asLab(dirA, () => lab.sites()[0].pid)).toBe(a.pid);
+      expect((await rest(a, a.admin, '/wp/v2/users/me')).status).toBe(200);
+
+      // Stopped, A still owns its config and database: its port is free, but not B's.
+      await asLab(dirA, () => lab.down());
+      await expect(asLab(dirB, () => lab.up({ count: 1, portBase: base }))).rejects.toThrow(
+        new RegExp(`port ${base} belongs to the lab in ${dirA} \\(its config ${configOf(base)}, its database hus_p${base}\\)`),
+      );
+      expect(fs.readFileSync(configOf(base), 'utf8')).toBe(configA);
+      expect(fs.existsSync(dirB)).toBe(false);
+    },
+    120000,
+  );
+
+  test('a port something else listens on is refused before anything is written', async () => {
+    const other = await listen(base + 1);
+    try {
+      await expect(asLab(dirB, () => lab.up({ count: 1, portBase: base + 1 }))).rejects.toThrow(
+        `port ${base + 1} is in use by pid ${process.pid} (`,
+      );
+      expect(fs.existsSync(configOf(base + 1))).toBe(false);
+      expect(fs.existsSync(dirB)).toBe(false);
+    } finally {
+      await close(other);
+    }
+  });
+
+  test(
+    'the files of a lab whose dir is gone are taken over',
+    async () => {
+      fs.rmSync(dirA, { recursive: true, force: true }); // A's servers are stopped; its config and database stay
+      expect(fs.existsSync(configOf(base))).toBe(true);
+      const [b] = await asLab(dirB, () => lab.up({ count: 1, portBase: base }));
+      expect(fs.readFileSync(configOf(base), 'utf8')).toContain(`define('HUS_LAB_DIR', '${dirB}');`);
+      expect(await lab.sql(b, "SELECT option_value FROM wp_options WHERE option_name = 'hus_lab_dir'")).toBe(`${dirB}\n`);
+      expect((await rest(b, b.admin, '/wp/v2/users/me')).status).toBe(200);
+    },
+    120000,
+  );
 });
