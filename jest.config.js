@@ -83,19 +83,18 @@ const common = {
 module.exports = {
 	// The integration tests share the lab's sites; unit tests are quick enough that workers would not pay off.
 	maxWorkers: 1,
+	testTimeout: 60000, // jest reads it from here only, not per project
 	projects: [
 		{
 			...common,
 			displayName: 'unit',
 			testMatch: asGlobs(unitFiles),
-			testTimeout: 15000,
 		},
 		{
 			...common,
 			displayName: 'integration',
 			testMatch: asGlobs(integrationFiles),
 			globalSetup: '<rootDir>/test/setup/globalSetup.js',
-			testTimeout: 60000,
 		},
 	],
 };
