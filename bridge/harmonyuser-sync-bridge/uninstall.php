@@ -18,11 +18,12 @@ foreach ($harmonyuser_tables as $harmonyuser_table) {
 delete_option('harmonyuser_bridge_webhooks');
 delete_option('harmonyuser_bridge_db_version');
 delete_option('harmonyuser_bridge_last_change');
+delete_option('harmonyuser_bridge_backfill_cursor');
 
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue');
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue', array('retry'));
 
-foreach (array('harmonyuser_sync_id', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming', 'harmonyuser_last_changed') as $harmonyuser_key) {
+foreach (array('harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming', 'harmonyuser_last_changed') as $harmonyuser_key) {
     $wpdb->delete($wpdb->usermeta, array('meta_key' => $harmonyuser_key)); // phpcs:ignore WordPress.DB.SlowDBQuery
 }
 wp_cache_flush();

@@ -1,5 +1,5 @@
 <?php
-/** The two sync switches (and the read-only sync id) on profile.php / user-edit.php, for users who can edit_users. */
+/** The two sync switches (and the read-only sync id, linked or provisional) on profile.php / user-edit.php, for users who can edit_users. */
 
 if (!defined('ABSPATH')) {
     exit;
@@ -10,6 +10,7 @@ function harmonyuser_bridge_profile_fields($user) {
         return;
     }
     $sync_id = get_user_meta($user->ID, 'harmonyuser_sync_id', true);
+    $linked = get_user_meta($user->ID, 'harmonyuser_sync_linked', true) === '1';
     $prohibit = get_user_meta($user->ID, 'harmonyuser_prohibit_propagation', true) === '1';
     $reject = get_user_meta($user->ID, 'harmonyuser_reject_incoming', true) === '1';
     wp_nonce_field('harmonyuser_profile_' . $user->ID, 'harmonyuser_profile_nonce');
@@ -18,7 +19,14 @@ function harmonyuser_bridge_profile_fields($user) {
     <table class="form-table" role="presentation">
         <tr>
             <th scope="row"><?php echo esc_html__('Sync id', 'harmonyuser-sync-bridge'); ?></th>
-            <td><code id="harmonyuser-sync-id"><?php echo esc_html($sync_id !== '' ? $sync_id : '—'); ?></code></td>
+            <td>
+                <code id="harmonyuser-sync-id"><?php echo esc_html($sync_id !== '' ? $sync_id : '—'); ?></code>
+                <?php if ($sync_id !== '') : ?>
+                    <span id="harmonyuser-sync-linked" data-linked="<?php echo $linked ? '1' : ''; ?>">
+                        <?php echo esc_html($linked ? __('linked (set by a sync; never changes)', 'harmonyuser-sync-bridge') : __('provisional (assigned on this site; the first sync that links this user may replace it)', 'harmonyuser-sync-bridge')); ?>
+                    </span>
+                <?php endif; ?>
+            </td>
         </tr>
         <tr>
             <th scope="row"><?php echo esc_html__('Sync switches', 'harmonyuser-sync-bridge'); ?></th>
