@@ -15,7 +15,7 @@ if (!defined('ABSPATH')) {
 }
 
 define('HARMONYUSER_BRIDGE_VERSION', '1.0.0');
-define('HARMONYUSER_BRIDGE_DB_VERSION', '1');
+define('HARMONYUSER_BRIDGE_DB_VERSION', '2');
 define('HARMONYUSER_BRIDGE_FILE', __FILE__);
 define('HARMONYUSER_BRIDGE_NS', 'harmonyuser/v1');
 define('HARMONYUSER_BRIDGE_CRON_HOOK', 'harmonyuser_bridge_run_queue');

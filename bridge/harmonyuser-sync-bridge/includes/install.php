@@ -1,5 +1,8 @@
 <?php
-/** Activation (tables, cron), deactivation (cron), schema upgrades. */
+/**
+ * Activation (tables, cron, the sync id backfill), deactivation (cron), upgrades (tables and the same backfill,
+ * a time-bounded slice per request, one request at a time).
+ */
 
 if (!defined('ABSPATH')) {
     exit;
@@ -40,20 +43,117 @@ function harmonyuser_bridge_install_tables() {
   PRIMARY KEY  (id),
   KEY deleted_at (deleted_at)
 ) $charset;");
-    update_option('harmonyuser_bridge_db_version', HARMONYUSER_BRIDGE_DB_VERSION, false);
+}
+
+/** Where an unfinished backfill goes on: the last user id covered. */
+define('HARMONYUSER_BRIDGE_BACKFILL_OPTION', 'harmonyuser_bridge_backfill_cursor');
+
+/** Users per backfill statement: each statement covers one range of user ids (a few tens of ms). */
+function harmonyuser_bridge_backfill_chunk() {
+    return max(100, (int) apply_filters('harmonyuser_bridge_backfill_chunk', 5000));
+}
+
+/**
+ * A lower-case UUID (version 4 layout, variant 10xx) computed in SQL from a 32-hex-digit expression, which is
+ * evaluated once per row (nested INSERT()s: MD5 is the costly part). The variant's two bits come from $n (the user
+ * id). The users of one backfill get MD5(random salt of 128 bits, user id): distinct from each other, unpredictable
+ * across sites, and no row needs a round trip to PHP.
+ */
+function harmonyuser_bridge_sql_uuid($hex, $n) {
+    return "INSERT(INSERT(INSERT(INSERT(INSERT(INSERT($hex, 13, 1, '4'), 17, 1, SUBSTRING('89ab', MOD($n, 4) + 1, 1)),"
+        . " 9, 0, '-'), 14, 0, '-'), 19, 0, '-'), 24, 0, '-')";
+}
+
+/**
+ * Gives every user without one a provisional sync id (harmonyuser_sync_linked stays empty) and a last-changed time
+ * (their registration: users that existed before the plugin count as changed then), by INSERT … SELECT over ranges
+ * of harmonyuser_bridge_backfill_chunk() user ids: no PHP loop over users, no hooks, no events. Resumable: the
+ * option HARMONYUSER_BRIDGE_BACKFILL_OPTION keeps the last id covered. Returns true when all users are covered,
+ * false when $budget (seconds) ran out first. Callers hold the upgrade lock.
+ */
+function harmonyuser_bridge_backfill($budget = null) {
+    global $wpdb;
+    $started = microtime(true);
+    $chunk = harmonyuser_bridge_backfill_chunk();
+    $after = (int) get_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION, 0);
+    if ($after === 0) {
+        // An empty sync id row would read as "no id" and hide the user from the NOT EXISTS below.
+        $wpdb->query("DELETE FROM {$wpdb->usermeta} WHERE meta_key = 'harmonyuser_sync_id' AND meta_value = ''");
+    }
+    $uuid = harmonyuser_bridge_sql_uuid($wpdb->prepare('MD5(CONCAT(%s, u.ID))', bin2hex(random_bytes(16))), 'u.ID');
+    $lacks = function ($key) use ($wpdb) {
+        return "NOT EXISTS (SELECT 1 FROM {$wpdb->usermeta} m WHERE m.user_id = u.ID AND m.meta_key = '$key')";
+    };
+    do {
+        $upto = $wpdb->get_var($wpdb->prepare("SELECT ID FROM {$wpdb->users} WHERE ID > %d ORDER BY ID LIMIT %d, 1", $after, $chunk - 1));
+        $range = $upto === null ? $wpdb->prepare('u.ID > %d', $after) : $wpdb->prepare('u.ID > %d AND u.ID <= %d', $after, (int) $upto);
+        $ids = $wpdb->query(
+            "INSERT INTO {$wpdb->usermeta} (user_id, meta_key, meta_value)
+             SELECT u.ID, 'harmonyuser_sync_id', $uuid FROM {$wpdb->users} u WHERE $range AND " . $lacks('harmonyuser_sync_id')
+        );
+        $times = $wpdb->query(
+            "INSERT INTO {$wpdb->usermeta} (user_id, meta_key, meta_value)
+             SELECT u.ID, 'harmonyuser_last_changed', DATE_FORMAT(u.user_registered, '%Y-%m-%dT%H:%i:%sZ') FROM {$wpdb->users} u
+             WHERE $range AND " . $lacks('harmonyuser_last_changed')
+        );
+        if ($ids === false || $times === false) {
+            return false; // wpdb logged the error; the next request tries this range again
+        }
+        if ($upto === null) {
+            delete_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION);
+            return true;
+        }
+        $after = (int) $upto;
+        update_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION, $after, false);
+    } while ($budget === null || microtime(true) - $started < $budget);
+    return false;
+}
+
+/**
+ * Brings the site to HARMONYUSER_BRIDGE_DB_VERSION: tables, then the backfill, at most $budget seconds of it.
+ * One request at a time (a MariaDB/MySQL named lock, freed even if the request dies); the version is recorded only
+ * once the backfill is complete, so the next request goes on where this one stopped. $fresh (activation) starts
+ * over: users registered while the plugin was inactive got no id. Returns true when the site is up to date.
+ */
+function harmonyuser_bridge_upgrade($fresh = false, $budget = null) {
+    global $wpdb;
+    $lock = 'hus_up_' . md5(DB_NAME . '|' . $wpdb->prefix);
+    if ((string) $wpdb->get_var($wpdb->prepare('SELECT GET_LOCK(%s, %d)', $lock, $fresh ? 30 : 0)) !== '1') {
+        return false;
+    }
+    $option = 'harmonyuser_bridge_db_version';
+    $stored = $wpdb->get_var($wpdb->prepare("SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $option));
+    $done = !$fresh && $stored === HARMONYUSER_BRIDGE_DB_VERSION; // another request just finished it
+    if (!$done) {
+        if ($fresh) {
+            delete_option($option);
+            delete_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION);
+        }
+        if (!get_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION)) {
+            harmonyuser_bridge_install_tables();
+        }
+        $done = harmonyuser_bridge_backfill($budget);
+        harmonyuser_bridge_forget_user_meta();
+        if ($done) {
+            update_option($option, HARMONYUSER_BRIDGE_DB_VERSION, false);
+        }
+    }
+    $wpdb->query($wpdb->prepare('SELECT RELEASE_LOCK(%s)', $lock));
+    return $done;
+}
+
+/** Rows written by SQL: cached user meta (a persistent object cache included) must not hide them. */
+function harmonyuser_bridge_forget_user_meta() {
+    if (function_exists('wp_cache_supports') && wp_cache_supports('flush_group')) {
+        wp_cache_flush_group('user_meta');
+    } else {
+        wp_cache_flush();
+    }
 }
 
 function harmonyuser_bridge_activate() {
-    global $wpdb;
-    harmonyuser_bridge_install_tables();
-    // Users that existed before the plugin count as changed at their registration time (one query, no loop).
-    $wpdb->query($wpdb->prepare(
-        "INSERT INTO {$wpdb->usermeta} (user_id, meta_key, meta_value)
-         SELECT u.ID, %s, DATE_FORMAT(u.user_registered, '%%Y-%%m-%%dT%%H:%%i:%%sZ') FROM {$wpdb->users} u
-         WHERE NOT EXISTS (SELECT 1 FROM {$wpdb->usermeta} m WHERE m.user_id = u.ID AND m.meta_key = %s)",
-        'harmonyuser_last_changed',
-        'harmonyuser_last_changed'
-    ));
+    // Up to 20 s here; a bigger site goes on in the next requests (harmonyuser_bridge_upgrade on plugins_loaded).
+    harmonyuser_bridge_upgrade(true, 20);
     harmonyuser_bridge_note_change(harmonyuser_bridge_now_iso());
     if (!wp_next_scheduled(HARMONYUSER_BRIDGE_CRON_HOOK)) {
         wp_schedule_event(time() + 60, 'harmonyuser_five_minutes', HARMONYUSER_BRIDGE_CRON_HOOK);
@@ -69,9 +169,11 @@ add_filter('cron_schedules', function ($schedules) {
     return $schedules;
 });
 
-// Tables created by an older version, or a plugin symlinked without activation: make sure they exist.
+// A site upgraded from an older version (or a plugin symlinked without activation): tables and the backfill, about
+// one second of it per request (harmonyuser_bridge_upgrade_budget, seconds; 0 = one chunk), in one request at a time
+// (the others go on at once).
 add_action('plugins_loaded', function () {
     if (get_option('harmonyuser_bridge_db_version') !== HARMONYUSER_BRIDGE_DB_VERSION) {
-        harmonyuser_bridge_install_tables();
+        harmonyuser_bridge_upgrade(false, max(0, (float) apply_filters('harmonyuser_bridge_upgrade_budget', 1)));
     }
 });
