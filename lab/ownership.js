@@ -8,7 +8,7 @@
  *  - its config names another lab dir that still exists (HUS_LAB_DIR in the config; configs written before that
  *    marker are known by their WP_CONTENT_DIR, <lab dir>/<site>/wp-content),
  *  - its database carries another existing lab dir (option hus_lab_dir, set by `up`), or
- *  - something listens on it that is not this lab's server for that site.
+ *  - something listens on it that is not this lab's server for that site (the one its pid file records).
  * A lab dir that is gone leaves stale files that `up` may take over (a purged lab removes its own).
  */
 const fs = require('node:fs');
@@ -101,7 +101,7 @@ async function assertPortsAreOurs(shapes, labDir) {
       others.add(dbOwner);
       evidence.push(`its database ${shape.db}`);
     }
-    const listening = !server.runningPid(shape) && (await server.portInUse(shape.port));
+    const listening = !server.recordedServerRuns(shape) && (await server.portInUse(shape.port));
     if (others.size) {
       const owner = [...others].join(' and ');
       problems.push({

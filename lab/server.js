@@ -35,6 +35,17 @@ function runningPid(site) {
   return null;
 }
 
+/** Whether the server recorded for this site (even one started from another checkout, which `up` restarts) runs on its port. */
+function recordedServerRuns(site) {
+  const pid = readPid(site);
+  if (!pidAlive(pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`127.0.0.1:${site.port}`);
+  } catch {
+    return false;
+  }
+}
+
 function portInUse(port) {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
@@ -100,4 +111,4 @@ async function stop(pid) {
   group('SIGKILL');
 }
 
-module.exports = { WP_ROOT, files, readPid, runningPid, portInUse, start, stop, waitReady };
+module.exports = { WP_ROOT, files, readPid, runningPid, recordedServerRuns, portInUse, start, stop, waitReady };
