@@ -29,13 +29,11 @@ const POLL_MS = 5;
 const RUN = `lat${Date.now().toString(36)}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // The lab's MariaDB account (lab/mariadb.js has no type declarations).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DB_USER, DB_PASSWORD } = require('../lab/mariadb') as { DB_USER: string; DB_PASSWORD: string };
 
 /** One long-lived `mariadb` client: a query costs a round trip on its socket, not a process start like lab.sql. */
 class MariaDbSession {
 	// Bench-only: the lab's own MariaDB client, kept open for cheap polls.
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 	private readonly child = spawn('mariadb', ['-u', DB_USER, '--batch', '--skip-column-names', '--unbuffered', '--force'], {
 		env: { ...process.env, MYSQL_PWD: DB_PASSWORD },
 		stdio: ['pipe', 'pipe', 'inherit'],

@@ -29,13 +29,11 @@ function chromiumPath(): string {
 	step('installing Debian’s chromium (apt-get install -y chromium)');
 	const install = () =>
 		// A setup step of this script: Debian's package manager installs the browser it drives.
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 		execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 	try {
 		install();
 	} catch {
 		// The package lists may be missing or stale: update them once and retry.
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 		execFileSync('apt-get', ['update'], { stdio: ['ignore', 'inherit', 'inherit'] });
 		install();
 	}
@@ -92,7 +90,6 @@ class Browser {
 			'about:blank',
 		];
 		// Starting the browser this script drives.
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 		const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 		const endpoint = await new Promise<string>((resolve, reject) => {
 			let text = '';

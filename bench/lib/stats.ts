@@ -43,7 +43,6 @@ export async function timed(count: () => number, run: () => Promise<void>, reset
 function version(command: string, args: string[]): string {
 	try {
 		// Bench-only: reading the machine's tool versions for the report.
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 		return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
 	} catch {
 		return 'not found';
