@@ -93,7 +93,7 @@ add_action('rest_api_init', function () {
                 'version' => HARMONYUSER_BRIDGE_VERSION,
                 'batch' => true,
                 'maxBatch' => 25,
-                'features' => array('syncId', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch'),
+                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch'),
                 'url' => home_url(),
                 'time' => harmonyuser_bridge_now_iso(),
             ));
@@ -199,6 +199,26 @@ function harmonyuser_bridge_apply_password_hash($id, $hash) {
     clean_user_cache($id);
     return true;
 }
+
+/**
+ * The user's own locale setting, '' for "Site Default". Core's `locale` field answers get_user_locale(), which
+ * falls back to the site's language: copied as is, a Site Default user would be pinned to that language on a site
+ * whose language differs. Read-only, context edit (an admin's view), like the plugin's meta.
+ */
+add_action('rest_api_init', function () {
+    register_rest_field('user', 'harmonyuser_locale', array(
+        'get_callback' => function ($user) {
+            return (string) get_user_meta((int) $user['id'], 'locale', true);
+        },
+        'update_callback' => null,
+        'schema' => array(
+            'type' => 'string',
+            'context' => array('edit'),
+            'readonly' => true,
+            'description' => "The user's own locale setting; empty for Site Default (core's locale field shows the site's language then).",
+        ),
+    ));
+});
 
 /**
  * The same as a write-only field of the users route, so a sync creates or updates a user with the source's
