@@ -38,7 +38,7 @@ describe('bridge plugin: REST API and profile screen', () => {
 	test('registers the meta keys REST-visibly and assigns a UUID v4 sync id on create', async () => {
 		const user = await createUser();
 		expect(Object.keys(user.meta)).toEqual(
-			expect.arrayContaining(['harmonyuser_sync_id', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming', 'harmonyuser_last_changed']),
+			expect.arrayContaining(['harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming', 'harmonyuser_last_changed']),
 		);
 		expect(user.meta.harmonyuser_sync_id).toMatch(UUID4);
 		expect(user.meta.harmonyuser_last_changed).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
