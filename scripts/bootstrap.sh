@@ -6,9 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/node24.sh" || return 1
 HUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -f "$HUS_ROOT/node_modules/.package-lock.json" ] || [ "$HUS_ROOT/package-lock.json" -nt "$HUS_ROOT/node_modules/.package-lock.json" ]; then
   echo "==> installing npm packages (first run takes a minute or two)" >&2
+  # Exactly the lock file's versions (`npm ci` refuses a lock that does not match package.json: after changing
+  # dependencies, run `npm install` once and commit the lock with every platform's optional bindings).
   # Scripts are skipped: no dependency needs one here, and some would download binaries this network refuses.
-  # `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional bindings out of the lock file
-  # and `npm ci` then refuses it; install keeps the locked versions all the same.
-  (cd "$HUS_ROOT" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 || return 1
+  (cd "$HUS_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 || return 1
 fi
 [ "${HUS_BOOTSTRAP_LAB:-1}" = 0 ] || bash "$HUS_ROOT/scripts/lab-deps.sh" || return 1
