@@ -32,12 +32,19 @@ const needsService = (file) =>
 	});
 
 // Relative specifiers of `import … from`, `export … from`, side-effect `import '…'`, `require('…')`, `import('…')`.
-const STATIC = /(?:^|[\n;])\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
+const STATIC =
+	/(?:^|[\n;])\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
 const DYNAMIC = /\b(?:require|import)\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function resolve(from, spec) {
 	const base = path.resolve(path.dirname(from), spec);
-	for (const candidate of [base, `${base}.ts`, `${base}.js`, path.join(base, 'index.ts'), path.join(base, 'index.js')]) {
+	for (const candidate of [
+		base,
+		`${base}.ts`,
+		`${base}.js`,
+		path.join(base, 'index.ts'),
+		path.join(base, 'index.js'),
+	]) {
 		if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
 	}
 	return null;
@@ -57,7 +64,9 @@ function isIntegration(file) {
 	if (needsService(file)) return true;
 	if (memo.has(file)) return memo.get(file);
 	memo.set(file, false); // import cycles
-	const inHarness = file.startsWith(path.join(ROOT, 'test') + path.sep) || file.startsWith(path.join(ROOT, 'lab') + path.sep);
+	const inHarness =
+		file.startsWith(path.join(ROOT, 'test') + path.sep) ||
+		file.startsWith(path.join(ROOT, 'lab') + path.sep);
 	const result = inHarness && importsOf(file).some(isIntegration);
 	memo.set(file, result);
 	return result;
