@@ -19,3 +19,9 @@ add_filter('wp_is_application_passwords_available', '__return_true');
 if (defined('HUS_LAB_SITE') && PHP_SAPI !== 'cli' && !headers_sent()) {
     header('X-HUS-Lab-Site: ' . HUS_LAB_SITE);
 }
+
+// The bridge refuses webhook receivers on loopback/private addresses unless the admin opts in; the lab's receivers
+// (tests, n8n) run on 127.0.0.1, so lab sites opt in by default. A saved option (a test, the settings screen) wins.
+add_filter('default_option_harmonyuser_bridge_allow_local_receivers', function () {
+    return '1';
+});

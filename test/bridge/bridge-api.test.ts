@@ -55,11 +55,15 @@ describe('bridge plugin: REST API and profile screen', () => {
 		});
 		expect(r.status).toBe(200);
 		expect(r.body.meta).toMatchObject({ harmonyuser_prohibit_propagation: '1', harmonyuser_reject_incoming: '1' });
+		// Switching reject-incoming off is itself a change to a protected user: refused to application passwords
+		// (the bridge's guard); an administrator switches it off in wp-admin.
 		const off = await rest(site, site.admin, `/wp/v2/users/${user.id}`, { method: 'POST', body: { meta: { harmonyuser_reject_incoming: '' } } });
-		expect(off.body.meta.harmonyuser_reject_incoming).toBe('');
-		const ro = await rest(site, site.admin, `/wp/v2/users/${user.id}`, { method: 'POST', body: { meta: { harmonyuser_last_changed: '1999-01-01T00:00:00Z' } } });
+		expect([off.status, off.body.code]).toEqual([403, 'harmonyuser_user_rejects_incoming']);
+		expect(await userMeta(site, user.id, 'harmonyuser_reject_incoming')).toBe('1');
+		const other = await createUser();
+		const ro = await rest(site, site.admin, `/wp/v2/users/${other.id}`, { method: 'POST', body: { meta: { harmonyuser_last_changed: '1999-01-01T00:00:00Z' } } });
 		expect(ro.status).toBe(403);
-		expect(await userMeta(site, user.id, 'harmonyuser_last_changed')).not.toBe('1999-01-01T00:00:00Z');
+		expect(await userMeta(site, other.id, 'harmonyuser_last_changed')).not.toBe('1999-01-01T00:00:00Z');
 	});
 
 	test('a subscriber cannot set any harmonyuser_* meta on themself', async () => {
