@@ -56,7 +56,13 @@ export function entryFromResult(result: SyncResult): NewLogEntry {
 		requests: int(result.requests) ?? 0,
 		durationMs: int(result.durationMs) ?? 0,
 		event,
-		meta: scrubSecrets({ changes: result.changes ?? [], error: result.error, matchedBy: result.user?.matchedBy }),
+		meta: scrubSecrets({
+			changes: result.changes ?? [],
+			notSynced: result.notSynced ?? [],
+			detail: result.detail,
+			error: result.error,
+			matchedBy: result.user?.matchedBy,
+		}),
 		replayOf: text(event?.replayOf),
 	};
 }

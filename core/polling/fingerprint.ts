@@ -3,7 +3,7 @@ import { isMetaOn, META_PROHIBIT_PROPAGATION, META_REJECT_INCOMING, portableMeta
 import type { WpUser } from '../schemas/wpUser';
 
 /** REST fields a poll reads: what the fingerprint and the event need (no registered_date: it never changes). */
-export const POLL_FIELDS = 'id,username,email,name,first_name,last_name,nickname,url,description,locale,roles,meta';
+export const POLL_FIELDS = 'id,username,email,name,first_name,last_name,nickname,url,description,locale,harmonyuser_locale,roles,meta';
 
 /** Bytes of SHA-1 kept: 8 bytes (64 bits) make an unnoticed change astronomically unlikely, in 11 characters. */
 const FINGERPRINT_BYTES = 8;

@@ -5,6 +5,8 @@ export const META_SYNC_ID = 'harmonyuser_sync_id';
 export const META_PROHIBIT_PROPAGATION = 'harmonyuser_prohibit_propagation';
 export const META_REJECT_INCOMING = 'harmonyuser_reject_incoming';
 export const META_LAST_CHANGED = 'harmonyuser_last_changed';
+/** '1' once a user's sync id came from (or was confirmed by) a sync; '' while the bridge's own id is provisional. */
+export const META_SYNC_LINKED = 'harmonyuser_sync_linked';
 const SITE_LOCAL_META = /^harmonyuser_/;
 
 export const metaValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);

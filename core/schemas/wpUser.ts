@@ -23,6 +23,8 @@ export const wpUserSchema = z
 		url: z.string().default(''),
 		description: z.string().default(''),
 		locale: z.string().default(''),
+		/** The bridge's raw locale ('' = "Site Default"); core's `locale` falls back to the site's language. */
+		harmonyuser_locale: z.string().optional(),
 		roles: z.array(z.string()).default([]),
 		registered_date: z.string().optional(),
 		// WordPress serialises an empty meta object as [].
@@ -47,6 +49,7 @@ export const WP_USER_FIELDS = [
 	'url',
 	'description',
 	'locale',
+	'harmonyuser_locale',
 	'roles',
 	'registered_date',
 	'meta',
@@ -78,7 +81,17 @@ export interface UserRecord extends SyncUser {
 	registeredDate?: string;
 }
 
-export function toUserRecord(site: string, user: WpUser): UserRecord {
+/**
+ * The user's own locale: '' for "Site Default". The bridge tells it exactly; without it, core answers the site's
+ * language for such users, so a locale equal to `siteLocale` (when known) is taken as "Site Default" — copying it
+ * would pin the user to this site's language on a site in another one.
+ */
+export function ownLocale(user: WpUser, siteLocale?: string): string {
+	if (user.harmonyuser_locale !== undefined) return user.harmonyuser_locale;
+	return siteLocale !== undefined && user.locale === siteLocale ? '' : user.locale;
+}
+
+export function toUserRecord(site: string, user: WpUser, siteLocale?: string): UserRecord {
 	const syncId = user.meta[META_SYNC_ID];
 	return {
 		site,
@@ -91,7 +104,7 @@ export function toUserRecord(site: string, user: WpUser): UserRecord {
 		nickname: user.nickname,
 		url: user.url,
 		description: user.description,
-		locale: user.locale,
+		locale: ownLocale(user, siteLocale),
 		roles: user.roles,
 		meta: portableMeta(user.meta),
 		syncId: typeof syncId === 'string' && syncId !== '' ? syncId : undefined,

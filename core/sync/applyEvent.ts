@@ -1,9 +1,7 @@
 import { parseSyncEvent } from '../schemas/syncEvent';
+import { decide, lookupIn, type Mode } from './decide';
 import { executePlan } from './execute';
 import { ResultBuilder } from './resultBuilder';
-import { resolveTargetUser } from './identity';
-import { planChange } from './plan';
-import { firstRefusal, POLICIES_AFTER_LOOKUP, POLICIES_BEFORE_LOOKUP } from './policies';
 import { RestDirectory } from './restDirectory';
 import type { SyncResult } from './result';
 import type { TargetSite } from './target';
@@ -16,8 +14,8 @@ export interface ApplyOptions {
 }
 
 /**
- * Applies one change to the target: validate → policies → find the user → policies on the target's copy →
- * plan → write only what differs. Always returns a result; never throws for bad input or WordPress errors.
+ * Applies one change to the target: validate → decide (policies, identity, linking, trust) → write only what
+ * differs. Always returns a result; never throws for bad input or WordPress errors.
  */
 export async function applyEvent(target: TargetSite, input: unknown, options: ApplyOptions = {}): Promise<SyncResult> {
 	const client = target.client.fork();
@@ -25,20 +23,12 @@ export async function applyEvent(target: TargetSite, input: unknown, options: Ap
 	if (!parsed.ok) return new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error);
 	const event = options.forceDelete ? { ...parsed.value, action: 'delete' as const } : parsed.value;
 	const builder = new ResultBuilder(target, client, event);
-
-	const early = firstRefusal(POLICIES_BEFORE_LOOKUP, { event, config: target.config });
-	if (early) return builder.refused(early);
-
+	// Upsert and Delete Users are an administrator's own run; Apply Event applies what a site reported.
+	const mode: Mode = options.upsert || options.forceDelete ? 'manual' : 'event';
 	const directory = new RestDirectory(client, target.bridge);
 	try {
-		const match = await resolveTargetUser(directory, event.user);
-		const late = firstRefusal(POLICIES_AFTER_LOOKUP, { event, config: target.config, targetUser: match?.user });
-		if (late) return builder.refused(late, match);
-		const plan = planChange(event, match, {
-			createMissing: options.upsert || target.config.createOnUpdate,
-			undeletable: event.action === 'delete' && match ? await target.undeletable() : [],
-		});
-		return await executePlan({ target, client, event, directory, builder }, plan);
+		const plan = await decide(target, event, lookupIn(directory, event), { mode, createMissing: Boolean(options.upsert || target.config.createOnUpdate) });
+		return await executePlan({ target, client, event, directory, builder, mode }, plan);
 	} catch (error) {
 		return builder.fromError(error);
 	}

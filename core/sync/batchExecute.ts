@@ -3,7 +3,7 @@ import { batchWrite, type BatchOutcome, type BatchRequest } from '../wordpress/b
 import { WordPressApiError } from '../wordpress/errors';
 import { pathHeaders } from '../wordpress/users';
 import { changedFields } from './diff';
-import { executePlan, finish, recoverCreate, withPasswordHash, type ItemContext } from './execute';
+import { executePlan, finish, recoverCreate, withoutRefusedField, withPasswordHash, type ItemContext } from './execute';
 import type { Plan } from './plan';
 import type { SyncResult } from './result';
 
@@ -59,12 +59,18 @@ function toRequest(plan: WritePlan, heir: number): BatchRequest {
 async function settle(ctx: ItemContext, plan: WritePlan, outcome: BatchOutcome): Promise<SyncResult> {
 	const match = plan.kind === 'create' ? undefined : plan.match;
 	try {
-		if (!outcome.ok) return plan.kind === 'create' ? await recoverCreate(ctx, outcome.error) : ctx.builder.fromError(outcome.error, match);
+		if (!outcome.ok) {
+			// A role or language the target lacks: the single-request path leaves it out and writes the rest.
+			const next = plan.kind === 'delete' ? undefined : withoutRefusedField(ctx, plan, outcome.error);
+			if (next === 'no_valid_role') return ctx.builder.failed('no_valid_role', `none of the user's roles exists on the target`);
+			if (next) return await executePlan(ctx, next);
+			return plan.kind === 'create' ? await recoverCreate(ctx, outcome.error) : ctx.builder.fromError(outcome.error, match);
+		}
 		if (plan.kind === 'delete') return ctx.builder.applied('delete', 'deleted', plan.match);
-		if (plan.kind === 'update') return await finish(ctx, 'update', plan.match, changedFields(plan.payload));
+		if (plan.kind === 'update') return await finish(ctx, 'update', plan.match, changedFields(plan.payload), plan);
 		const created = parseWpUser(outcome.body);
 		if (!created.ok) return ctx.builder.failed('wordpress_error', created.error);
-		return await finish(ctx, 'create', { user: created.value }, changedFields(plan.payload));
+		return await finish(ctx, 'create', { user: created.value }, changedFields(plan.payload), plan);
 	} catch (error) {
 		return ctx.builder.fromError(error, match);
 	}

@@ -56,8 +56,6 @@ function metaChanges(target: WpUser, user: SyncUser): Record<string, unknown> {
 	for (const [key, value] of Object.entries(portableMeta(user.meta))) {
 		if (key in target.meta && asText(target.meta[key]) !== asText(value)) out[key] = value;
 	}
-	// A sync id is adopted once and never changed afterwards.
-	if (user.syncId && META_SYNC_ID in target.meta && !target.meta[META_SYNC_ID]) out[META_SYNC_ID] = user.syncId;
 	return out;
 }
 

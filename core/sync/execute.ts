@@ -1,14 +1,17 @@
 import type { SyncEvent } from '../schemas/syncEvent';
+import type { WpUser } from '../schemas/wpUser';
 import type { WpUserWrite } from '../wordpress/users';
 import { PASSWORD_HASH_FIELD } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import { UsersApi } from '../wordpress/users';
-import { changedFields, diffUser } from './diff';
-import { resolveTargetUser, type IdentityMatch, type TargetDirectory } from './identity';
+import { decideFor, type Mode } from './decide';
+import { changedFields } from './diff';
+import { resolveTargetUser, type TargetDirectory } from './identity';
 import type { Plan } from './plan';
 import type { SyncResult } from './result';
 import type { ResultBuilder, TargetMatch } from './resultBuilder';
+import { notSyncedRoles, roleNamedInError, type NotSynced } from './roles';
 import type { TargetSite } from './target';
 
 /** Everything one item's writes need. */
@@ -18,25 +21,28 @@ export interface ItemContext {
 	event: SyncEvent;
 	directory: TargetDirectory;
 	builder: ResultBuilder;
+	mode: Mode;
 }
+
+type WritePlan = Extract<Plan, { kind: 'create' | 'update' }>;
 
 /**
  * The password hash, when the event carries one, travels as a field of the write itself (the target's bridge
  * plugin accepts it), so the event that write causes at the target carries the final password, never an
- * interim one. A user who only changed their password gets an update of just that field.
+ * interim one. A user who only changed their password gets an update of just that field. A first contact
+ * (link only) never carries one.
  */
 export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Plan> {
 	const hash = ctx.event.user.passwordHash;
-	if (!hash || plan.kind === 'refused' || plan.kind === 'delete') return plan;
+	if (!hash || plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly)) return plan;
 	if (!(await ctx.target.hasBridge())) return plan;
 	const field = { [PASSWORD_HASH_FIELD]: hash };
-	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field };
+	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field, notSynced: plan.notSynced };
 	return { ...plan, payload: { ...plan.payload, ...field } };
 }
 
 /** Carries out a plan on the target with one client view, mapping WordPress errors to failed results. */
 export async function executePlan(ctx: ItemContext, original: Plan): Promise<SyncResult> {
-	const users = usersFor(ctx);
 	let plan = original;
 	try {
 		plan = await withPasswordHash(ctx, original);
@@ -44,21 +50,13 @@ export async function executePlan(ctx: ItemContext, original: Plan): Promise<Syn
 			case 'refused':
 				return ctx.builder.refused(plan.refusal, plan.match);
 			case 'unchanged':
-				return await finish(ctx, 'none', plan.match, []);
-			case 'update':
-				await users.update(plan.match.user.id, plan.payload);
-				return await finish(ctx, 'update', plan.match, changedFields(plan.payload));
+				return await finish(ctx, 'none', plan.match, [], plan);
 			case 'delete':
-				await users.delete(plan.match.user.id, await ctx.target.heirId());
+				await usersFor(ctx).delete(plan.match.user.id, await ctx.target.heirId());
 				return ctx.builder.applied('delete', 'deleted', plan.match);
-			case 'create': {
-				const outcome = await users.create(plan.payload).then(
-					(user) => ({ user }),
-					(error: unknown) => ({ error }),
-				);
-				if ('user' in outcome) return await finish(ctx, 'create', { user: outcome.user }, changedFields(plan.payload));
-				return await recoverCreate(ctx, outcome.error);
-			}
+			case 'update':
+			case 'create':
+				return await write(ctx, plan);
 		}
 	} catch (error) {
 		return ctx.builder.fromError(error, 'match' in plan ? plan.match : undefined);
@@ -66,17 +64,80 @@ export async function executePlan(ctx: ItemContext, original: Plan): Promise<Syn
 }
 
 /**
+ * One create or update. A role the target lacks is left out and the write repeated without it (the result
+ * names it); a create that meets an existing email or login is looked up again (see recoverCreate).
+ */
+async function write(ctx: ItemContext, plan: WritePlan): Promise<SyncResult> {
+	let current: WritePlan = plan;
+	for (;;) {
+		const outcome = await send(ctx, current).then(
+			(user) => ({ user }),
+			(error: unknown) => ({ error }),
+		);
+		if ('user' in outcome) {
+			const match = current.kind === 'create' ? { user: outcome.user } : current.match;
+			return finish(ctx, current.kind, match, changedFields(current.payload), current);
+		}
+		const next = withoutRefusedField(ctx, current, outcome.error);
+		if (next === 'no_valid_role') return ctx.builder.failed('no_valid_role', `none of the user's roles exists on the target`);
+		if (next) {
+			if (next.kind === 'unchanged') return finish(ctx, 'none', next.match, [], next);
+			current = next;
+			continue;
+		}
+		if (current.kind === 'create') return recoverCreate(ctx, outcome.error);
+		throw outcome.error;
+	}
+}
+
+function send(ctx: ItemContext, plan: WritePlan): Promise<WpUser> {
+	const users = usersFor(ctx);
+	return plan.kind === 'create' ? users.create(plan.payload) : users.update(plan.match.user.id, plan.payload);
+}
+
+/**
+ * After WordPress refused one field the target cannot take — a role it lacks (`rest_user_invalid_role`) or a
+ * language it has not installed (`rest_invalid_param` on locale) — the same write without it (a missing role is
+ * remembered for the rest of the run). undefined: the error is something else; 'no_valid_role': a create is
+ * left with no role at all.
+ */
+export function withoutRefusedField(ctx: ItemContext, plan: WritePlan, error: unknown): WritePlan | Extract<Plan, { kind: 'unchanged' }> | 'no_valid_role' | undefined {
+	if (!(error instanceof WordPressApiError) || error.status !== 400) return undefined;
+	const payload: WpUserWrite = { ...plan.payload };
+	let notSynced: NotSynced;
+	if (error.code === 'rest_invalid_param' && payload.locale !== undefined && /\blocale\b/.test(error.message)) {
+		notSynced = { field: 'locale', reason: 'locale_missing_on_target', values: [payload.locale], message: `the target has no language ${payload.locale} installed` };
+		delete payload.locale;
+	} else {
+		const roles = plan.payload.roles ?? [];
+		const missing = error.code === 'rest_user_invalid_role' ? roleNamedInError(error.message, roles) : undefined;
+		if (!missing) return undefined;
+		ctx.target.missingRoles.add(missing);
+		notSynced = notSyncedRoles('role_missing_on_target', [missing], 'the target has no role');
+		payload.roles = roles.filter((role) => role !== missing);
+		if (!payload.roles.length) {
+			if (plan.kind === 'create') return 'no_valid_role';
+			delete payload.roles;
+		}
+	}
+	const all = [...plan.notSynced, notSynced];
+	if (plan.kind === 'create' || Object.keys(payload).length) return { ...plan, payload, notSynced: all };
+	return { kind: 'unchanged', match: plan.match, notSynced: all };
+}
+
+/**
  * A create that meets an existing email or login (another writer got there first, or a retried request had
- * already succeeded) looks the user up again and updates them instead: never a second user.
+ * already succeeded) looks the user up again and goes through the linking rule: the same person is updated,
+ * another person is a conflict — never a merge, never a second user.
  */
 export async function recoverCreate(ctx: ItemContext, error: unknown): Promise<SyncResult> {
 	if (!(error instanceof WordPressApiError) || error.kind !== 'conflict') return ctx.builder.fromError(error);
-	const match = await resolveTargetUser(ctx.directory, ctx.event.user);
-	if (!match) return ctx.builder.failed('conflict', error.message, error);
-	const plan = await withPasswordHash(ctx, planFor(match, diffUser(match.user, ctx.event.user)));
-	if (plan.kind !== 'update') return finish(ctx, 'none', match, []);
-	await usersFor(ctx).update(match.user.id, plan.payload);
-	return finish(ctx, 'update', match, changedFields(plan.payload));
+	const candidate = await resolveTargetUser(ctx.directory, ctx.event.user);
+	if (!candidate) return ctx.builder.failed('conflict', error.message, error);
+	const event = { ...ctx.event, action: 'update' as const };
+	const plan = await withPasswordHash(ctx, await decideFor(ctx.target, event, candidate, { mode: ctx.mode, createMissing: false }));
+	if (plan.kind === 'update') return write(ctx, plan);
+	return executePlan(ctx, plan);
 }
 
 /**
@@ -88,15 +149,14 @@ export async function finish(
 	action: 'create' | 'update' | 'none',
 	match: TargetMatch,
 	changes: string[],
+	plan: { notSynced: NotSynced[]; linkOnly?: boolean },
 ): Promise<SyncResult> {
-	const reason = action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
-	const result = ctx.builder.applied(action, reason, match, changes);
-	if (!ctx.event.user.passwordHash || (await ctx.target.hasBridge())) return result;
-	return { ...result, message: `${result.message}; the password was not synced: the target has no bridge plugin` };
-}
-
-function planFor(match: IdentityMatch, payload: WpUserWrite): Plan {
-	return Object.keys(payload).length ? { kind: 'update', match, payload } : { kind: 'unchanged', match };
+	const reason = plan.linkOnly ? 'linked' : action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
+	const notSynced = [...plan.notSynced];
+	if (ctx.event.user.passwordHash && !plan.linkOnly && !(await ctx.target.hasBridge())) {
+		notSynced.push({ field: 'password', reason: 'password_no_bridge', message: 'the target has no bridge plugin to take a password hash' });
+	}
+	return ctx.builder.applied(action, reason, match, changes, notSynced);
 }
 
 function usersFor(ctx: ItemContext): UsersApi {

@@ -1,14 +1,17 @@
+import { META_SYNC_ID, META_SYNC_LINKED } from '../schemas/syncUser';
 import type { SyncEvent } from '../schemas/syncEvent';
 import type { WpUser } from '../schemas/wpUser';
 import type { WpUserWrite } from '../wordpress/users';
+import type { SyncPolicyConfig } from './config';
 import { createPayload, diffUser } from './diff';
-import type { IdentityMatch } from './identity';
+import type { IdentityMatch, LinkDecision } from './identity';
 import type { Refusal } from './policies';
+import { rolesToWrite, type NotSynced } from './roles';
 
 export type Plan =
-	| { kind: 'create'; payload: WpUserWrite }
-	| { kind: 'update'; match: IdentityMatch; payload: WpUserWrite }
-	| { kind: 'unchanged'; match: IdentityMatch }
+	| { kind: 'create'; payload: WpUserWrite; notSynced: NotSynced[] }
+	| { kind: 'update'; match: IdentityMatch; payload: WpUserWrite; notSynced: NotSynced[]; linkOnly?: boolean }
+	| { kind: 'unchanged'; match: IdentityMatch; notSynced: NotSynced[]; linkOnly?: boolean }
 	| { kind: 'delete'; match: IdentityMatch }
 	| { kind: 'refused'; refusal: Refusal; match?: IdentityMatch };
 
@@ -17,24 +20,78 @@ export interface PlanOptions {
 	createMissing: boolean;
 	/** Target users never deleted: the credential's own user and the content heir. */
 	undeletable: number[];
+	config: Pick<SyncPolicyConfig, 'roles' | 'roleMapping'>;
+	/** Roles the target is known to lack (learnt from its answers during this run). */
+	missingRoles?: ReadonlySet<string>;
 }
 
-/** Decides what one change means for the target, given its copy of the user (or none). */
-export function planChange(event: SyncEvent, match: IdentityMatch | undefined, options: PlanOptions): Plan {
-	if (event.action === 'delete') return planDelete(match, options);
-	if (match) {
-		const payload = diffUser(match.user, event.user);
-		return Object.keys(payload).length ? { kind: 'update', match, payload } : { kind: 'unchanged', match };
+type Linked = Extract<LinkDecision, { kind: 'linked' }>;
+
+/** Decides what one change means for the target, given the linked copy of the user (or none). */
+export function planChange(event: SyncEvent, link: Linked | undefined, options: PlanOptions): Plan {
+	if (event.action === 'delete') return planDelete(link?.match, options);
+	const roles = rolesToWrite(event.user.roles, options.config, options.missingRoles);
+	const user = { ...event.user, roles: roles.roles };
+	if (link) {
+		const payload = { ...diffUser(link.match.user, user), ...linkWrite(event, link) };
+		const notSynced = [...roles.dropped, ...loginDifference(event, link.match.user)];
+		return planFor(link.match, payload, notSynced);
 	}
-	if (event.action === 'create' || options.createMissing) return { kind: 'create', payload: createPayload(event.user) };
-	return refused('skipped', 'user_not_found', `${event.user.login} does not exist on the target and create-on-update is off`);
+	if (event.action !== 'create' && !options.createMissing) {
+		return refused('skipped', 'user_not_found', `${event.user.login} does not exist on the target and create-on-update is off`);
+	}
+	if (event.user.roles.length && !roles.roles.length) {
+		return refused('failed', 'no_valid_role', `none of [${event.user.roles.join(', ')}] may be given on the target: ${roles.dropped.map((d) => d.message).join('; ')}`);
+	}
+	// Created by a sync: linked from the start (a bridge target keeps the event's sync id, or assigns one).
+	const payload = createPayload(user);
+	payload.meta = { ...payload.meta, [META_SYNC_LINKED]: '1' };
+	return { kind: 'create', payload, notSynced: roles.dropped };
+}
+
+/**
+ * First contact with an account that existed before any sync reached it: the link is recorded (the sync id
+ * adopted, or the local id confirmed) and nothing else changes, so a registration elsewhere cannot rewrite it.
+ */
+export function planLinkOnly(event: SyncEvent, link: Linked): Plan {
+	const notSynced: NotSynced[] = [
+		{
+			field: '*',
+			reason: 'first_contact',
+			message: 'the account existed before this sync reached it: only the link is recorded, later changes sync',
+		},
+	];
+	const payload = linkWrite(event, link, true);
+	return planFor(link.match, payload, notSynced, true);
+}
+
+/**
+ * The meta write that records a link on a bridge site: the event's sync id replaces a provisional one (or
+ * fills an empty one), flagged as linked. `confirm`: also flag a provisional id the event does not replace.
+ */
+export function linkWrite(event: SyncEvent, link: Linked, confirm = false): WpUserWrite {
+	if (link.state === 'unknown' || link.state === 'linked') return {};
+	if (link.adopt && event.user.syncId) return { meta: { [META_SYNC_ID]: event.user.syncId.toLowerCase(), [META_SYNC_LINKED]: '1' } };
+	return confirm && META_SYNC_LINKED in link.match.user.meta ? { meta: { [META_SYNC_LINKED]: '1' } } : {};
+}
+
+/** WordPress never renames a login: a linked account keeps its own, and the result says so. */
+export function loginDifference(event: SyncEvent, target: WpUser): NotSynced[] {
+	if (event.user.login.toLowerCase() === target.username.toLowerCase()) return [];
+	return [{ field: 'login', reason: 'login_immutable', message: `the target keeps its login ${target.username} (WordPress never renames a login)` }];
+}
+
+function planFor(match: IdentityMatch, payload: WpUserWrite, notSynced: NotSynced[], linkOnly = false): Plan {
+	return Object.keys(payload).length
+		? { kind: 'update', match, payload, notSynced, linkOnly }
+		: { kind: 'unchanged', match, notSynced, linkOnly };
 }
 
 function planDelete(match: IdentityMatch | undefined, options: PlanOptions): Plan {
 	if (!match) return refused('skipped', 'user_not_found', 'the user does not exist on the target: nothing to delete');
 	if (options.undeletable.includes(match.user.id)) {
 		const message = `${describe(match.user)} is the credential user or the content heir`;
-		return { kind: 'refused', refusal: { status: 'rejected', reason: 'protected_account', message }, match };
+		return { kind: 'refused', refusal: { status: 'rejected', reason: 'protected_account', message, detail: 'credential_or_heir' }, match };
 	}
 	return { kind: 'delete', match };
 }

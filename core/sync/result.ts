@@ -1,11 +1,13 @@
 import type { SyncAction, SyncEvent } from '../schemas/syncEvent';
 import type { WordPressApiError } from '../wordpress/errors';
+import type { NotSynced } from './roles';
 
 export type SyncStatus = 'synced' | 'skipped' | 'rejected' | 'failed' | 'planned';
 
 /** Stable reason codes: workflows branch on them and the sync log indexes them. */
 export const REASONS = {
 	created: 'the user was created on the target',
+	linked: 'an existing target account was linked to this user (first contact: only the sync id was adopted)',
 	updated: 'the changed fields were written to the target',
 	deleted: 'the user was deleted on the target and their content reassigned',
 	unchanged: 'the target already matches: nothing written',
@@ -17,8 +19,12 @@ export const REASONS = {
 	propagation_prohibited: "the user's changes are not propagated (prohibit propagation)",
 	target_user_protected: 'the target user rejects incoming modifications',
 	user_not_found: 'the user does not exist on the target',
-	protected_account: 'the credential user and the content heir are never deleted',
-	conflict: 'another target user already owns this email or login',
+	protected_account: 'the target account is outside what sync may change (a role outside Synced Roles, an administrator, the credential user or the content heir)',
+	conflict: 'the target account that shares this email or login is a different person',
+	not_linked: 'no sync ever linked or created this target account: a reported or reconcile delete leaves it',
+	no_valid_role: 'none of the user’s roles may be given on the target',
+	source_incomplete: 'the source listing has invalid, failed or no items: nothing is deleted',
+	delete_threshold: 'the deletes exceed the Max Deletes limit: nothing is deleted',
 	wordpress_error: 'WordPress refused or failed the request',
 } as const;
 
@@ -39,6 +45,10 @@ export interface SyncResult {
 	/** The path the change carries on: the target is added once something was applied there. */
 	path: string[];
 	changes: string[];
+	/** What was left out and why (password, roles, login), each with a stable reason code. */
+	notSynced: NotSynced[];
+	/** A finer, stable code for refusals and conflicts (e.g. `login_taken`, `sync_id_mismatch`). */
+	detail?: string;
 	requests: number;
 	durationMs: number;
 	error?: { kind: string; status?: number; code?: string; message: string };

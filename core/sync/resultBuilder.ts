@@ -4,6 +4,7 @@ import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import type { IdentityMatch } from './identity';
 import type { Refusal } from './policies';
+import type { NotSynced } from './roles';
 import { errorDetails, REASONS, type ReasonCode, type SyncResult } from './result';
 import type { TargetSite } from './target';
 
@@ -32,6 +33,7 @@ export class ResultBuilder {
 			eventId: event?.id ?? null,
 			path: event?.path ?? [],
 			changes: [],
+			notSynced: [],
 			requests: this.client.requests,
 			durationMs: Date.now() - this.started,
 			event: event && withoutSecrets(event),
@@ -60,12 +62,21 @@ export class ResultBuilder {
 		return this.failed(reason, error.message, error, match);
 	}
 
-	applied(action: SyncResult['action'], reason: ReasonCode, match: TargetMatch | undefined, changes: string[] = []): SyncResult {
+	applied(
+		action: SyncResult['action'],
+		reason: ReasonCode,
+		match: TargetMatch | undefined,
+		changes: string[] = [],
+		notSynced: NotSynced[] = [],
+	): SyncResult {
+		const left = notSynced.length ? `; not synced: ${notSynced.map((entry) => `${entry.field} (${entry.message})`).join('; ')}` : '';
 		return this.result({
 			status: 'synced',
 			action,
 			reason,
+			message: `${REASONS[reason]}${left}`,
 			changes,
+			notSynced,
 			path: this.pathWithTarget(),
 			user: this.userOf(match),
 		});

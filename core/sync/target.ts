@@ -9,6 +9,8 @@ import type { SyncPolicyConfig } from './config';
  */
 export class TargetSite {
 	readonly bridge: { available?: boolean } = {};
+	/** Roles the target answered it does not have (rest_user_invalid_role): left out of later writes of this run. */
+	readonly missingRoles = new Set<string>();
 	private credentialUser?: Promise<number>;
 	private bridgeInfo?: Promise<BridgeInfo>;
 

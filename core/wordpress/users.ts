@@ -50,6 +50,19 @@ export class UsersApi {
 		this.writeHeaders = pathHeaders(path);
 	}
 
+	/**
+	 * The site's language as `locale` reports it for "Site Default" users (needs manage_options; undefined when
+	 * the credential may not read settings).
+	 */
+	async siteLocale(): Promise<string | undefined> {
+		const reply = await this.client
+			.request<{ language?: unknown }>({ method: 'GET', path: '/wp/v2/settings', params: { _fields: 'language' } })
+			.catch(() => undefined);
+		const language = reply?.data?.language;
+		if (typeof language !== 'string') return undefined;
+		return language === '' ? 'en_US' : language;
+	}
+
 	async me(): Promise<WpUser> {
 		const { data } = await this.client.request({ method: 'GET', path: `${USERS}/me`, params: { context: 'edit' } });
 		return this.valid(data, 'GET', `${USERS}/me`);

@@ -2,6 +2,7 @@ import { notInPropagationPath } from './loop';
 import { propagationAllowed } from './propagation';
 import { targetWritable } from './readOnly';
 import { targetUserAcceptsChanges } from './rejectIncoming';
+import { targetAccountNotProtected } from './protectedAccount';
 import { roleAllowed } from './roleFilter';
 import { sourceWhitelisted } from './sourceWhitelist';
 import type { Policy, PolicyContext, Refusal } from './types';
@@ -18,7 +19,7 @@ export const POLICIES_BEFORE_LOOKUP: readonly Policy[] = [
 ];
 
 /** Checked once the target's copy of the user is known. */
-export const POLICIES_AFTER_LOOKUP: readonly Policy[] = [targetUserAcceptsChanges];
+export const POLICIES_AFTER_LOOKUP: readonly Policy[] = [targetUserAcceptsChanges, targetAccountNotProtected];
 
 /** The first refusal, in order, or undefined when every policy lets the change through. */
 export function firstRefusal(policies: readonly Policy[], context: PolicyContext): Refusal | undefined {

@@ -1,9 +1,11 @@
+import { mapRoles } from '../roles';
 import type { Policy } from './types';
 
-/** Only users holding at least one selected role are synced; no selection means every role. */
+/** Only users holding at least one selected role (after the Role Mapping) are synced; no selection means every role. */
 export const roleAllowed: Policy = ({ event, config }) => {
 	if (!config.roles.length) return undefined;
-	if (event.user.roles.some((role) => config.roles.includes(role))) return undefined;
+	const roles = mapRoles(event.user.roles, config.roleMapping);
+	if (roles.some((role) => config.roles.includes(role))) return undefined;
 	return {
 		status: 'skipped',
 		reason: 'role_filtered',

@@ -10,11 +10,13 @@ export interface PolicyContext {
 	targetUser?: WpUser;
 }
 
-/** Why a change stops here. Skipped: by design, nothing to do. Rejected: the target refused it. */
+/** Why a change stops here. Skipped: by design, nothing to do. Rejected: the target refused it. Failed: it cannot be done. */
 export interface Refusal {
-	status: 'skipped' | 'rejected';
+	status: 'skipped' | 'rejected' | 'failed';
 	reason: ReasonCode;
 	message: string;
+	/** A finer, stable sub-code (e.g. conflict: `login_taken`, `sync_id_mismatch`). */
+	detail?: string;
 }
 
 export type Policy = (context: PolicyContext) => Refusal | undefined;

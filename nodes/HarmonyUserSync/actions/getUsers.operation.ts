@@ -58,6 +58,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const { client } = await connectClient(this);
 	const users = new UsersApi(client);
 	const out: INodeExecutionData[] = [];
+	// Asked once, and only of a site whose users do not tell their own locale (no bridge).
+	let siteLocale: Promise<string | undefined> | undefined;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, true) as boolean;
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
@@ -67,8 +69,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				search: (filters.search as string) || undefined,
 				limit: returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number),
 			});
+			if (found.some((user) => user.harmonyuser_locale === undefined)) siteLocale ??= users.siteLocale();
+			const locale = siteLocale ? await siteLocale : undefined;
 			for (const user of found) {
-				out.push({ json: toUserRecord(client.site, user) as unknown as IDataObject, pairedItem: { item: itemIndex } });
+				out.push({ json: toUserRecord(client.site, user, locale) as unknown as IDataObject, pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
 			const apiError = new NodeApiError(this.getNode(), { message: (error as Error).message } as JsonObject, {

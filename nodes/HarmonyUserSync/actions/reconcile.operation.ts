@@ -14,8 +14,18 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether target users that match no input user are deleted (administrators only when Synced Roles names them). The input must then be the complete list of source users.',
+			'Whether target users that match no input user are deleted: only accounts a sync linked or created, never protected ones. Nothing is deleted when an input item is invalid or empty. The input must be the complete list of source users.',
 		displayOptions: onReconcile,
+	},
+	{
+		displayName: 'Max Deletes (% of Target Users)',
+		name: 'maxDeletePercent',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 100 },
+		default: 10,
+		description:
+			'A run that would delete more than this share of the target’s users deletes nothing (each would-be delete is refused with reason delete_threshold): a broken source looks like a mass delete. Raise it for an intended cleanup.',
+		displayOptions: { show: { operation: ['reconcile'], deleteMissing: [true] } },
 	},
 	{
 		displayName: 'Dry Run',

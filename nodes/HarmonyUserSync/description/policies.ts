@@ -29,6 +29,34 @@ export const policyProperties: INodeProperties[] = [
 				description: 'Only users with at least one of these roles are synced (comma-separated). Empty syncs every role.',
 			},
 			{
+				displayName: 'Role Mapping',
+				name: 'roleMapping',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				placeholder: 'Add Role Mapping',
+				description:
+					'Source role → target role, applied before every role rule (e.g. customer → subscriber for a site without WooCommerce). A role the target lacks and no mapping names is left out, and the result says so.',
+				options: [
+					{
+						displayName: 'Mapping',
+						name: 'mappings',
+						values: [
+							{ displayName: 'Source Role', name: 'from', type: 'string', default: '', placeholder: 'customer' },
+							{ displayName: 'Target Role', name: 'to', type: 'string', default: '', placeholder: 'subscriber' },
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Link Accounts by Login',
+				name: 'linkByLogin',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a target account found only by its login (its email differs) is the same person. Off (safe): such a namesake is a conflict and is never changed. Turn on only where one authority hands out every login of the network.',
+			},
+			{
 				displayName: 'Prohibit Propagation For',
 				name: 'prohibitedUsers',
 				type: 'string',

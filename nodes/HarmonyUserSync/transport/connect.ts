@@ -44,11 +44,15 @@ export async function connectTarget(ctx: IExecuteFunctions, createOnUpdate = fal
 			prohibitedUsers: splitList(policies.prohibitedUsers as string),
 			protectedUsers: splitList(policies.protectedUsers as string),
 			createOnUpdate,
+			roleMapping: ((policies.roleMapping as IDataObject | undefined)?.mappings as Array<{ from?: string; to?: string }>) ?? [],
+			linkByLogin: policies.linkByLogin === true,
+			maxDeletePercent: ctx.getNodeParameter('maxDeletePercent', 0, 10) as number,
 		});
 		return new TargetSite(client, config, Number(policies.reassignTo ?? 0));
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
-			description: 'Fix the node settings: every whitelist entry must be an http(s) URL, an IP address or a CIDR range.',
+			description:
+				'Fix the node settings: every whitelist entry must be an http(s) URL, an IP address or a CIDR range; role mappings name WordPress role keys.',
 		});
 	}
 }

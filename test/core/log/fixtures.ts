@@ -20,7 +20,7 @@ export function syncResult(login: string, overrides: Partial<SyncResult> = {}): 
 	return {
 		status: 'synced', action: 'create', requestedAction: 'create', reason: 'created', message: 'created',
 		source: SITE_A, target: SITE_B, user: { login, email: `${login}@Example.test`, sourceId: 7, targetId: 9 },
-		eventId: id, path: [SITE_A, SITE_B], changes: [], requests: 2, durationMs: 31,
+		eventId: id, path: [SITE_A, SITE_B], changes: [], notSynced: [], requests: 2, durationMs: 31,
 		event: {
 			id, action: 'create', time: new Date().toISOString(), source: { url: SITE_A }, path: [SITE_A],
 			user: { login, email: `${login}@example.test`, roles: ['subscriber'], meta: {}, flags: { prohibitPropagation: false, rejectIncoming: false } },

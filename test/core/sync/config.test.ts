@@ -10,7 +10,25 @@ describe('buildPolicyConfig', () => {
 			prohibitedUsers: [],
 			protectedUsers: [],
 			createOnUpdate: false,
+			roleMapping: {},
+			linkByLogin: false,
+			maxDeletePercent: 10,
 		});
+	});
+
+	it('builds the role mapping and refuses what is not a role key, or a role mapped twice', () => {
+		const mapping = [{ from: ' customer ', to: 'subscriber' }, { from: '', to: '' }, { from: 'shop_manager', to: 'editor' }];
+		expect(buildPolicyConfig({ target: 'https://t.example', roleMapping: mapping }).roleMapping).toEqual({ customer: 'subscriber', shop_manager: 'editor' });
+		expect(() => buildPolicyConfig({ target: 'https://t.example', roleMapping: [{ from: 'Shop Manager', to: 'editor' }] })).toThrow('not a WordPress role key');
+		expect(() => buildPolicyConfig({ target: 'https://t.example', roleMapping: [{ from: 'customer', to: '' }] })).toThrow('not a WordPress role key');
+		const twice = [{ from: 'customer', to: 'subscriber' }, { from: 'customer', to: 'author' }];
+		expect(() => buildPolicyConfig({ target: 'https://t.example', roleMapping: twice })).toThrow('"customer" is mapped twice');
+	});
+
+	it('refuses a Max Deletes outside 0–100 %', () => {
+		expect(buildPolicyConfig({ target: 'https://t.example', maxDeletePercent: 0 }).maxDeletePercent).toBe(0);
+		expect(() => buildPolicyConfig({ target: 'https://t.example', maxDeletePercent: 101 })).toThrow('Max Deletes');
+		expect(() => buildPolicyConfig({ target: 'https://t.example', maxDeletePercent: Number.NaN })).toThrow('Max Deletes');
 	});
 
 	it('normalizes the target URL', () => {

@@ -101,9 +101,9 @@ describe('diffUser', () => {
 		expect(diffUser(t, syncUser({ meta: { [META_PROHIBIT_PROPAGATION]: '1', [META_SYNC_ID]: 'x' } }))).toEqual({});
 	});
 
-	it('adopts the sync id only when the target exposes it and has none', () => {
+	it('never writes the sync id: linking (plan.ts) decides that', () => {
 		const user = syncUser({ syncId: 'sync-9' });
-		expect(diffUser(wpUser({ meta: { [META_SYNC_ID]: '' } }), user)).toEqual({ meta: { [META_SYNC_ID]: 'sync-9' } });
+		expect(diffUser(wpUser({ meta: { [META_SYNC_ID]: '' } }), user)).toEqual({});
 		expect(diffUser(wpUser({ meta: { [META_SYNC_ID]: 'sync-1' } }), user)).toEqual({});
 		expect(diffUser(wpUser({ meta: {} }), user)).toEqual({});
 		expect(diffUser(wpUser({ meta: { [META_SYNC_ID]: '' } }), syncUser())).toEqual({});

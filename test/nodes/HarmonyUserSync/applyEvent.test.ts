@@ -46,7 +46,15 @@ describe('create, update, delete', () => {
 		await apply(B, [userEvent(A, login)]);
 		const changed = userEvent(A, login, {
 			action: 'update',
-			user: { firstName: 'Grace', lastName: 'Hopper', roles: ['author'], meta: { favorite_color: 'navy' }, email: `${login}.new@example.test` },
+			// A source reports the address it had (previousEmail): a login alone never identifies a person.
+			user: {
+				firstName: 'Grace',
+				lastName: 'Hopper',
+				roles: ['author'],
+				meta: { favorite_color: 'navy' },
+				email: `${login}.new@example.test`,
+				previousEmail: `${login}@example.test`,
+			},
 		});
 		const first = await apply(B, [changed]);
 		expect(first.results[0]).toMatchObject({ status: 'synced', action: 'update', reason: 'updated' });
@@ -87,8 +95,14 @@ describe('create, update, delete', () => {
 	});
 
 	test('never deletes the credential user', async () => {
-		const { results } = await apply(B, [userEvent(A, 'admin', { action: 'delete', user: { email: 'nobody@example.test' } })]);
-		expect(results[0]).toMatchObject({ status: 'rejected', reason: 'protected_account' });
+		const email = (await findUser(B, 'admin'))?.email as string;
+		// Synced Roles naming administrator lifts the protection of administrators, not of the credential user.
+		const parameters = { policies: { roles: 'administrator, subscriber' } };
+		const input = [userEvent(A, 'admin', { action: 'delete', user: { email } })];
+		// An event is refused earlier (no sync linked this account); an administrator's Delete Users reaches this rule.
+		expect((await apply(B, input, parameters)).results[0]).toMatchObject({ status: 'rejected', reason: 'not_linked' });
+		const { results } = await runSync({ site: B, operation: 'deleteUsers', input: input as never, parameters });
+		expect(results[0]).toMatchObject({ status: 'rejected', reason: 'protected_account', detail: 'credential_or_heir' });
 		expect(await findUser(B, 'admin')).toBeDefined();
 	});
 });

@@ -89,5 +89,6 @@ test('a password change travels as a hash through the bridge; the hash never app
 	// A target without the bridge syncs the rest and says the password was not synced.
 	const onC = await runSync({ site: C, operation: 'applyEvent', input: [{ ...event, user: { ...(event.user as object), login: uniqueLogin('nobridge'), email: `${uniqueLogin('nb')}@example.test` } }], parameters: { createOnUpdate: true } });
 	expect(onC.results[0]).toMatchObject({ status: 'synced', action: 'create' });
-	expect(onC.results[0].message).toMatch(/password was not synced: the target has no bridge plugin/);
+	expect(onC.results[0].notSynced).toEqual([expect.objectContaining({ field: 'password', reason: 'password_no_bridge' })]);
+	expect(onC.results[0].message).toMatch(/not synced: password \(the target has no bridge plugin/);
 });

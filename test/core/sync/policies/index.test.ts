@@ -7,6 +7,7 @@ import {
 import { notInPropagationPath } from '../../../../core/sync/policies/loop';
 import { propagationAllowed } from '../../../../core/sync/policies/propagation';
 import { targetWritable } from '../../../../core/sync/policies/readOnly';
+import { targetAccountNotProtected } from '../../../../core/sync/policies/protectedAccount';
 import { targetUserAcceptsChanges } from '../../../../core/sync/policies/rejectIncoming';
 import { roleAllowed } from '../../../../core/sync/policies/roleFilter';
 import { sourceWhitelisted } from '../../../../core/sync/policies/sourceWhitelist';
@@ -22,8 +23,8 @@ describe('policy order', () => {
 		expect(POLICIES_BEFORE_LOOKUP[4]).toBe(propagationAllowed);
 	});
 
-	it('checks the target user\'s switch after the lookup', () => {
-		expect(POLICIES_AFTER_LOOKUP).toEqual([targetUserAcceptsChanges]);
+	it('checks the target user\'s switch, then the protection rule, after the lookup', () => {
+		expect(POLICIES_AFTER_LOOKUP).toEqual([targetUserAcceptsChanges, targetAccountNotProtected]);
 	});
 });
 
