@@ -4,13 +4,13 @@
  */
 export async function runInOrderPerKey<T, R>(
 	items: T[],
-	keyOf: (item: T) => string | undefined,
+	keyOf: (item: T, index: number) => string | undefined,
 	task: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
 	const tails = new Map<string, Promise<unknown>>();
 	return Promise.all(
 		items.map((item, index) => {
-			const key = keyOf(item);
+			const key = keyOf(item, index);
 			const previous = key === undefined ? undefined : tails.get(key);
 			const run = (previous ?? Promise.resolve()).then(() => task(item, index));
 			if (key !== undefined) tails.set(key, run.catch(() => undefined));
@@ -19,10 +19,47 @@ export async function runInOrderPerKey<T, R>(
 	);
 }
 
-/** The user an item is about, for ordering: the login, which WordPress never changes. */
-export function userKey(item: unknown): string | undefined {
-	if (typeof item !== 'object' || item === null) return undefined;
-	const record = item as { user?: { login?: unknown }; login?: unknown; username?: unknown };
-	const login = record.user?.login ?? record.login ?? record.username;
-	return typeof login === 'string' ? login.trim().toLowerCase() : undefined;
+/**
+ * Every identity an item names: sync id, login, email and previous email (one namespace for both emails, since
+ * one user's previous address can be another's current one). Lower-cased; none for what is not a user item.
+ */
+export function identityKeys(item: unknown): string[] {
+	if (typeof item !== 'object' || item === null) return [];
+	const record = item as { user?: Record<string, unknown> } & Record<string, unknown>;
+	const user = typeof record.user === 'object' && record.user !== null ? record.user : record;
+	const keys: string[] = [];
+	const add = (prefix: string, value: unknown) => {
+		if (typeof value === 'string' && value.trim()) keys.push(`${prefix}:${value.trim().toLowerCase()}`);
+	};
+	add('sync', user.syncId);
+	add('login', user.login ?? user.username);
+	add('email', user.email);
+	add('email', user.previousEmail);
+	return keys;
+}
+
+/**
+ * One ordering key per group of items whose identities overlap, directly or through others (X: e1→tmp,
+ * Y: e2→e1, X: tmp→e2 is one group): those run in input order, independent users in parallel.
+ */
+export function identityGroups(items: unknown[]): Array<string | undefined> {
+	const parent = new Map<string, string>();
+	const find = (key: string): string => {
+		let root = key;
+		while (parent.get(root) !== root) root = parent.get(root) as string;
+		parent.set(key, root);
+		return root;
+	};
+	const keysOf = items.map(identityKeys);
+	for (const keys of keysOf) {
+		for (const key of keys) if (!parent.has(key)) parent.set(key, key);
+		for (const key of keys.slice(1)) parent.set(find(key), find(keys[0]));
+	}
+	return keysOf.map((keys) => (keys.length ? find(keys[0]) : undefined));
+}
+
+/** runInOrderPerKey over identity groups: the order the User Sync node applies one execution's items in. */
+export function runInIdentityOrder<T, R>(items: T[], task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+	const groups = identityGroups(items);
+	return runInOrderPerKey(items, (_, index) => groups[index], task);
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { applyEvent } from '../../../core/sync/applyEvent';
-import { runInOrderPerKey, userKey } from '../../../core/sync/ordering';
+import { runInIdentityOrder } from '../../../core/sync/ordering';
 import { connectTarget } from '../transport/connect';
 import { resultItems } from './syncResults';
 
@@ -20,9 +20,8 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const target = await connectTarget(this, this.getNodeParameter('createOnUpdate', 0, false) as boolean);
-	const results = await runInOrderPerKey(
+	const results = await runInIdentityOrder(
 		items.map((item) => item.json),
-		userKey,
 		(event) => applyEvent(target, event),
 	);
 	return resultItems(this, results, (index) => index);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { applyEvent } from '../../../core/sync/applyEvent';
 import { toEventInput } from '../../../core/sync/eventInput';
-import { runInOrderPerKey, userKey } from '../../../core/sync/ordering';
+import { runInIdentityOrder } from '../../../core/sync/ordering';
 import { connectTarget } from '../transport/connect';
 import { resultItems } from './syncResults';
 
@@ -9,9 +9,8 @@ import { resultItems } from './syncResults';
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const target = await connectTarget(this);
-	const results = await runInOrderPerKey(
+	const results = await runInIdentityOrder(
 		items.map((item, index) => toEventInput(item.json, 'delete', this.getNodeParameter('sourceSite', index, '') as string)),
-		userKey,
 		(event) => applyEvent(target, event, { forceDelete: true }),
 	);
 	return resultItems(this, results, (index) => index);

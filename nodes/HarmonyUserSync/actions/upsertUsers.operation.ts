@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { applyEvent } from '../../../core/sync/applyEvent';
 import { toEventInput } from '../../../core/sync/eventInput';
-import { runInOrderPerKey, userKey } from '../../../core/sync/ordering';
+import { runInIdentityOrder } from '../../../core/sync/ordering';
 import { connectTarget } from '../transport/connect';
 import { resultItems } from './syncResults';
 
@@ -20,9 +20,8 @@ export const sourceSiteProperty: INodeProperties = {
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const target = await connectTarget(this);
-	const results = await runInOrderPerKey(
+	const results = await runInIdentityOrder(
 		items.map((item, index) => toEventInput(item.json, 'update', this.getNodeParameter('sourceSite', index, '') as string)),
-		userKey,
 		(event) => applyEvent(target, event, { upsert: true }),
 	);
 	return resultItems(this, results, (index) => index);

@@ -1,4 +1,4 @@
-import { runInOrderPerKey, userKey } from '../../../core/sync/ordering';
+import { identityGroups, identityKeys, runInIdentityOrder, runInOrderPerKey } from '../../../core/sync/ordering';
 
 interface Deferred {
 	promise: Promise<void>;
@@ -117,17 +117,48 @@ describe('runInOrderPerKey', () => {
 	});
 });
 
-describe('userKey', () => {
+describe('identityKeys', () => {
 	it.each([
-		[{ user: { login: ' Alice ' } }, 'alice'],
-		[{ login: 'BOB' }, 'bob'],
-		[{ username: 'Carol' }, 'carol'],
-		[{ user: { login: 'dave' }, login: 'other' }, 'dave'],
-	])('keys %p as %p', (item, key) => {
-		expect(userKey(item)).toBe(key);
+		[{ user: { login: ' Alice ', email: 'A@x.test', previousEmail: 'old@x.test', syncId: 'S1' } }, ['sync:s1', 'login:alice', 'email:a@x.test', 'email:old@x.test']],
+		[{ login: 'BOB', email: 'bob@x.test' }, ['login:bob', 'email:bob@x.test']],
+		[{ username: 'Carol' }, ['login:carol']],
+	])('keys %p', (item, keys) => {
+		expect(identityKeys(item)).toEqual(keys);
 	});
 
 	it.each([null, undefined, 'alice', 5, {}, { user: {} }, { login: 7 }])('has no key for %p', (item) => {
-		expect(userKey(item)).toBeUndefined();
+		expect(identityKeys(item)).toEqual([]);
+	});
+});
+
+describe('identityGroups', () => {
+	it('groups items whose identities overlap, even through a third (the email swap)', () => {
+		const x1 = { user: { login: 'x', email: 'tmp@t', previousEmail: 'e1@t' } };
+		const y = { user: { login: 'y', email: 'e1@t', previousEmail: 'e2@t' } };
+		const x2 = { user: { login: 'x', email: 'e2@t', previousEmail: 'tmp@t' } };
+		const z = { user: { login: 'z', email: 'z@t' } };
+		const groups = identityGroups([x1, y, x2, z, {}]);
+		expect(groups[0]).toBe(groups[1]);
+		expect(groups[1]).toBe(groups[2]);
+		expect(groups[3]).not.toBe(groups[0]);
+		expect(groups[4]).toBeUndefined();
+	});
+
+	it('a shared sync id joins a renamed login', () => {
+		const groups = identityGroups([{ user: { login: 'a', email: 'a@t', syncId: 's' } }, { user: { login: 'b', email: 'b@t', syncId: 's' } }]);
+		expect(groups[0]).toBe(groups[1]);
+	});
+
+	it('runs one group in input order', async () => {
+		const log: string[] = [];
+		const items = [
+			{ name: 'slow', user: { login: 'x', email: 'e1@t' } },
+			{ name: 'fast', user: { login: 'y', email: 'e2@t', previousEmail: 'e1@t' } },
+		];
+		await runInIdentityOrder(items, async (item) => {
+			if (item.name === 'slow') await new Promise((resolve) => setTimeout(resolve, 20));
+			log.push(item.name);
+		});
+		expect(log).toEqual(['slow', 'fast']);
 	});
 });
