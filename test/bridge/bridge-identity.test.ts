@@ -229,7 +229,17 @@ describe('bridge plugin: sync id linking, backfill, raw locale', () => {
 		expect(stamped).toBe(`${ids.length}\n`);
 	};
 
-	test('activation gives every user the plugin never saw a distinct provisional sync id; ids already set stay', async () => {
+	test('first activation (no user has an id yet): every user of the site gets one distinct provisional sync id', async () => {
+		await removeBridge(site);
+		await lab.sql(site, "DELETE FROM wp_usermeta WHERE meta_key IN ('harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_last_changed')");
+		const ids = await seedBySql(150);
+		await installBridge(site);
+		const everyone = (await lab.sql(site, 'SELECT ID FROM wp_users')).split('\n').filter(Boolean).map(Number);
+		expect(everyone.length).toBeGreaterThan(ids.length);
+		await expectBackfilled(everyone);
+	});
+
+	test('re-activation: users registered while the plugin was off get distinct provisional ids; ids already set stay', async () => {
 		const kept = await createUser({ meta: { harmonyuser_sync_id: randomUUID(), harmonyuser_sync_linked: '1' } });
 		const emptied = await createUser();
 		await removeBridge(site);

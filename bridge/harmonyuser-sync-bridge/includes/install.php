@@ -48,7 +48,7 @@ function harmonyuser_bridge_install_tables() {
 /** Where an unfinished backfill goes on: the last user id covered. */
 define('HARMONYUSER_BRIDGE_BACKFILL_OPTION', 'harmonyuser_bridge_backfill_cursor');
 
-/** Users per backfill statement: each statement covers one range of user ids (a few tens of ms). */
+/** Users per backfill statement: each statement covers one range of user ids. */
 function harmonyuser_bridge_backfill_chunk() {
     return max(100, (int) apply_filters('harmonyuser_bridge_backfill_chunk', 5000));
 }
@@ -70,8 +70,13 @@ function harmonyuser_bridge_sql_uuid($hex, $n) {
  * of harmonyuser_bridge_backfill_chunk() user ids: no PHP loop over users, no hooks, no events. Resumable: the
  * option HARMONYUSER_BRIDGE_BACKFILL_OPTION keeps the last id covered. Returns true when all users are covered,
  * false when $budget (seconds) ran out first. Callers hold the upgrade lock.
+ *
+ * Which users lack a key is asked per user (NOT EXISTS), which reads all of a user's meta rows (WordPress indexes
+ * user_id and meta_key apart): most of the time on big sites. $activating skips that question for a key that no
+ * user has at all when the backfill starts, the usual first activation: the plugin is not active anywhere else
+ * then, so nothing else writes that key meanwhile.
  */
-function harmonyuser_bridge_backfill($budget = null) {
+function harmonyuser_bridge_backfill($budget = null, $activating = false) {
     global $wpdb;
     $started = microtime(true);
     $chunk = harmonyuser_bridge_backfill_chunk();
@@ -80,24 +85,27 @@ function harmonyuser_bridge_backfill($budget = null) {
         // An empty sync id row would read as "no id" and hide the user from the NOT EXISTS below.
         $wpdb->query("DELETE FROM {$wpdb->usermeta} WHERE meta_key = 'harmonyuser_sync_id' AND meta_value = ''");
     }
-    $uuid = harmonyuser_bridge_sql_uuid($wpdb->prepare('MD5(CONCAT(%s, u.ID))', bin2hex(random_bytes(16))), 'u.ID');
-    $lacks = function ($key) use ($wpdb) {
-        return "NOT EXISTS (SELECT 1 FROM {$wpdb->usermeta} m WHERE m.user_id = u.ID AND m.meta_key = '$key')";
-    };
+    $values = array(
+        'harmonyuser_sync_id' => harmonyuser_bridge_sql_uuid($wpdb->prepare('MD5(CONCAT(%s, u.ID))', bin2hex(random_bytes(16))), 'u.ID'),
+        'harmonyuser_last_changed' => "DATE_FORMAT(u.user_registered, '%Y-%m-%dT%H:%i:%sZ')",
+    );
+    $lacks = array();
+    foreach (array_keys($values) as $key) {
+        $nobody = $activating && $after === 0
+            && !$wpdb->get_var($wpdb->prepare("SELECT 1 FROM {$wpdb->usermeta} WHERE meta_key = %s LIMIT 1", $key));
+        $lacks[$key] = $nobody ? '' : "AND NOT EXISTS (SELECT 1 FROM {$wpdb->usermeta} m WHERE m.user_id = u.ID AND m.meta_key = '$key')";
+    }
     do {
         $upto = $wpdb->get_var($wpdb->prepare("SELECT ID FROM {$wpdb->users} WHERE ID > %d ORDER BY ID LIMIT %d, 1", $after, $chunk - 1));
         $range = $upto === null ? $wpdb->prepare('u.ID > %d', $after) : $wpdb->prepare('u.ID > %d AND u.ID <= %d', $after, (int) $upto);
-        $ids = $wpdb->query(
-            "INSERT INTO {$wpdb->usermeta} (user_id, meta_key, meta_value)
-             SELECT u.ID, 'harmonyuser_sync_id', $uuid FROM {$wpdb->users} u WHERE $range AND " . $lacks('harmonyuser_sync_id')
-        );
-        $times = $wpdb->query(
-            "INSERT INTO {$wpdb->usermeta} (user_id, meta_key, meta_value)
-             SELECT u.ID, 'harmonyuser_last_changed', DATE_FORMAT(u.user_registered, '%Y-%m-%dT%H:%i:%sZ') FROM {$wpdb->users} u
-             WHERE $range AND " . $lacks('harmonyuser_last_changed')
-        );
-        if ($ids === false || $times === false) {
-            return false; // wpdb logged the error; the next request tries this range again
+        foreach ($values as $key => $value) {
+            $inserted = $wpdb->query(
+                "INSERT INTO {$wpdb->usermeta} (user_id, meta_key, meta_value)
+                 SELECT u.ID, '$key', $value FROM {$wpdb->users} u WHERE $range {$lacks[$key]}"
+            );
+            if ($inserted === false) {
+                return false; // wpdb logged the error; the next request tries this range again
+            }
         }
         if ($upto === null) {
             delete_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION);
@@ -132,7 +140,7 @@ function harmonyuser_bridge_upgrade($fresh = false, $budget = null) {
         if (!get_option(HARMONYUSER_BRIDGE_BACKFILL_OPTION)) {
             harmonyuser_bridge_install_tables();
         }
-        $done = harmonyuser_bridge_backfill($budget);
+        $done = harmonyuser_bridge_backfill($budget, $fresh);
         harmonyuser_bridge_forget_user_meta();
         if ($done) {
             update_option($option, HARMONYUSER_BRIDGE_DB_VERSION, false);
