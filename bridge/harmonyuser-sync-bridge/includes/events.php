@@ -131,13 +131,20 @@ function harmonyuser_bridge_canonical($value) {
     return is_array($value) ? wp_json_encode($value) : $value;
 }
 
-/** Registered user meta reported in events: everything but the plugin's own keys and per-site (prefixed) keys. */
+/**
+ * User meta reported in events: keys registered with show_in_rest that are not protected (is_protected_meta(): "_"
+ * prefixed, or so filtered), without the plugin's own keys and per-site (prefixed) keys. What REST does not show,
+ * events do not carry.
+ */
 function harmonyuser_bridge_event_meta_keys() {
     global $wpdb;
     $keys = array();
     $prefix = $wpdb->get_blog_prefix();
     foreach (get_registered_meta_keys('user') as $key => $args) {
         if (strpos($key, 'harmonyuser_') === 0 || strpos($key, $prefix) === 0) {
+            continue;
+        }
+        if (empty($args['show_in_rest']) || is_protected_meta($key, 'user')) {
             continue;
         }
         $keys[$key] = !empty($args['single']);

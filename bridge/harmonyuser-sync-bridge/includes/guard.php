@@ -133,9 +133,9 @@ function harmonyuser_bridge_mask($bin, $prefix) {
     return $out;
 }
 
-/** Whether an address (text or packed) lies in one of the entries (canonical texts). */
+/** Whether an address (text: IPv4, IPv6, IPv4-mapped IPv6) lies in one of the entries (IPs or CIDR ranges). */
 function harmonyuser_bridge_ip_matches($ip, array $entries) {
-    $bin = strlen((string) $ip) === 4 || strlen((string) $ip) === 16 ? (string) $ip : harmonyuser_bridge_ip_bin($ip);
+    $bin = harmonyuser_bridge_ip_bin($ip);
     if ($bin === null) {
         return false;
     }
