@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the WordPress lab needs, when missing. Idempotent, quiet when all are present,
-# works as root without a TTY (CI). apt must not start services: the lab starts what it needs itself.
+# Installs the Debian packages the WordPress lab needs, and PHP_CodeSniffer for the bridge's lint (bridge/lint.sh),
+# when missing. Idempotent, quiet when all are present, works as root without a TTY (CI). apt must not start
+# services: the lab starts what it needs itself.
 set -euo pipefail
-PACKAGES=(php-cli php-mysql php-curl php-xml php-mbstring mariadb-server wordpress)
+PACKAGES=(php-cli php-mysql php-curl php-xml php-mbstring mariadb-server wordpress php-codesniffer)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

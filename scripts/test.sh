@@ -13,7 +13,7 @@ echo "==> typecheck" >&2
 npx tsc --noEmit -p tsconfig.json
 echo "==> n8n community-node lint" >&2
 npx n8n-node lint </dev/null
-echo "==> php -l on the bridge plugin" >&2
+echo "==> php -l and phpcs on the bridge plugin" >&2
 bash bridge/lint.sh
 echo "==> tests" >&2
 status=0
