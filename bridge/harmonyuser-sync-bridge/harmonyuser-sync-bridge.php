@@ -31,6 +31,7 @@ require_once __DIR__ . '/includes/queue.php';
 require_once __DIR__ . '/includes/webhooks.php';
 require_once __DIR__ . '/includes/rest-users.php';
 require_once __DIR__ . '/includes/batch.php';
+require_once __DIR__ . '/includes/admin.php';
 
 register_activation_hook(__FILE__, 'harmonyuser_bridge_activate');
 register_deactivation_hook(__FILE__, 'harmonyuser_bridge_deactivate');

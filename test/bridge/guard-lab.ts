@@ -109,3 +109,42 @@ export async function eventually<T>(what: string, fn: () => Promise<T | false | 
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
+
+/** Decodes the HTML entities WordPress puts into attribute values and text. */
+export function decodeHtml(s: string): string {
+	return s
+		.replace(/&#0?39;/g, "'")
+		.replace(/&quot;/g, '"')
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&#8220;/g, '“')
+		.replace(/&#8221;/g, '”')
+		.replace(/&amp;/g, '&');
+}
+
+/**
+ * The fields a form of the page would post: the first <form> whose hidden "action" is `action` and which contains
+ * `contains` (e.g. a row id), with its hidden inputs, text inputs, textareas and checked checkboxes.
+ */
+export function formFields(html: string, action: string, contains = ''): Record<string, string> {
+	const forms = html.match(/<form\b[\s\S]*?<\/form>/gi) ?? [];
+	const form = forms.find((f) => f.includes(`name="action" value="${action}"`) && f.includes(contains));
+	if (!form) throw new Error(`no form for action ${action}${contains ? ` containing ${contains}` : ''}`);
+	const fields: Record<string, string> = {};
+	for (const tag of form.match(/<input\b[^>]*>/gi) ?? []) {
+		const name = tag.match(/name="([^"]*)"/i)?.[1];
+		if (!name) continue;
+		const type = (tag.match(/type="([^"]*)"/i)?.[1] ?? 'text').toLowerCase();
+		const value = decodeHtml(tag.match(/value="([^"]*)"/i)?.[1] ?? '');
+		if ((type === 'checkbox' || type === 'radio') && !/\schecked/i.test(tag)) continue;
+		if (type === 'submit' || type === 'button') continue;
+		fields[name] = value;
+	}
+	for (const m of form.matchAll(/<textarea\b[^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/gi)) fields[m[1]] = decodeHtml(m[2]);
+	return fields;
+}
+
+/** The page's text without tags (for asserting on what an administrator reads). */
+export function pageText(html: string): string {
+	return decodeHtml(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+}
