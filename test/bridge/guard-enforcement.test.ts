@@ -118,6 +118,23 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 		expect(await userRow(site, 1)).toEqual(adminBefore);
 	});
 
+	test('application passwords: no new ones for a read-only site or a protected user (a successor would outlive revocation); revoking works', async () => {
+		const guarded = await user({ harmonyuser_reject_incoming: '1' });
+		const count = async (id: number | 'me', account = site.admin) =>
+			((await rest(site, account, `/wp/v2/users/${id}/application-passwords`)).body as unknown[]).length;
+		expectRefused(await rest(site, site.admin, `/wp/v2/users/${guarded}/application-passwords`, { method: 'POST', body: { name: 'successor' } }), 'harmonyuser_user_rejects_incoming');
+		expect(await count(guarded)).toBe(0);
+
+		await setOption(site, OPT.readOnly, '1');
+		const before = await count('me');
+		expectRefused(await rest(site, site.admin, '/wp/v2/users/me/application-passwords', { method: 'POST', body: { name: 'successor' } }), 'harmonyuser_site_read_only');
+		expect(await count('me')).toBe(before);
+		// revoking stays possible: the editor revokes its own extra password
+		const extra = await lab.wpEval(site, `list($pw, $item) = WP_Application_Passwords::create_new_application_password(${site.editor.id}, array('name' => 'extra')); echo 'HUSUUID' . $item['uuid'];`);
+		const uuid = extra.slice(extra.indexOf('HUSUUID') + 7).trim();
+		expect((await rest(site, site.editor, `/wp/v2/users/me/application-passwords/${uuid}`, { method: 'DELETE' })).status).toBe(200);
+	});
+
 	test('read-only does not touch an administrator in wp-admin (login cookie): the profile form still saves', async () => {
 		const id = await user();
 		await setOption(site, OPT.readOnly, '1');

@@ -7,8 +7,8 @@
  * - IP allowlist (harmonyuser_bridge_allowlist_enabled, harmonyuser_bridge_allowlist, harmonyuser_bridge_trusted_proxies):
  *   an application password presented from an address outside the list does not authenticate: 403
  *   harmonyuser_ip_not_allowed. X-Forwarded-For is read only when the connection comes from a trusted proxy.
- * - Read-only site (harmonyuser_bridge_read_only): user creates, updates (roles, password hashes, meta), deletes are
- *   refused: 403 harmonyuser_site_read_only. Reading stays allowed.
+ * - Read-only site (harmonyuser_bridge_read_only): user creates, updates (roles, password hashes, meta), deletes and
+ *   new application passwords are refused: 403 harmonyuser_site_read_only. Reading (and revoking) stays allowed.
  * - Reject incoming (user meta harmonyuser_reject_incoming = '1'): any change to that user is refused:
  *   403 harmonyuser_user_rejects_incoming. The switch as it was when the request started counts, so a request
  *   cannot switch it off and then write.
@@ -316,6 +316,11 @@ function harmonyuser_bridge_rest_write_target(WP_REST_Request $request) {
     };
     if ($route === '/wp/v2/users' || preg_match('#^/wc/v\d+/customers(?:/batch)?$#', $route)) {
         return array(true, 0);
+    }
+    // Minting or renaming application passwords is a change to the user too (a leaked password could otherwise
+    // make itself a successor that outlives its revocation); revoking one is always allowed.
+    if (preg_match('#^/wp/v2/users/(\d+|me)/application-passwords(?:/[0-9a-f-]{36})?$#i', $route, $m)) {
+        return $request->get_method() === 'DELETE' ? array(false) : array(true, $me($m[1]));
     }
     if (preg_match('#^/wp/v2/users/(\d+|me)$#', $route, $m)
         || preg_match('#^/' . preg_quote(HARMONYUSER_BRIDGE_NS, '#') . '/users/(\d+)/password-hash$#', $route, $m)
