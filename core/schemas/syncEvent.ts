@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describeZodError } from './validationMessage';
 import { syncUserSchema } from './syncUser';
 import { tryNormalizeSiteUrl } from '../sites';
+import { VERSION_PATTERN } from '../versions/version';
 
 export const SYNC_ACTIONS = ['create', 'update', 'delete'] as const;
 /** What happened at the source, as triggers name it (the action says what to do with it). */
@@ -34,6 +35,8 @@ export const syncEventSchema = z
 			.strip(),
 		path: z.array(siteUrl).max(100).default([]),
 		user: syncUserSchema,
+		/** The change's version (core/versions): newer wins on every site. Absent for unversioned sources. */
+		version: z.string().regex(VERSION_PATTERN, 'not a HarmonyUser version').optional(),
 		/** Set by the Sync Log's replay: the log entry this event retries. */
 		replayOf: z.string().trim().min(1).max(200).optional(),
 	})

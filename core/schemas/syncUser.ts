@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VERSION_PATTERN } from '../versions/version';
 
 /** Meta keys the bridge plugin registers. They describe the user on one site and are never copied as-is. */
 export const META_SYNC_ID = 'harmonyuser_sync_id';
@@ -34,6 +35,8 @@ export const syncUserSchema = z
 		/** The source's password hash (bridge plugin only). Applied through the target's bridge; never output. */
 		passwordHash: z.string().min(1).max(255).optional(),
 		sourceId: z.number().int().positive().optional(),
+		/** The version of each field at the source (REST names, `meta.<key>`, `password`), from the bridge. */
+		versions: z.record(z.string().regex(VERSION_PATTERN, 'not a HarmonyUser version')).optional(),
 		flags: z
 			.object({
 				prohibitPropagation: z.boolean().default(false),

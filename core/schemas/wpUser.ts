@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeZodError } from './validationMessage';
+import { isVersion } from '../versions/version';
 import type { ParseResult } from './syncEvent';
 import {
 	isMetaOn,
@@ -25,6 +26,13 @@ export const wpUserSchema = z
 		locale: z.string().default(''),
 		/** The bridge's raw locale ('' = "Site Default"); core's `locale` falls back to the site's language. */
 		harmonyuser_locale: z.string().optional(),
+		/** The bridge's record of the version of each field on this site (absent without the bridge). */
+		harmonyuser_versions: z
+			.union([z.record(z.string()), z.array(z.unknown())])
+			.transform((versions) => (Array.isArray(versions) ? {} : versions))
+			.optional(),
+		/** In a write's answer from the bridge: the versioned fields it refused as older than its copy. */
+		harmonyuser_stale: z.array(z.string()).optional(),
 		roles: z.array(z.string()).default([]),
 		registered_date: z.string().optional(),
 		// WordPress serialises an empty meta object as [].
@@ -50,6 +58,8 @@ export const WP_USER_FIELDS = [
 	'description',
 	'locale',
 	'harmonyuser_locale',
+	'harmonyuser_versions',
+	'harmonyuser_stale',
 	'roles',
 	'registered_date',
 	'meta',
@@ -91,6 +101,11 @@ export function ownLocale(user: WpUser, siteLocale?: string): string {
 	return siteLocale !== undefined && user.locale === siteLocale ? '' : user.locale;
 }
 
+function validVersions(versions: Record<string, string> | undefined): Record<string, string> | undefined {
+	const valid = Object.entries(versions ?? {}).filter(([, version]) => isVersion(version));
+	return valid.length ? Object.fromEntries(valid) : undefined;
+}
+
 export function toUserRecord(site: string, user: WpUser, siteLocale?: string): UserRecord {
 	const syncId = user.meta[META_SYNC_ID];
 	return {
@@ -109,6 +124,7 @@ export function toUserRecord(site: string, user: WpUser, siteLocale?: string): U
 		meta: portableMeta(user.meta),
 		syncId: typeof syncId === 'string' && syncId !== '' ? syncId : undefined,
 		sourceId: user.id,
+		versions: validVersions(user.harmonyuser_versions),
 		flags: {
 			prohibitPropagation: isMetaOn(user.meta[META_PROHIBIT_PROPAGATION]),
 			rejectIncoming: isMetaOn(user.meta[META_REJECT_INCOMING]),

@@ -3,7 +3,9 @@ import { batchWrite, type BatchOutcome, type BatchRequest } from '../wordpress/b
 import { WordPressApiError } from '../wordpress/errors';
 import { pathHeaders } from '../wordpress/users';
 import { changedFields } from './diff';
-import { executePlan, finish, recoverCreate, withoutRefusedField, withPasswordHash, type ItemContext } from './execute';
+import type { SyncEvent } from '../schemas/syncEvent';
+import { DELETE_VERSION_PARAM } from '../versions/fields';
+import { deleteVersion, executePlan, finish, recoverCreate, withoutRefusedField, withPasswordHash, withVersions, type ItemContext } from './execute';
 import type { Plan } from './plan';
 import type { SyncResult } from './result';
 
@@ -41,7 +43,7 @@ export async function executeInBatches(planned: PlannedWrite[], size: number): P
 async function sendGroup(group: Array<PlannedWrite & { plan: WritePlan }>, size: number, path: string[]): Promise<SyncResult[]> {
 	const { target } = group[0].ctx;
 	const heir = group.some((item) => item.plan.kind === 'delete') ? await target.heirId() : 0;
-	const requests = group.map((item) => toRequest(item.plan, heir));
+	const requests = group.map((item) => toRequest(item.ctx.event, item.plan, heir));
 	const outcomes = await batchWrite(target.client, requests, { size, headers: pathHeaders(path) }).then(
 		(all) => all,
 		(error: unknown) => requests.map((): BatchOutcome => ({ ok: false, error: error as WordPressApiError })),
@@ -49,11 +51,13 @@ async function sendGroup(group: Array<PlannedWrite & { plan: WritePlan }>, size:
 	return Promise.all(group.map((item, i) => settle(item.ctx, item.plan, outcomes[i])));
 }
 
-function toRequest(plan: WritePlan, heir: number): BatchRequest {
+function toRequest(event: SyncEvent, plan: WritePlan, heir: number): BatchRequest {
 	const fields = `context=edit&_fields=${WP_USER_FIELDS}`;
-	if (plan.kind === 'create') return { method: 'POST', path: `/wp/v2/users?${fields}`, body: plan.payload };
-	if (plan.kind === 'update') return { method: 'POST', path: `/wp/v2/users/${plan.match.user.id}?${fields}`, body: plan.payload };
-	return { method: 'DELETE', path: `/wp/v2/users/${plan.match.user.id}?force=true&reassign=${heir}` };
+	if (plan.kind === 'create') return { method: 'POST', path: `/wp/v2/users?${fields}`, body: withVersions(event, plan.payload) };
+	if (plan.kind === 'update') return { method: 'POST', path: `/wp/v2/users/${plan.match.user.id}?${fields}`, body: withVersions(event, plan.payload) };
+	const version = deleteVersion(event);
+	const versionArg = version ? `&${DELETE_VERSION_PARAM}=${encodeURIComponent(version)}` : '';
+	return { method: 'DELETE', path: `/wp/v2/users/${plan.match.user.id}?force=true&reassign=${heir}${versionArg}` };
 }
 
 async function settle(ctx: ItemContext, plan: WritePlan, outcome: BatchOutcome): Promise<SyncResult> {
@@ -67,10 +71,10 @@ async function settle(ctx: ItemContext, plan: WritePlan, outcome: BatchOutcome):
 			return plan.kind === 'create' ? await recoverCreate(ctx, outcome.error) : ctx.builder.fromError(outcome.error, match);
 		}
 		if (plan.kind === 'delete') return ctx.builder.applied('delete', 'deleted', plan.match);
-		if (plan.kind === 'update') return await finish(ctx, 'update', plan.match, changedFields(plan.payload), plan);
-		const created = parseWpUser(outcome.body);
-		if (!created.ok) return ctx.builder.failed('wordpress_error', created.error);
-		return await finish(ctx, 'create', { user: created.value }, changedFields(plan.payload), plan);
+		const answer = parseWpUser(outcome.body);
+		if (plan.kind === 'update') return await finish(ctx, 'update', plan.match, changedFields(plan.payload), plan, answer.ok ? answer.value : undefined);
+		if (!answer.ok) return ctx.builder.failed('wordpress_error', answer.error);
+		return await finish(ctx, 'create', { user: answer.value }, changedFields(plan.payload), plan, answer.value);
 	} catch (error) {
 		return ctx.builder.fromError(error, match);
 	}

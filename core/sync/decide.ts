@@ -15,6 +15,8 @@ export interface DecideOptions {
 	mode: Mode;
 	/** Create a user that an update finds missing. */
 	createMissing: boolean;
+	/** The target's tombstone version for the event's sync id (a newer delete there wins over a create). */
+	tombstone?: string;
 }
 
 /**
@@ -25,17 +27,28 @@ export interface DecideOptions {
 export async function decide(
 	target: TargetSite,
 	event: SyncEvent,
-	lookup: () => Promise<IdentityMatch | undefined>,
+	lookup: () => Promise<Lookup>,
 	options: DecideOptions,
 ): Promise<Plan> {
 	const early = firstRefusal(POLICIES_BEFORE_LOOKUP, { event, config: target.config });
 	if (early) return { kind: 'refused', refusal: early };
-	return decideFor(target, event, await lookup(), options);
+	const { candidate, tombstone } = await lookup();
+	return decideFor(target, event, candidate, { ...options, tombstone });
+}
+
+/** What the target knows of the user: its candidate, and whether it deleted this sync id (at which version). */
+export interface Lookup {
+	candidate?: IdentityMatch;
+	tombstone?: string;
 }
 
 /** The lookup of `decide` against live REST searches (or the bridge's one-request resolve). */
-export function lookupIn(directory: TargetDirectory, event: SyncEvent): () => Promise<IdentityMatch | undefined> {
-	return () => resolveTargetUser(directory, event.user);
+export function lookupIn(directory: TargetDirectory, event: SyncEvent): () => Promise<Lookup> {
+	return async () => {
+		const candidate = await resolveTargetUser(directory, event.user);
+		const tombstone = !candidate && event.user.syncId ? directory.tombstone?.(event.user.syncId) : undefined;
+		return { candidate, tombstone };
+	};
 }
 
 /** The rules after the lookup, for a candidate already found (reconcile finds them all from one scan). */
@@ -63,6 +76,7 @@ export async function decideFor(
 		undeletable: event.action === 'delete' && linked ? await target.undeletable() : [],
 		config,
 		missingRoles: target.missingRoles,
+		tombstone: options.tombstone,
 	});
 }
 

@@ -5,10 +5,12 @@ import { PASSWORD_HASH_FIELD } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import { UsersApi } from '../wordpress/users';
+import { newestVersion } from '../versions/version';
+import { VERSIONS_FIELD, versionsForWrite, withoutStaleFields } from '../versions/fields';
 import { decideFor, type Mode } from './decide';
 import { changedFields } from './diff';
-import { resolveTargetUser, type TargetDirectory } from './identity';
-import type { Plan } from './plan';
+import { resolveTargetUser, type IdentityMatch, type TargetDirectory } from './identity';
+import { staleField, type Plan } from './plan';
 import type { SyncResult } from './result';
 import type { ResultBuilder, TargetMatch } from './resultBuilder';
 import { notSyncedRoles, roleNamedInError, type NotSynced } from './roles';
@@ -37,6 +39,9 @@ export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Pl
 	if (!hash || plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly)) return plan;
 	if (!(await ctx.target.hasBridge())) return plan;
 	const field = { [PASSWORD_HASH_FIELD]: hash };
+	if (plan.kind !== 'create' && withoutStaleFields(field, ctx.event, plan.match.user.harmonyuser_versions).stale.length) {
+		return { ...plan, notSynced: [...plan.notSynced, staleField('password')] };
+	}
 	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field, notSynced: plan.notSynced };
 	return { ...plan, payload: { ...plan.payload, ...field } };
 }
@@ -52,7 +57,7 @@ export async function executePlan(ctx: ItemContext, original: Plan): Promise<Syn
 			case 'unchanged':
 				return await finish(ctx, 'none', plan.match, [], plan);
 			case 'delete':
-				await usersFor(ctx).delete(plan.match.user.id, await ctx.target.heirId());
+				await usersFor(ctx).delete(plan.match.user.id, await ctx.target.heirId(), deleteVersion(ctx.event));
 				return ctx.builder.applied('delete', 'deleted', plan.match);
 			case 'update':
 			case 'create':
@@ -76,7 +81,7 @@ async function write(ctx: ItemContext, plan: WritePlan): Promise<SyncResult> {
 		);
 		if ('user' in outcome) {
 			const match = current.kind === 'create' ? { user: outcome.user } : current.match;
-			return finish(ctx, current.kind, match, changedFields(current.payload), current);
+			return finish(ctx, current.kind, match, changedFields(current.payload), current, outcome.user);
 		}
 		const next = withoutRefusedField(ctx, current, outcome.error);
 		if (next === 'no_valid_role') return ctx.builder.failed('no_valid_role', `none of the user's roles exists on the target`);
@@ -92,7 +97,19 @@ async function write(ctx: ItemContext, plan: WritePlan): Promise<SyncResult> {
 
 function send(ctx: ItemContext, plan: WritePlan): Promise<WpUser> {
 	const users = usersFor(ctx);
-	return plan.kind === 'create' ? users.create(plan.payload) : users.update(plan.match.user.id, plan.payload);
+	const body = withVersions(ctx.event, plan.payload);
+	return plan.kind === 'create' ? users.create(body) : users.update(plan.match.user.id, body);
+}
+
+/** The write with the version of each field it carries: the target's bridge compares and sets them atomically. */
+export function withVersions(event: SyncEvent, payload: WpUserWrite): WpUserWrite {
+	const versions = versionsForWrite(event, payload);
+	return versions ? { ...payload, [VERSIONS_FIELD]: versions } : payload;
+}
+
+/** The version a delete carries (the bridge refuses it when the user changed after it). */
+export function deleteVersion(event: SyncEvent): string | undefined {
+	return event.version ?? newestVersion(Object.values(event.user.versions ?? {}));
 }
 
 /**
@@ -148,11 +165,18 @@ export async function finish(
 	ctx: ItemContext,
 	action: 'create' | 'update' | 'none',
 	match: TargetMatch,
-	changes: string[],
+	writtenChanges: string[],
 	plan: { notSynced: NotSynced[]; linkOnly?: boolean },
+	answer?: WpUser,
 ): Promise<SyncResult> {
+	// Fields the bridge refused at the write itself: another writer got a newer version in first.
+	const refused = new Set(answer?.harmonyuser_stale ?? []);
+	const changes = writtenChanges.filter((field) => !refused.has(field));
+	if (refused.size && !changes.length) {
+		return ctx.builder.refused({ status: 'skipped', reason: 'stale', message: `older than the target's copy: ${[...refused].join(', ')}` }, match as IdentityMatch);
+	}
 	const reason = plan.linkOnly ? 'linked' : action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
-	const notSynced = [...plan.notSynced];
+	const notSynced = [...plan.notSynced, ...[...refused].map(staleField)];
 	if (ctx.event.user.passwordHash && !plan.linkOnly && !(await ctx.target.hasBridge())) {
 		notSynced.push({ field: 'password', reason: 'password_no_bridge', message: 'the target has no bridge plugin to take a password hash' });
 	}

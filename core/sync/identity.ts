@@ -11,6 +11,8 @@ export interface TargetDirectory {
 	bySyncId(syncId: string): Promise<WpUser | undefined | null>;
 	byEmail(email: string): Promise<WpUser | undefined>;
 	byLogin(login: string): Promise<WpUser | undefined>;
+	/** The version at which the site deleted the user with this sync id, as its last lookup told (bridge only). */
+	tombstone?(syncId: string): string | undefined;
 }
 
 export type MatchedBy = 'syncId' | 'email' | 'previousEmail' | 'login';

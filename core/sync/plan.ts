@@ -4,6 +4,7 @@ import type { WpUser } from '../schemas/wpUser';
 import type { WpUserWrite } from '../wordpress/users';
 import type { SyncPolicyConfig } from './config';
 import { createPayload, diffUser } from './diff';
+import { deleteIsStale, tombstoneWins, withoutStaleFields } from '../versions/fields';
 import type { IdentityMatch, LinkDecision } from './identity';
 import type { Refusal } from './policies';
 import { rolesToWrite, type NotSynced } from './roles';
@@ -23,20 +24,27 @@ export interface PlanOptions {
 	config: Pick<SyncPolicyConfig, 'roles' | 'roleMapping'>;
 	/** Roles the target is known to lack (learnt from its answers during this run). */
 	missingRoles?: ReadonlySet<string>;
+	/** The version at which the target deleted this sync id (its bridge's tombstone), if it did. */
+	tombstone?: string;
 }
 
 type Linked = Extract<LinkDecision, { kind: 'linked' }>;
 
 /** Decides what one change means for the target, given the linked copy of the user (or none). */
 export function planChange(event: SyncEvent, link: Linked | undefined, options: PlanOptions): Plan {
-	if (event.action === 'delete') return planDelete(link?.match, options);
+	if (event.action === 'delete') return planDelete(event, link?.match, options);
 	const roles = rolesToWrite(event.user.roles, options.config, options.missingRoles);
 	const user = { ...event.user, roles: roles.roles };
 	if (link) {
-		const payload = { ...diffUser(link.match.user, user), ...linkWrite(event, link) };
-		const notSynced = [...roles.dropped, ...loginDifference(event, link.match.user)];
+		const diff = { ...diffUser(link.match.user, user), ...linkWrite(event, link) };
+		const { write: payload, stale } = withoutStaleFields(diff, event, link.match.user.harmonyuser_versions);
+		const notSynced = [...roles.dropped, ...loginDifference(event, link.match.user), ...stale.map(staleField)];
+		if (stale.length && !Object.keys(payload).length) {
+			return { kind: 'refused', refusal: staleRefusal(`the target holds newer versions of ${stale.join(', ')}`), match: link.match };
+		}
 		return planFor(link.match, payload, notSynced);
 	}
+	if (tombstoneWins(event, options.tombstone)) return { kind: 'refused', refusal: staleRefusal('the target deleted this user after this change') };
 	if (event.action !== 'create' && !options.createMissing) {
 		return refused('skipped', 'user_not_found', `${event.user.login} does not exist on the target and create-on-update is off`);
 	}
@@ -87,8 +95,20 @@ function planFor(match: IdentityMatch, payload: WpUserWrite, notSynced: NotSynce
 		: { kind: 'unchanged', match, notSynced, linkOnly };
 }
 
-function planDelete(match: IdentityMatch | undefined, options: PlanOptions): Plan {
+/** A field the target holds in a newer version: older loses. */
+export function staleField(field: string): NotSynced {
+	return { field, reason: 'stale', message: 'the target holds a newer version' };
+}
+
+function staleRefusal(why: string): Refusal {
+	return { status: 'skipped', reason: 'stale', message: `older than the target's copy: ${why}` };
+}
+
+function planDelete(event: SyncEvent, match: IdentityMatch | undefined, options: PlanOptions): Plan {
 	if (!match) return refused('skipped', 'user_not_found', 'the user does not exist on the target: nothing to delete');
+	if (deleteIsStale(event, match.user.harmonyuser_versions)) {
+		return { kind: 'refused', refusal: staleRefusal('the user changed on the target after this delete'), match };
+	}
 	if (options.undeletable.includes(match.user.id)) {
 		const message = `${describe(match.user)} is the credential user or the content heir`;
 		return { kind: 'refused', refusal: { status: 'rejected', reason: 'protected_account', message, detail: 'credential_or_heir' }, match };

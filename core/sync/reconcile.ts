@@ -60,7 +60,7 @@ export async function reconcile(target: TargetSite, inputs: unknown[], options: 
 		// skips, or a conflicting namesake, is not "missing at the source".
 		const candidate = await resolveTargetUser(directory, event.user);
 		if (candidate) present.add(candidate.user.id);
-		const plan = await decide(target, event, async () => candidate, { mode: 'manual', createMissing: true });
+		const plan = await decide(target, event, async () => ({ candidate }), { mode: 'manual', createMissing: true });
 		slots.push({ event, plan, builder: new ResultBuilder(target, client, event), client });
 	}
 

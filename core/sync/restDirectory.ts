@@ -8,6 +8,7 @@ import type { IdentityMatch, TargetDirectory } from './identity';
 /** Live lookups on the target site: the whole lookup in one request through the bridge, else one search each. */
 export class RestDirectory implements TargetDirectory {
 	private readonly users: UsersApi;
+	private readonly tombstones = new Map<string, string>();
 
 	constructor(
 		private readonly client: WordPressClient,
@@ -19,9 +20,14 @@ export class RestDirectory implements TargetDirectory {
 
 	async resolve(user: SyncUser): Promise<IdentityMatch | undefined | null> {
 		if (this.bridge.available === false) return null;
-		const found = await resolveUser(this.client, user);
-		this.bridge.available = found !== null;
-		return found;
+		const answer = await resolveUser(this.client, user);
+		this.bridge.available = answer !== null;
+		if (answer?.tombstone && user.syncId) this.tombstones.set(user.syncId, answer.tombstone);
+		return answer === null ? null : answer.found;
+	}
+
+	tombstone(syncId: string): string | undefined {
+		return this.tombstones.get(syncId);
 	}
 
 	async bySyncId(syncId: string): Promise<WpUser | undefined | null> {

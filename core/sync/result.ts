@@ -25,6 +25,7 @@ export const REASONS = {
 	no_valid_role: 'none of the user’s roles may be given on the target',
 	source_incomplete: 'the source listing has invalid, failed or no items: nothing is deleted',
 	delete_threshold: 'the deletes exceed the Max Deletes limit: nothing is deleted',
+	stale: 'the target already holds a newer version of this change: older loses',
 	wordpress_error: 'WordPress refused or failed the request',
 } as const;
 

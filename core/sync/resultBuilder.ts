@@ -58,6 +58,8 @@ export class ResultBuilder {
 	/** WordPress errors become failed results; anything else is a bug and propagates. */
 	fromError(error: unknown, match?: IdentityMatch): SyncResult {
 		if (!(error instanceof WordPressApiError)) throw error;
+		// The target's bridge refused the write as older than its copy (compare-and-set lost): not a failure.
+		if (error.code === 'harmonyuser_stale') return this.refused({ status: 'skipped', reason: 'stale', message: error.message }, match);
 		const reason: ReasonCode = error.kind === 'conflict' ? 'conflict' : 'wordpress_error';
 		return this.failed(reason, error.message, error, match);
 	}

@@ -17,6 +17,7 @@ export type NotSyncedReason =
 	| 'locale_missing_on_target'
 	| 'login_immutable'
 	| 'password_no_bridge'
+	| 'stale'
 	| 'first_contact';
 
 /** Source roles renamed by the Role Mapping (e.g. customer → subscriber); unmapped roles stay as they are. */

@@ -2,6 +2,7 @@ import type { WpUser } from '../schemas/wpUser';
 import { parseWpUser } from '../schemas/wpUser';
 import type { WordPressClient } from './client';
 import { noRouteAsNull } from './errors';
+import { isVersion } from '../versions/version';
 
 /** Namespace of the HarmonyUser Sync bridge plugin's REST routes. */
 export const BRIDGE_NAMESPACE = '/harmonyuser/v1';
@@ -30,26 +31,32 @@ export interface IdentityQuery {
 	login: string;
 }
 
+export interface ResolveAnswer {
+	found?: { user: WpUser; matchedBy: (typeof RESOLVED_BY)[number] };
+	/** Nobody has the sync id, but the site deleted a user who had it, at this version (a newer delete wins). */
+	tombstone?: string;
+}
+
 /**
  * The whole identity lookup in one request through the bridge: by sync id, else email, else previous email,
- * else login. undefined: nobody matches; null: the site has no bridge (the caller asks core routes instead).
+ * else login. null: the site has no bridge (the caller asks core routes instead).
  */
-export async function resolveUser(
-	client: WordPressClient,
-	query: IdentityQuery,
-): Promise<{ user: WpUser; matchedBy: (typeof RESOLVED_BY)[number] } | undefined | null> {
+export async function resolveUser(client: WordPressClient, query: IdentityQuery): Promise<ResolveAnswer | null> {
 	const response = await client
-		.request<{ user?: unknown; matchedBy?: unknown }>({
+		.request<{ user?: unknown; matchedBy?: unknown; tombstone?: { version?: unknown } | null }>({
 			method: 'GET',
 			path: `${BRIDGE_NAMESPACE}/users/resolve`,
 			params: { sync_id: query.syncId || undefined, email: query.email, previous_email: query.previousEmail || undefined, login: query.login },
 		})
 		.catch(noRouteAsNull);
 	if (response === null) return null;
-	const { user, matchedBy } = response.data ?? {};
+	const { user, matchedBy, tombstone } = response.data ?? {};
 	const how = RESOLVED_BY.find((known) => known === matchedBy);
 	const parsed = user ? parseWpUser(user) : undefined;
-	return parsed?.ok && how ? { user: parsed.value, matchedBy: how } : undefined;
+	return {
+		found: parsed?.ok && how ? { user: parsed.value, matchedBy: how } : undefined,
+		tombstone: isVersion(tombstone?.version) ? tombstone.version : undefined,
+	};
 }
 
 export interface BridgeInfo {

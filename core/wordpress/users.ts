@@ -18,6 +18,8 @@ export interface WpUserWrite {
 	meta?: Record<string, unknown>;
 	/** The bridge plugin's write-only field: the source's password hash. */
 	harmonyuser_password_hash?: string;
+	/** The bridge plugin's write-only field: the version of each field written (compare-and-set). */
+	harmonyuser_versions?: Record<string, string>;
 }
 
 export interface ListUsersOptions {
@@ -119,12 +121,15 @@ export class UsersApi {
 		return this.valid(data, 'POST', path);
 	}
 
-	/** Deletes for good (users have no trash) and gives their content to `reassignTo`. */
-	async delete(id: number, reassignTo: number): Promise<void> {
+	/**
+	 * Deletes for good (users have no trash) and gives their content to `reassignTo`. With `version`, the bridge
+	 * refuses the delete (409 harmonyuser_stale) when the user changed after it.
+	 */
+	async delete(id: number, reassignTo: number, version?: string): Promise<void> {
 		await this.client.request({
 			method: 'DELETE',
 			path: `${USERS}/${id}`,
-			params: { force: true, reassign: reassignTo, _fields: 'deleted' },
+			params: { force: true, reassign: reassignTo, _fields: 'deleted', ...(version ? { harmonyuser_version: version } : {}) },
 			headers: this.writeHeaders,
 		});
 	}

@@ -20,7 +20,7 @@ const manual = { mode: 'manual' as const, createMissing: true };
 describe('decide', () => {
 	it('refuses before the lookup without asking the target', async () => {
 		let asked = false;
-		const plan = await decide(target({ readOnly: true }), syncEvent(), async () => ((asked = true), undefined), event);
+		const plan = await decide(target({ readOnly: true }), syncEvent(), async () => ((asked = true), {}), event);
 		expect(plan).toMatchObject({ kind: 'refused', refusal: { reason: 'target_read_only' } });
 		expect(asked).toBe(false);
 	});

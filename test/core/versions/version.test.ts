@@ -1,0 +1,26 @@
+import { compareVersions, isVersion, newestVersion, siteKey, versionFromTime } from '../../../core/versions/version';
+
+const v = (micros: number, counter = 0, site = 'aaaa0000') => `${String(micros).padStart(17, '0')}.${String(counter).padStart(4, '0')}.${site}`;
+
+describe('versions', () => {
+	it('recognises the format', () => {
+		expect(isVersion(v(1764700000123456))).toBe(true);
+		expect(isVersion('2026-12-02T10:00:00Z')).toBe(false);
+		expect(isVersion(undefined)).toBe(false);
+	});
+
+	it('orders by wall time, then counter, then site id; absent is oldest', () => {
+		expect(compareVersions(v(2), v(10))).toBeLessThan(0);
+		expect(compareVersions(v(5, 2), v(5, 1))).toBeGreaterThan(0);
+		expect(compareVersions(v(5, 1, 'bbbb0000'), v(5, 1, 'aaaa0000'))).toBeGreaterThan(0);
+		expect(compareVersions(v(5), v(5))).toBe(0);
+		expect(compareVersions(undefined, v(1))).toBeLessThan(0);
+		expect(newestVersion([v(3), undefined, v(7), v(5)])).toBe(v(7));
+	});
+
+	it('makes a version from a modification time, a site key from a URL', () => {
+		expect(versionFromTime('2026-12-02T10:00:00Z', 'https://shop.example')).toBe(`${String(Date.parse('2026-12-02T10:00:00Z') * 1000).padStart(17, '0')}.0000.${siteKey('https://shop.example')}`);
+		expect(versionFromTime('not a date', 'https://x')).toBeUndefined();
+		expect(siteKey('https://a.example')).toMatch(/^[0-9a-f]{8}$/);
+	});
+});
