@@ -385,9 +385,15 @@ function harmonyuser_bridge_admin_page() {
             <?php endforeach; ?>
             </tbody>
         </table>
-        <p class="description"><?php echo esc_html__('Error classes: ', 'harmonyuser-sync-bridge') . esc_html(implode(' · ', array_map(function ($k, $v) {
-            return $k . ': ' . $v;
-        }, array_keys($classes), $classes))); ?></p>
+        <details id="harmonyuser-error-classes">
+            <summary><?php echo esc_html__('What the error classes mean', 'harmonyuser-sync-bridge'); ?></summary>
+            <table class="widefat striped" style="max-width:900px">
+                <?php foreach ($classes as $key => $text) : ?>
+                    <tr><td><code><?php echo esc_html($key); ?></code></td><td><?php echo esc_html($text); ?></td></tr>
+                <?php endforeach; ?>
+            </table>
+            <p class="description"><?php echo esc_html__('Only the class is stored, never the transport\'s message: the queue does not tell which hosts and ports answer.', 'harmonyuser-sync-bridge'); ?></p>
+        </details>
 
         <?php $errors = array_reverse(harmonyuser_bridge_event_errors()); ?>
         <?php if ($errors) : ?>
