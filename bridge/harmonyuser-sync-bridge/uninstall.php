@@ -19,6 +19,11 @@ delete_option('harmonyuser_bridge_webhooks');
 delete_option('harmonyuser_bridge_db_version');
 delete_option('harmonyuser_bridge_last_change');
 delete_option('harmonyuser_bridge_backfill_cursor');
+// The guard, the settings screen and the queue (includes/guard.php, admin.php, webhooks.php, queue.php).
+foreach (array('read_only', 'allowlist_enabled', 'allowlist', 'trusted_proxies', 'allow_local_receivers', 'new_subscriptions', 'event_errors', 'queue_format') as $harmonyuser_option) {
+    delete_option('harmonyuser_bridge_' . $harmonyuser_option);
+}
+$wpdb->query("DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_%harmonyuser\\_bridge\\_flash\\_%'"); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue');
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue', array('retry'));
