@@ -26,6 +26,7 @@ export const REASONS = {
 	source_incomplete: 'the source listing has invalid, failed or no items: nothing is deleted',
 	delete_threshold: 'the deletes exceed the Max Deletes limit: nothing is deleted',
 	stale: 'the target already holds a newer version of this change: older loses',
+	ip_not_allowed: "the target site's IP allowlist does not let this n8n in",
 	wordpress_error: 'WordPress refused or failed the request',
 } as const;
 

@@ -10,6 +10,13 @@ import type { TargetSite } from './target';
 
 export type TargetMatch = { user: WpUser; matchedBy?: IdentityMatch['matchedBy'] };
 
+/** The bridge's 403 codes and the result each one is. */
+const SITE_REFUSALS: Record<string, Pick<SyncResult, 'status' | 'reason'>> = {
+	harmonyuser_site_read_only: { status: 'rejected', reason: 'target_read_only' },
+	harmonyuser_user_rejects_incoming: { status: 'rejected', reason: 'target_user_protected' },
+	harmonyuser_ip_not_allowed: { status: 'failed', reason: 'ip_not_allowed' },
+};
+
 /** Collects what one item cost and turns an outcome into its result item. */
 export class ResultBuilder {
 	private readonly started = Date.now();
@@ -60,6 +67,9 @@ export class ResultBuilder {
 		if (!(error instanceof WordPressApiError)) throw error;
 		// The target's bridge refused the write as older than its copy (compare-and-set lost): not a failure.
 		if (error.code === 'harmonyuser_stale') return this.refused({ status: 'skipped', reason: 'stale', message: error.message }, match);
+		// The target's bridge enforces its own switches: the same refusals the node's policies give, said by the site.
+		const enforced = SITE_REFUSALS[error.code ?? ''];
+		if (enforced) return this.result({ ...enforced, message: error.message, detail: 'site_enforced', error: errorDetails(error), user: this.userOf(match) });
 		const reason: ReasonCode = error.kind === 'conflict' ? 'conflict' : 'wordpress_error';
 		return this.failed(reason, error.message, error, match);
 	}
