@@ -1,6 +1,6 @@
 import { isWhitelisted } from '../security/whitelist';
 import { verifyBridgeDelivery } from '../security/signature';
-import { parseBridgeBody, parseJson } from './bridgeBody';
+import { parseBridgeBody } from './bridgeBody';
 import { headerValue, senderIp } from './clientIp';
 import { reject, type IncomingDelivery, type TriggerSettings, type Verdict } from './delivery';
 
@@ -13,12 +13,14 @@ const TIMESTAMP_ERRORS = {
 
 /**
  * Checks a bridge delivery in order: whitelist (403), signature with the current or previous secret (401),
- * timestamp window (401), body in the sync event schema (400). Nothing here has side effects.
+ * timestamp window (401), body in the sync event schema (400), source bound to the registered site (403).
+ * Nothing here has side effects.
  */
 export function verifyBridge(request: IncomingDelivery, settings: TriggerSettings, nowMs = Date.now()): Verdict {
 	const raw = request.rawBody.toString('utf8');
 	const ip = senderIp(request.remoteAddress, headerValue(request.headers, 'x-forwarded-for'), settings.trustForwardedFor);
-	if (settings.whitelist && !isWhitelisted(settings.whitelist, { ip, url: claimedSource(raw) ?? settings.siteUrl })) {
+	// A URL entry stands for the site this webhook was registered on (and signed for), never for a claim.
+	if (settings.whitelist && !isWhitelisted(settings.whitelist, { ip, url: settings.siteUrl })) {
 		return reject(403, 'Sender not whitelisted');
 	}
 	const signature = verifyBridgeDelivery(
@@ -31,6 +33,10 @@ export function verifyBridge(request: IncomingDelivery, settings: TriggerSetting
 	const parsed = parseBridgeBody(raw);
 	if (!parsed.ok) return reject(400, parsed.error);
 	const event = parsed.value;
+	// Signed with this site's secret, so it must speak for this site: another site's secret cannot claim it.
+	if (event.source.url !== settings.siteUrl) {
+		return reject(403, `The event claims source ${event.source.url ?? '(none)'}, but this webhook is registered on ${settings.siteUrl}`);
+	}
 	// The header is not signed, the body's id is: a header that disagrees was tampered with.
 	const headerId = headerValue(request.headers, 'x-harmonyuser-event-id');
 	if (headerId !== undefined && headerId !== event.id) return reject(400, 'X-HarmonyUser-Event-Id does not match the event id');
@@ -38,12 +44,4 @@ export function verifyBridge(request: IncomingDelivery, settings: TriggerSetting
 		return { kind: 'ignore', status: 200, body: { ignored: true, reason: `not listening for ${event.event}` } };
 	}
 	return { kind: 'accept', event: { ...event, source: { ...event.source, ip } }, dedupeKeys: [`event:${event.id}`] };
-}
-
-/** The source URL the body claims, read before the signature is checked: it only ever narrows who gets through. */
-function claimedSource(raw: string): string | undefined {
-	const json = parseJson(raw);
-	if (!json.ok || typeof json.value !== 'object' || json.value === null) return undefined;
-	const url = (json.value as { source?: { url?: unknown } }).source?.url;
-	return typeof url === 'string' ? url : undefined;
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { tryNormalizeSiteUrl } from '../sites';
 import { isWhitelisted } from '../security/whitelist';
 import { verifyWooDelivery } from '../security/wooSignature';
 import { parseJson } from './bridgeBody';
@@ -19,8 +18,9 @@ const PING = /^webhook_id=\d+$/;
 export function verifyWoo(request: IncomingDelivery, settings: TriggerSettings, now = new Date()): Verdict {
 	const raw = request.rawBody.toString('utf8');
 	const ip = senderIp(request.remoteAddress, headerValue(request.headers, 'x-forwarded-for'), settings.trustForwardedFor);
-	const claimed = tryNormalizeSiteUrl(headerValue(request.headers, 'x-wc-webhook-source')) ?? settings.siteUrl;
-	if (settings.whitelist && !isWhitelisted(settings.whitelist, { ip, url: claimed })) {
+	// The shop is the site this webhook was registered on: X-WC-Webhook-Source is not signed, so it names nothing.
+	const shop = settings.siteUrl;
+	if (settings.whitelist && !isWhitelisted(settings.whitelist, { ip, url: shop })) {
 		return reject(403, 'Sender not whitelisted');
 	}
 	const signature = headerValue(request.headers, 'x-wc-webhook-signature');
@@ -35,7 +35,7 @@ export function verifyWoo(request: IncomingDelivery, settings: TriggerSettings, 
 	if (!payload.ok) return reject(400, payload.error);
 	const bodyHash = createHash('sha256').update(request.rawBody).digest('hex');
 	const deliveryId = headerValue(request.headers, 'x-wc-webhook-delivery-id')?.trim() || `wc-${bodyHash.slice(0, 32)}`;
-	const event = wooToSyncEvent({ topic: topic as WooCustomerTopic, payload: payload.value, deliveryId: deliveryId.slice(0, 200), sourceUrl: claimed, now });
+	const event = wooToSyncEvent({ topic: topic as WooCustomerTopic, payload: payload.value, deliveryId: deliveryId.slice(0, 200), sourceUrl: shop, now });
 	if (!event.ok) return reject(400, event.error);
 	return {
 		kind: 'accept',

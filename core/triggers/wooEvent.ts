@@ -12,7 +12,7 @@ export interface WooDelivery {
 	topic: WooCustomerTopic;
 	payload: WooCustomer | { id: number };
 	deliveryId: string;
-	/** The shop's URL (X-WC-Webhook-Source, else the credential's site). */
+	/** The shop's URL: the site the webhook was registered on (never an unsigned header). */
 	sourceUrl: string;
 	now?: Date;
 }

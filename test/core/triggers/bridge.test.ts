@@ -50,9 +50,22 @@ describe('bridge delivery verification', () => {
 		expect(verifyBridge(delivery(event, { 'x-harmonyuser-event-id': 'other' }), settings)).toMatchObject({ status: 400 });
 	});
 
-	it('matches URL whitelist entries against the event source, else the credential site', () => {
+	it('matches URL whitelist entries against the registered site only, never the claimed source', () => {
 		expect(verifyBridge(delivery(event), { ...settings, whitelist: parseWhitelist(['http://127.0.0.1:8681/']) }).kind).toBe('accept');
 		expect(verifyBridge(delivery(event), { ...settings, whitelist: parseWhitelist(['https://other.example']) })).toMatchObject({ status: 403 });
+		// A body claiming a whitelisted site does not let a webhook registered elsewhere through.
+		const claims = { ...event, source: { url: 'https://a.example' }, path: ['https://a.example'] };
+		const onC = { ...settings, siteUrl: 'https://c.example', whitelist: parseWhitelist(['https://a.example']) };
+		expect(verifyBridge(delivery(claims), onC)).toMatchObject({ status: 403, message: 'Sender not whitelisted' });
+	});
+
+	it("refuses an event signed with this site's secret that claims another source", () => {
+		const forged = { ...event, source: { url: 'https://a.example' }, path: ['https://a.example'] };
+		expect(verifyBridge(delivery(forged), { ...settings, siteUrl: 'https://c.example' })).toMatchObject({
+			kind: 'reject',
+			status: 403,
+			message: expect.stringContaining('registered on https://c.example'),
+		});
 	});
 
 	it('ignores events the node does not listen for', () => {

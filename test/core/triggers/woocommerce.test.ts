@@ -76,6 +76,14 @@ describe('WooCommerce delivery verification', () => {
 		expect(verifyWoo(delivery('customer.created', body), { ...settings, whitelist: parseWhitelist(['https://shop.example']) }).kind).toBe('accept');
 	});
 
+	it('takes the source from the registered shop, never from the unsigned X-WC-Webhook-Source', () => {
+		const body = fixture('customer.created');
+		const spoofed = delivery('customer.created', body, { 'x-wc-webhook-source': 'https://a.example/' });
+		expect(verifyWoo(spoofed, { ...settings, whitelist: parseWhitelist(['https://a.example']) })).toMatchObject({ status: 403 });
+		const verdict = verifyWoo(spoofed, settings);
+		expect(verdict.kind === 'accept' && verdict.event.source.url).toBe('https://shop.example');
+	});
+
 	it('ignores topics the node does not listen for', () => {
 		expect(verifyWoo(delivery('customer.deleted', fixture('customer.deleted')), { ...settings, events: ['customer.created'] })).toMatchObject({ kind: 'ignore' });
 	});
