@@ -4,12 +4,12 @@
  * The login password is read from a hidden prompt or from stdin — never from argv or the environment, where
  * shell history, `ps` and process listings would keep it.
  */
-import { AppPasswordError, createApplicationPassword } from '../core/wordpress/appPassword';
+import { AppPasswordError, createApplicationPassword, refuseInsecure } from '../core/wordpress/appPassword';
 
 const COMMAND = 'harmonyuser-connect';
 const DEFAULT_NAME = 'n8n HarmonyUser Sync';
 
-const HELP = `Usage: ${COMMAND} --url <site URL> --user <admin username> [--name <label>] [--json] [--password-stdin]
+const HELP = `Usage: ${COMMAND} --url <site URL> --user <admin username> [--name <label>] [--json] [--password-stdin] [--insecure]
 
 Logs in to a WordPress site once as an administrator and creates an application password for
 n8n's "WordPress Application Password API" credential. The login password is used for this one
@@ -24,6 +24,7 @@ Options:
   --name <label>       the application password's name in wp-admin (default: "${DEFAULT_NAME}")
   --json               print {"url","username","applicationPassword","uuid","name"} as JSON
   --password-stdin     read the password from stdin even when it is a terminal
+  --insecure           allow plain http:// to a host other than this machine (the password crosses the network in clear)
   -h, --help           show this help
 
 Exit codes: 0 created, 1 failed (message on stderr), 2 usage error.
@@ -35,13 +36,14 @@ interface Args {
 	name: string;
 	json: boolean;
 	passwordStdin: boolean;
+	insecure: boolean;
 	help: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { name: DEFAULT_NAME, json: false, passwordStdin: false, help: false };
+	const args: Args = { name: DEFAULT_NAME, json: false, passwordStdin: false, insecure: false, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -67,6 +69,9 @@ function parseArgs(argv: string[]): Args {
 				break;
 			case '--password-stdin':
 				args.passwordStdin = true;
+				break;
+			case '--insecure':
+				args.insecure = true;
 				break;
 			case '-h':
 			case '--help':
@@ -147,13 +152,20 @@ async function main(argv: string[]): Promise<number> {
 		return 2;
 	}
 
+	// Refused before the password is asked for: it would cross the network in clear.
+	try {
+		refuseInsecure(args.url, args.insecure);
+	} catch (error) {
+		fail((error as Error).message);
+		return 2;
+	}
 	const fromStdin = args.passwordStdin || !process.stdin.isTTY;
 	let password = fromStdin ? await readStdin() : await promptHidden(`Password for ${args.user} at ${args.url}: `);
 	if (!password) {
 		fail(fromStdin ? 'no password on stdin (pipe it in, or run in a terminal to be prompted)' : 'no password entered');
 		return 2;
 	}
-	const created = await createApplicationPassword({ url: args.url, username: args.user, password, appName: args.name }).then(
+	const created = await createApplicationPassword({ url: args.url, username: args.user, password, appName: args.name, allowInsecure: args.insecure }).then(
 		(result) => result,
 		(error: unknown) => error as Error,
 	);

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import axios, { type AxiosInstance } from 'axios';
 import { normalizeSiteUrl } from '../sites';
 
@@ -10,6 +11,7 @@ import { normalizeSiteUrl } from '../sites';
 
 export type AppPasswordErrorCode =
 	| 'invalid_url' // the URL is not an http(s) URL
+	| 'insecure_url' // plain http:// to a host that is not this machine: the login password would cross the network in clear
 	| 'invalid_login' // WordPress refused the username or password
 	| 'app_passwords_disabled' // the site does not offer application passwords (HTTPS or WP_ENVIRONMENT_TYPE=local needed)
 	| 'forbidden' // the account may not have (or is not fit for) an application password
@@ -46,6 +48,8 @@ export interface CreateAppPasswordOptions {
 	/** Capability the account must have before a password is created; default 'edit_users' (what the sync needs). */
 	requireCapability?: string | false;
 	timeoutMs?: number;
+	/** Allow plain http:// to a host other than this machine (the password then crosses the network in clear). */
+	allowInsecure?: boolean;
 }
 
 export interface CreatedAppPassword {
@@ -67,6 +71,7 @@ interface Reply {
 
 export async function createApplicationPassword(options: CreateAppPasswordOptions): Promise<CreatedAppPassword> {
 	const site = siteUrl(options.url);
+	refuseInsecure(site, options.allowInsecure === true);
 	const { username, appName } = options;
 	const capability = options.requireCapability ?? 'edit_users';
 	if (!appName.trim()) throw new AppPasswordError('unexpected', site, 'The application password needs a name');
@@ -77,6 +82,27 @@ export async function createApplicationPassword(options: CreateAppPasswordOption
 	await session.get('/wp-login.php').then((reply) => checkLoginPage(site, reply));
 	await logIn(session, username, options.password);
 	return await createForSession(session, username, appName, capability).finally(() => logOut(session));
+}
+
+/**
+ * An administrator's login password sent over plain http:// to another host can be read on the way: refused
+ * unless the caller says so. Loopback (127.0.0.0/8, ::1, localhost) never leaves this machine.
+ */
+export function refuseInsecure(rawUrl: string, allowInsecure: boolean): void {
+	const site = siteUrl(rawUrl);
+	const url = new URL(site);
+	if (url.protocol !== 'http:' || allowInsecure || isLoopbackHost(url.hostname)) return;
+	throw new AppPasswordError(
+		'insecure_url',
+		site,
+		`${site} is plain http:// on another host: the administrator's password would cross the network unencrypted. Use https://, or pass --insecure if this network is trusted`,
+	);
+}
+
+function isLoopbackHost(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	if (host === 'localhost' || host.endsWith('.localhost')) return true;
+	return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
 }
 
 function siteUrl(raw: string): string {

@@ -118,6 +118,16 @@ describe('harmonyuser-connect', () => {
 		expect(run.stderr).not.toContain('hunter22');
 	});
 
+	test('plain http:// to another host is refused before any password is asked; --insecure lets it try', async () => {
+		const refused = await cli(['--url', 'http://192.0.2.10', '--user', 'admin'], 'secret-pw\n');
+		expect(refused).toMatchObject({ code: 2, stdout: '' });
+		expect(refused.stderr).toMatch(/plain http:\/\/ on another host.*--insecure/);
+		// Loopback never leaves the machine: allowed (and unreachable here).
+		expect((await cli(['--url', 'http://localhost:1', '--user', 'admin'], 'x\n')).stderr).toMatch(/could not be reached/);
+		const forced = await cli(['--url', 'http://127.0.0.1:1', '--user', 'admin', '--insecure'], 'x\n');
+		expect(forced.code).toBe(1);
+	});
+
 	test('an empty stdin exits 2', async () => {
 		const run = await cli(['--url', site.url, '--user', 'admin'], '');
 		expect(run).toMatchObject({ code: 2, stdout: '' });

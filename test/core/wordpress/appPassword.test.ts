@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { AppPasswordError, createApplicationPassword, type CreatedAppPassword } from '../../../core/wordpress/appPassword';
+import { AppPasswordError, createApplicationPassword, refuseInsecure, type CreatedAppPassword } from '../../../core/wordpress/appPassword';
 import { rest } from '../../helpers/wp';
 
 const APP_NAME = `hus-test-apppw-${process.pid}`;
@@ -218,5 +218,16 @@ describe('createApplicationPassword', () => {
 		expect(seen.length).toBeGreaterThanOrEqual(10);
 		const text = seen.map((item) => (item instanceof Error ? `${item.message}\n${item.stack}\n${JSON.stringify(item)}` : JSON.stringify(item))).join('\n');
 		for (const secret of [lab.ADMIN_PASSWORD, site.editor.password]) expect(text).not.toContain(secret);
+	});
+});
+
+describe('refuseInsecure', () => {
+	it.each(['https://shop.example', 'http://127.0.0.1:8681', 'http://127.9.9.9', 'http://[::1]:8080', 'http://localhost', 'http://site.localhost'])('allows %s', (url) => {
+		expect(() => refuseInsecure(url, false)).not.toThrow();
+	});
+
+	it.each(['http://shop.example', 'http://192.0.2.10', 'http://[2001:db8::1]'])('refuses %s unless allowed', (url) => {
+		expect(() => refuseInsecure(url, false)).toThrow(expect.objectContaining({ code: 'insecure_url' }));
+		expect(() => refuseInsecure(url, true)).not.toThrow();
 	});
 });
