@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HUS_BOOTSTRAP_LAB=0 source scripts/bootstrap.sh
-exec npx jest --selectProjects unit "$@"
+# --selectProjects goes last: it takes every argument after it as a project name.
+exec npx jest "$@" --selectProjects unit
