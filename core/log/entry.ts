@@ -5,8 +5,34 @@ import type { LogStatus, NewLogEntry } from './types';
 /** Keys whose values are never stored: passwords, hashes, application passwords, tokens, API keys. */
 export const SECRET_KEY = /pass|hash|secret|token|api[_-]?key|authorization/i;
 
-/** A deep copy without secret-looking keys, at any depth (arrays included). */
+/**
+ * Secrets that hide inside text whatever their key: HTTP credentials (Basic/Bearer), cookies and WordPress's
+ * session cookies, nonces, WordPress application passwords and password hashes (phpass, bcrypt as WordPress
+ * 6.8 and PHP write it, argon2). Each is replaced by `[redacted]`, the text around it kept.
+ */
+const SECRET_TEXT: Array<[RegExp, string | ((match: string) => string)]> = [
+	[/\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{8,}/gi, '$1 [redacted]'],
+	[/\b((?:Set-)?Cookie:)[^\r\n]*/gi, '$1 [redacted]'],
+	[/\b(wordpress_(?:logged_in_|sec_|test_)?[0-9a-f]{32}|wp[-_]settings[-_][\w-]*|PHPSESSID)=[^;\s"']+/gi, '$1=[redacted]'],
+	[/\b(_wpnonce|_ajax_nonce|X-WP-Nonce|nonce)(["']?\s*[:=]\s*["']?)[A-Za-z0-9]{10}\b/gi, '$1$2[redacted]'],
+	[/\$(?:P|H)\$[./A-Za-z0-9]{31,}/g, '[redacted]'],
+	[/\$wp\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g, '[redacted]'],
+	[/\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g, '[redacted]'],
+	[/\$argon2(?:id|i|d)\$[^\s"']+/g, '[redacted]'],
+	// An application password as WordPress shows it (6 groups of 4); words of a sentence have no inner capitals or digits.
+	[/\b[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){5}\b/g, (match) => ((match.match(/(?<=\S)[A-Z0-9]/g)?.length ?? 0) >= 2 ? '[redacted]' : match)],
+];
+
+/** Text with every secret-looking value replaced (the scheme or name before it is kept, for context). */
+export function scrubText(text: string): string {
+	let out = text;
+	for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement as string);
+	return out;
+}
+
+/** A deep copy without secret-looking keys, and with secret-looking text redacted, at any depth (arrays included). */
 export function scrubSecrets<T>(value: T): T {
+	if (typeof value === 'string') return scrubText(value) as T;
 	if (Array.isArray(value)) return value.map((item) => scrubSecrets(item) as unknown) as T;
 	if (value === null || typeof value !== 'object') return value;
 	const out: Record<string, unknown> = {};
@@ -43,8 +69,8 @@ export function entryFromResult(result: SyncResult): NewLogEntry {
 		action: result.action,
 		requestedAction: text(result.requestedAction),
 		reason: result.reason,
-		message: text(result.message),
-		errorMessage: text(result.error?.message),
+		message: text(result.message) && scrubText(result.message),
+		errorMessage: text(result.error?.message) && scrubText(result.error?.message ?? ''),
 		source: text(result.source),
 		target: result.target,
 		login: text(result.user?.login),
