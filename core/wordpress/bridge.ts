@@ -66,15 +66,30 @@ export interface BridgeInfo {
 	maxBatch: number;
 }
 
-/** What the target's bridge offers; a site without it answers 404 rest_no_route. */
+/**
+ * What the target's bridge offers; a site without it answers 404 rest_no_route. Without the bridge, WordPress
+ * 6.6+ still allows the users routes in /batch/v1: its route index says so (`allow_batch`), asked once.
+ */
 export async function bridgeInfo(client: WordPressClient): Promise<BridgeInfo> {
 	const response = await client
 		.request<{ batch?: boolean; maxBatch?: number }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
 		.catch(noRouteAsNull);
-	if (response === null) return { bridge: false, maxBatch: 0 };
+	if (response === null) return { bridge: false, maxBatch: (await coreAllowsUserBatch(client)) ? CORE_MAX_BATCH : 0 };
 	const { batch, maxBatch } = response.data;
 	return { bridge: true, maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0 };
 }
 
 /** Write-only field the bridge adds to the users route: the password hash to set (never plaintext). */
 export const PASSWORD_HASH_FIELD = 'harmonyuser_password_hash';
+
+/** WordPress's own limit of requests in one /batch/v1 call. */
+const CORE_MAX_BATCH = 25;
+
+/** Whether core lets user creates and updates go through /batch/v1 (WordPress 6.6+; 6.1 answers rest_batch_not_allowed). */
+export async function coreAllowsUserBatch(client: WordPressClient): Promise<boolean> {
+	const response = await client
+		.request<{ endpoints?: Array<{ methods?: string[]; allow_batch?: { v1?: boolean } }> }>({ method: 'OPTIONS', path: '/wp/v2/users' })
+		.catch(() => null);
+	const post = response?.data?.endpoints?.find((endpoint) => endpoint.methods?.includes('POST'));
+	return post?.allow_batch?.v1 === true;
+}

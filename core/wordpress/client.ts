@@ -23,7 +23,7 @@ export interface ClientOptions {
 }
 
 export interface RestRequest {
-	method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+	method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
 	/** Path under /wp-json, e.g. "/wp/v2/users". */
 	path: string;
 	params?: Record<string, string | number | boolean | undefined>;

@@ -28,7 +28,7 @@ export class RequestLog {
 	}
 
 	writes(): string[] {
-		return this.since().filter((line) => !line.startsWith('GET '));
+		return this.since().filter((line) => !line.startsWith('GET ') && !line.startsWith('OPTIONS '));
 	}
 
 	private lines(): string[] {

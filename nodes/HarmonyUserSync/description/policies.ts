@@ -21,12 +21,37 @@ export const policyProperties: INodeProperties[] = [
 		displayOptions: onWrite,
 		options: [
 			{
-				displayName: 'Synced Roles',
-				name: 'roles',
+				displayName: 'Link Accounts by Login',
+				name: 'linkByLogin',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a target account found only by its login (its email differs) is the same person. Off (safe): such a namesake is a conflict and is never changed. Turn on only where one authority hands out every login of the network.',
+			},
+			{
+				displayName: 'Prohibit Propagation For',
+				name: 'prohibitedUsers',
 				type: 'string',
 				default: '',
-				placeholder: 'subscriber, customer',
-				description: 'Only users with at least one of these roles are synced (comma-separated). Empty syncs every role.',
+				placeholder: 'admin, test@example.com',
+				description:
+					'Logins or emails whose changes are never sent anywhere. Sites with the bridge plugin also have a switch on each user profile.',
+			},
+			{
+				displayName: 'Reassign Content To (User ID)',
+				name: 'reassignTo',
+				type: 'number',
+				default: 0,
+				description: "Target user who receives a deleted user's posts. 0 means the credential's own user.",
+			},
+			{
+				displayName: 'Reject Incoming Modifications For',
+				name: 'protectedUsers',
+				type: 'string',
+				default: '',
+				placeholder: 'ceo, billing@example.com',
+				description:
+					'Logins or emails on this target that sync never updates or deletes. Sites with the bridge plugin also have a switch on each user profile.',
 			},
 			{
 				displayName: 'Role Mapping',
@@ -49,37 +74,12 @@ export const policyProperties: INodeProperties[] = [
 				],
 			},
 			{
-				displayName: 'Link Accounts by Login',
-				name: 'linkByLogin',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether a target account found only by its login (its email differs) is the same person. Off (safe): such a namesake is a conflict and is never changed. Turn on only where one authority hands out every login of the network.',
-			},
-			{
-				displayName: 'Prohibit Propagation For',
-				name: 'prohibitedUsers',
+				displayName: 'Synced Roles',
+				name: 'roles',
 				type: 'string',
 				default: '',
-				placeholder: 'admin, test@example.com',
-				description:
-					'Logins or emails whose changes are never sent anywhere. Sites with the bridge plugin also have a switch on each user profile.',
-			},
-			{
-				displayName: 'Reject Incoming Modifications For',
-				name: 'protectedUsers',
-				type: 'string',
-				default: '',
-				placeholder: 'ceo, billing@example.com',
-				description:
-					'Logins or emails on this target that sync never updates or deletes. Sites with the bridge plugin also have a switch on each user profile.',
-			},
-			{
-				displayName: 'Reassign Content To (User ID)',
-				name: 'reassignTo',
-				type: 'number',
-				default: 0,
-				description: "Target user who receives a deleted user's posts. 0 means the credential's own user.",
+				placeholder: 'subscriber, customer',
+				description: 'Only users with at least one of these roles are synced (comma-separated). Empty syncs every role.',
 			},
 		],
 	},
