@@ -1,7 +1,7 @@
 import type { SyncEvent } from '../schemas/syncEvent';
 import type { WpUser } from '../schemas/wpUser';
 import type { WpUserWrite } from '../wordpress/users';
-import { PASSWORD_HASH_FIELD } from '../wordpress/bridge';
+import { hashFormat, PASSWORD_HASH_FIELD } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import { UsersApi } from '../wordpress/users';
@@ -38,12 +38,28 @@ export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Pl
 	const hash = ctx.event.user.passwordHash;
 	if (!hash || plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly)) return plan;
 	if (!(await ctx.target.hasBridge())) return plan;
+	// A hash the target cannot verify would lock the user out there (6.8's bcrypt on 6.1–6.7): not written.
+	const unsupported = await unverifiableHash(ctx, hash);
+	if (unsupported) return { ...plan, notSynced: [...plan.notSynced, unsupported] };
 	const field = { [PASSWORD_HASH_FIELD]: hash };
 	if (plan.kind !== 'create' && withoutStaleFields(field, ctx.event, plan.match.user.harmonyuser_versions).stale.length) {
 		return { ...plan, notSynced: [...plan.notSynced, staleField('password')] };
 	}
 	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field, notSynced: plan.notSynced };
 	return { ...plan, payload: { ...plan.payload, ...field } };
+}
+
+/** Why the target cannot take this hash (its bridge lists the formats it verifies), or undefined when it can. */
+async function unverifiableHash(ctx: ItemContext, hash: string): Promise<NotSynced | undefined> {
+	const format = hashFormat(hash);
+	const { hashFormats } = await ctx.target.info();
+	if (!format || !hashFormats || hashFormats.includes(format)) return undefined;
+	return {
+		field: 'password',
+		reason: 'hash_unsupported',
+		values: [format],
+		message: `the target cannot verify ${format} hashes (it verifies ${hashFormats.join(', ') || 'none'}): the user keeps the password they have there`,
+	};
 }
 
 /** Carries out a plan on the target with one client view, mapping WordPress errors to failed results. */

@@ -17,6 +17,7 @@ export type NotSyncedReason =
 	| 'locale_missing_on_target'
 	| 'login_immutable'
 	| 'password_no_bridge'
+	| 'hash_unsupported'
 	| 'stale'
 	| 'first_contact';
 

@@ -64,6 +64,17 @@ export interface BridgeInfo {
 	bridge: boolean;
 	/** User writes may go through /batch/v1, this many per request (0: not at all). */
 	maxBatch: number;
+	/** The password hash formats the site can verify (undefined: an older bridge that does not say). */
+	hashFormats?: string[];
+}
+
+/** A WordPress password hash's format, as the bridge names the formats a site can verify. */
+export function hashFormat(hash: string): 'phpass' | 'wp-bcrypt' | 'bcrypt' | 'argon2' | undefined {
+	if (/^\$[PH]\$/.test(hash)) return 'phpass';
+	if (/^\$wp\$2[aby]\$/.test(hash)) return 'wp-bcrypt';
+	if (/^\$2[aby]\$/.test(hash)) return 'bcrypt';
+	if (/^\$argon2(?:id|i)\$/.test(hash)) return 'argon2';
+	return undefined;
 }
 
 /**
@@ -72,11 +83,15 @@ export interface BridgeInfo {
  */
 export async function bridgeInfo(client: WordPressClient): Promise<BridgeInfo> {
 	const response = await client
-		.request<{ batch?: boolean; maxBatch?: number }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
+		.request<{ batch?: boolean; maxBatch?: number; hashFormats?: unknown }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
 		.catch(noRouteAsNull);
 	if (response === null) return { bridge: false, maxBatch: (await coreAllowsUserBatch(client)) ? CORE_MAX_BATCH : 0 };
-	const { batch, maxBatch } = response.data;
-	return { bridge: true, maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0 };
+	const { batch, maxBatch, hashFormats } = response.data;
+	return {
+		bridge: true,
+		maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0,
+		hashFormats: Array.isArray(hashFormats) ? hashFormats.filter((format): format is string => typeof format === 'string') : undefined,
+	};
 }
 
 /** Write-only field the bridge adds to the users route: the password hash to set (never plaintext). */
