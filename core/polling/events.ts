@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SyncEventInput } from '../schemas/syncEvent';
 import type { SyncUser } from '../schemas/syncUser';
 import { toUserRecord, type UserRecord, type WpUser } from '../schemas/wpUser';
+import { newestVersion, versionFromTime } from '../versions/version';
 import type { UserChange } from './diff';
 
 export const POLL_EVENT_KINDS = ['created', 'updated', 'deleted'] as const;
@@ -16,14 +17,18 @@ export function changeToEvent(
 	time: string,
 	syncIds: ReadonlyMap<number, string> = new Map(),
 ): SyncEventInput {
+	const user = change.kind === 'deleted' ? deletedUser(change.id, change.before, syncIds.get(change.id)) : eventUser(site, change);
 	return {
 		id: randomUUID(),
 		event: `user.${change.kind}`,
 		action: ACTIONS[change.kind],
 		time,
+		// The bridge's own field versions when the site reports them; else the time the poll saw the change: a
+		// weaker version (it follows the real change by up to one poll interval) that still orders later polls.
+		version: newestVersion(Object.values(user.versions ?? {})) ?? versionFromTime(time, site),
 		source: { url: site },
 		path: [site],
-		user: change.kind === 'deleted' ? deletedUser(change.id, change.before, syncIds.get(change.id)) : eventUser(site, change),
+		user,
 	};
 }
 

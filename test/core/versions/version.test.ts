@@ -24,3 +24,15 @@ describe('versions', () => {
 		expect(siteKey('https://a.example')).toMatch(/^[0-9a-f]{8}$/);
 	});
 });
+
+describe('poll events', () => {
+	it('carry the bridge field versions when the site reports them, else the time the poll saw the change', async () => {
+		const { changeToEvent } = await import('../../../core/polling/events');
+		const { wpUser } = await import('../fixtures');
+		const user = wpUser({ harmonyuser_versions: { email: v(9), first_name: v(12) } });
+		const bridged = changeToEvent('https://a.example', { kind: 'created', id: 7, user } as never, '2026-12-02T10:00:00.000Z');
+		expect(bridged.version).toBe(v(12));
+		const plain = changeToEvent('https://a.example', { kind: 'created', id: 7, user: wpUser() } as never, '2026-12-02T10:00:00.000Z');
+		expect(plain.version).toBe(versionFromTime('2026-12-02T10:00:00.000Z', 'https://a.example'));
+	});
+});
