@@ -37,6 +37,11 @@ export const syncEventSchema = z
 		user: syncUserSchema,
 		/** The change's version (core/versions): newer wins on every site. Absent for unversioned sources. */
 		version: z.string().regex(VERSION_PATTERN, 'not a HarmonyUser version').optional(),
+		/** What the source left out of this event, and why (a value over its size cap, a hash it may not send). */
+		omitted: z
+			.array(z.object({ field: z.string().max(200), reason: z.string().max(100) }).strip())
+			.max(100)
+			.optional(),
 		/** Set by the Sync Log's replay: the log entry this event retries. */
 		replayOf: z.string().trim().min(1).max(200).optional(),
 	})

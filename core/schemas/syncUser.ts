@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VERSION_PATTERN } from '../versions/version';
+import { wooUserDataSchema } from '../woocommerce/userData';
 
 /** Meta keys the bridge plugin registers. They describe the user on one site and are never copied as-is. */
 export const META_SYNC_ID = 'harmonyuser_sync_id';
@@ -32,8 +33,11 @@ export const syncUserSchema = z
 		roles: z.array(z.string().min(1)).default([]),
 		meta: z.record(metaValueSchema).default({}),
 		syncId: z.string().trim().min(1).max(64).optional(),
-		/** The source's password hash (bridge plugin only). Applied through the target's bridge; never output. */
-		passwordHash: z.string().min(1).max(255).optional(),
+		/**
+		 * The source's password hash (bridge plugin only), sealed with the network key (`hus1:…`) by current
+		 * bridges. Applied through the target's bridge; never output.
+		 */
+		passwordHash: z.string().min(1).max(512).optional(),
 		sourceId: z.number().int().positive().optional(),
 		/** The version of each field at the source (REST names, `meta.<key>`, `password`), from the bridge. */
 		versions: z.record(z.string().regex(VERSION_PATTERN, 'not a HarmonyUser version')).optional(),
@@ -43,6 +47,8 @@ export const syncUserSchema = z
 				rejectIncoming: z.boolean().default(false),
 			})
 			.default({}),
+		/** WooCommerce data (billing, shipping, customer id) from the trigger's WooCommerce source: core/woocommerce. */
+		woo: wooUserDataSchema.optional(),
 	})
 	.strip();
 

@@ -192,11 +192,21 @@ export async function finish(
 		return ctx.builder.refused({ status: 'skipped', reason: 'stale', message: `older than the target's copy: ${[...refused].join(', ')}` }, match as IdentityMatch);
 	}
 	const reason = plan.linkOnly ? 'linked' : action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
-	const notSynced = [...plan.notSynced, ...[...refused].map(staleField)];
+	const notSynced = [...plan.notSynced, ...[...refused].map(staleField), ...omittedAtSource(ctx.event)];
 	if (ctx.event.user.passwordHash && !plan.linkOnly && !(await ctx.target.hasBridge())) {
 		notSynced.push({ field: 'password', reason: 'password_no_bridge', message: 'the target has no bridge plugin to take a password hash' });
 	}
 	return ctx.builder.applied(action, reason, match, changes, notSynced);
+}
+
+/** What the source left out of the event (a value over its size cap, a password hash without a network key). */
+export function omittedAtSource(event: SyncEvent): NotSynced[] {
+	return (event.omitted ?? []).map((entry) => ({
+		field: entry.field === 'passwordHash' ? 'password' : entry.field,
+		reason: 'omitted_at_source' as const,
+		values: [entry.reason],
+		message: `the source left it out (${entry.reason})`,
+	}));
 }
 
 function usersFor(ctx: ItemContext): UsersApi {

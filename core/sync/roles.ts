@@ -18,6 +18,7 @@ export type NotSyncedReason =
 	| 'login_immutable'
 	| 'password_no_bridge'
 	| 'hash_unsupported'
+	| 'omitted_at_source'
 	| 'stale'
 	| 'first_contact';
 
