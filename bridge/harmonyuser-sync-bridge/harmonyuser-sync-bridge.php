@@ -15,7 +15,7 @@ if (!defined('ABSPATH')) {
 }
 
 define('HARMONYUSER_BRIDGE_VERSION', '1.0.0');
-define('HARMONYUSER_BRIDGE_DB_VERSION', '2');
+define('HARMONYUSER_BRIDGE_DB_VERSION', '3');
 define('HARMONYUSER_BRIDGE_FILE', __FILE__);
 define('HARMONYUSER_BRIDGE_NS', 'harmonyuser/v1');
 define('HARMONYUSER_BRIDGE_CRON_HOOK', 'harmonyuser_bridge_run_queue');
@@ -27,6 +27,7 @@ require_once __DIR__ . '/includes/install.php';
 require_once __DIR__ . '/includes/meta.php';
 require_once __DIR__ . '/includes/profile.php';
 require_once __DIR__ . '/includes/events.php';
+require_once __DIR__ . '/includes/versions.php';
 require_once __DIR__ . '/includes/queue.php';
 require_once __DIR__ . '/includes/webhooks.php';
 require_once __DIR__ . '/includes/rest-users.php';

@@ -19,6 +19,9 @@ delete_option('harmonyuser_bridge_webhooks');
 delete_option('harmonyuser_bridge_db_version');
 delete_option('harmonyuser_bridge_last_change');
 delete_option('harmonyuser_bridge_backfill_cursor');
+// Versions (includes/versions.php): the site's id and clock.
+delete_option('harmonyuser_site_id');
+delete_option('harmonyuser_bridge_clock');
 // The guard, the settings screen and the queue (includes/guard.php, admin.php, webhooks.php, queue.php).
 foreach (array('read_only', 'allowlist_enabled', 'allowlist', 'trusted_proxies', 'allow_local_receivers', 'new_subscriptions', 'event_errors', 'queue_format') as $harmonyuser_option) {
     delete_option('harmonyuser_bridge_' . $harmonyuser_option);
@@ -28,7 +31,7 @@ $wpdb->query("DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue');
 wp_clear_scheduled_hook('harmonyuser_bridge_run_queue', array('retry'));
 
-foreach (array('harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming', 'harmonyuser_last_changed') as $harmonyuser_key) {
+foreach (array('harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming', 'harmonyuser_last_changed', 'harmonyuser_versions') as $harmonyuser_key) {
     $wpdb->delete($wpdb->usermeta, array('meta_key' => $harmonyuser_key)); // phpcs:ignore WordPress.DB.SlowDBQuery
 }
 wp_cache_flush();

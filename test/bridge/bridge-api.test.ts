@@ -214,7 +214,9 @@ describe('bridge plugin: REST API and profile screen', () => {
 		const core = await rest(site, site.admin, `/wp/v2/users?include=${a.id}&context=edit`);
 		expect(r.body.users.find((u: { id: number }) => u.id === a.id)).toEqual(core.body[0]);
 		expect(r.body.deleted).toEqual(
-			expect.arrayContaining([{ id: gone.id, login: gone.username, email: gone.email, syncId: gone.meta.harmonyuser_sync_id, time: expect.any(String) }]),
+			expect.arrayContaining([
+				{ id: gone.id, login: gone.username, email: gone.email, syncId: gone.meta.harmonyuser_sync_id, time: expect.any(String), version: expect.stringMatching(/^\d{17}\.\d{4}\.[0-9a-f]{8}$/) },
+			]),
 		);
 		const paged = await rest(site, site.admin, `${NS}/users/changed?since=${encodeURIComponent(since)}&per_page=1`);
 		expect(paged.body.users).toHaveLength(1);

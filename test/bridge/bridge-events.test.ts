@@ -11,6 +11,7 @@ import { AdminSession, NS, clearWebhooks, createAccount, inputValue, installBrid
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const VERSION = /^\d{17}\.\d{4}\.[0-9a-f]{8}$/;
 const META_FIXTURE = path.join(__dirname, 'fixtures', 'hus-bridge-test-meta.php');
 
 describe('bridge plugin: outgoing events', () => {
@@ -70,6 +71,7 @@ describe('bridge plugin: outgoing events', () => {
 			time: expect.stringMatching(ISO),
 			source: { url: site.url },
 			path: [site.url],
+			version: expect.stringMatching(VERSION),
 			user: {
 				login: u.username,
 				email: u.email,
@@ -86,8 +88,11 @@ describe('bridge plugin: outgoing events', () => {
 				sourceId: u.id,
 				flags: { prohibitPropagation: false, rejectIncoming: true },
 				passwordHash: await dbHash(site, u.id),
+				versions: expect.any(Object),
 			},
 		});
+		// A local create: one version for every field (bridge-versions.test.ts has the rules).
+		expect(new Set(Object.values(body.user.versions))).toEqual(new Set([body.version]));
 	});
 
 	test('update via REST: user.updated with the full final state (no hash); no-op writes emit nothing', async () => {

@@ -248,7 +248,7 @@ describe('bridge plugin: sync id linking, backfill, raw locale', () => {
 		await installBridge(site);
 		await expectBackfilled([...ids, emptied.id]);
 		expect(await stored(kept.id)).toEqual({ syncId: kept.meta.harmonyuser_sync_id, linked: '1' });
-		expect(await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_db_version'")).toBe('2\n');
+		expect(await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_db_version'")).toBe('3\n');
 		// REST shows the backfilled user as provisional, and a linking write takes it over
 		const seeded = await rest(site, site.admin, `/wp/v2/users/${ids[0]}?context=edit`);
 		expect(seeded.body.meta).toMatchObject({ harmonyuser_sync_id: expect.stringMatching(UUID4), harmonyuser_sync_linked: '' });
@@ -274,12 +274,12 @@ describe('bridge plugin: sync id linking, backfill, raw locale', () => {
 		expect(await missing()).toBeGreaterThan(0);
 		// The rest, by bursts of concurrent requests (the lock lets one of them work; none waits).
 		let bursts = 0;
-		while ((await version()) !== '2' && bursts < 20) {
+		while ((await version()) !== '3' && bursts < 20) {
 			bursts += 1;
 			const replies = await Promise.all(Array.from({ length: 6 }, () => rest(site, null, '/')));
 			expect(replies.map((reply) => reply.status)).toEqual(replies.map(() => 200));
 		}
-		expect(await version()).toBe('2');
+		expect(await version()).toBe('3');
 		expect(bursts).toBeLessThan(20);
 		await expectBackfilled(ids);
 		expect(await lab.sql(site, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'harmonyuser_bridge_backfill_cursor'")).toBe('0\n');

@@ -23,6 +23,9 @@ final class HarmonyUser_Bridge_Tracker {
             return;
         }
         if (!isset(self::$users[$user_id])) {
+            // The user's lock until its events are queued: a sync write's compare-and-set cannot slip in between
+            // this snapshot and the versions given at shutdown (includes/versions.php). Without it, go on anyway.
+            harmonyuser_bridge_user_lock($user_id, 5);
             self::$users[$user_id] = array(
                 'before' => $before !== null ? $before : harmonyuser_bridge_user_payload($user_id, true),
                 'created' => false,
@@ -71,6 +74,7 @@ final class HarmonyUser_Bridge_Tracker {
                 $queued = array_merge($queued, harmonyuser_bridge_queue_event($event));
             }
         }
+        harmonyuser_bridge_release_user_locks();
         if ($queued) {
             harmonyuser_bridge_deliver_now($queued);
         }
@@ -82,7 +86,9 @@ final class HarmonyUser_Bridge_Tracker {
             if ($t['created'] || !$t['deleted']) {
                 return array();
             }
-            return array(harmonyuser_bridge_build_event('user.deleted', $t['deleted']));
+            $event = harmonyuser_bridge_build_event('user.deleted', $t['deleted']);
+            $event['version'] = harmonyuser_bridge_delete_version($user_id);
+            return array($event);
         }
         $after = harmonyuser_bridge_user_payload($user_id, true);
         if (!$after) {
@@ -90,7 +96,8 @@ final class HarmonyUser_Bridge_Tracker {
         }
         if ($t['created']) {
             harmonyuser_bridge_set_meta_internal($user_id, 'harmonyuser_last_changed', harmonyuser_bridge_now_iso());
-            return array(harmonyuser_bridge_build_event('user.created', $after));
+            $stamp = harmonyuser_bridge_version_change($user_id, null, $after);
+            return array(harmonyuser_bridge_stamp_event(harmonyuser_bridge_build_event('user.created', $after), $stamp));
         }
         if (!$before) {
             return array();
@@ -104,15 +111,17 @@ final class HarmonyUser_Bridge_Tracker {
             return array();
         }
         harmonyuser_bridge_set_meta_internal($user_id, 'harmonyuser_last_changed', harmonyuser_bridge_now_iso());
+        $stamp = harmonyuser_bridge_version_change($user_id, $before, $after);
         $events = array();
         if ($b['email'] !== $a['email']) {
             $after['previousEmail'] = $b['email'];
         }
         if ($changed) {
-            $events[] = harmonyuser_bridge_build_event('user.updated', $after);
+            $fields = array_diff(array_keys($stamp['changed']), array('password'));
+            $events[] = harmonyuser_bridge_stamp_event(harmonyuser_bridge_build_event('user.updated', $after), $stamp, $fields);
         }
         if ($hash_changed) {
-            $events[] = harmonyuser_bridge_build_event('user.password_changed', $after);
+            $events[] = harmonyuser_bridge_stamp_event(harmonyuser_bridge_build_event('user.password_changed', $after), $stamp, array('password'));
         }
         return $events;
     }
@@ -288,6 +297,7 @@ add_action('delete_user', function ($user_id) {
     if (!$snapshot) {
         return;
     }
+    $snapshot['versions'] = (object) harmonyuser_bridge_user_versions($user_id);
     HarmonyUser_Bridge_Tracker::deleted($user_id, $snapshot);
     if (empty($snapshot['flags']['prohibitPropagation'])) {
         $wpdb->insert(harmonyuser_bridge_tombstone_table(), array(
@@ -296,6 +306,7 @@ add_action('delete_user', function ($user_id) {
             'email' => $snapshot['email'],
             'sync_id' => $snapshot['syncId'],
             'deleted_at' => harmonyuser_bridge_now_iso(),
+            'version' => harmonyuser_bridge_delete_version($user_id),
         ));
     }
 });

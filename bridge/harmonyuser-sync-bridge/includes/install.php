@@ -31,7 +31,8 @@ function harmonyuser_bridge_install_tables() {
   delivered_at bigint(20) NOT NULL DEFAULT 0,
   PRIMARY KEY  (id),
   UNIQUE KEY event_webhook (event_id,webhook_id),
-  KEY status_next (status,next_attempt_at)
+  KEY status_next (status,next_attempt_at),
+  KEY user_webhook (user_id,webhook_id)
 ) $charset;");
     dbDelta("CREATE TABLE $tomb (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -40,9 +41,28 @@ function harmonyuser_bridge_install_tables() {
   email varchar(100) NOT NULL DEFAULT '',
   sync_id varchar(36) NOT NULL DEFAULT '',
   deleted_at varchar(20) NOT NULL,
+  version varchar(64) NOT NULL DEFAULT '',
   PRIMARY KEY  (id),
-  KEY deleted_at (deleted_at)
+  KEY deleted_at (deleted_at),
+  KEY sync_id (sync_id)
 ) $charset;");
+    harmonyuser_bridge_version_old_tombstones();
+}
+
+/**
+ * Tombstones written before versions (DB version 2) get the best version their time allows: the deletion's second,
+ * counter 0, this site's id. Weaker than a clock reading (two changes within that second are not ordered).
+ */
+function harmonyuser_bridge_version_old_tombstones() {
+    global $wpdb;
+    $tomb = harmonyuser_bridge_tombstone_table();
+    $rows = $wpdb->get_results("SELECT id, deleted_at FROM $tomb WHERE version = '' LIMIT 10000");
+    foreach ((array) $rows as $r) {
+        $ts = strtotime($r->deleted_at);
+        if ($ts) {
+            $wpdb->update($tomb, array('version' => sprintf('%017d.0000.%s', $ts * 1000000, harmonyuser_bridge_site_id())), array('id' => $r->id));
+        }
+    }
 }
 
 /** Where an unfinished backfill goes on: the last user id covered. */

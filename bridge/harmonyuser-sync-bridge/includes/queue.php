@@ -3,7 +3,9 @@
  * The durable outgoing queue: one row per (event, subscription) in {prefix}harmonyuser_queue, written before any
  * delivery attempt. Rows are claimed atomically before sending, so each is delivered at most once at a time and
  * marked 'delivered' on a 2xx answer; failures retry with exponential backoff (30 s * 2^n, capped at 1 h) and
- * become 'failed' (kept for inspection) after HARMONYUSER_BRIDGE_MAX_ATTEMPTS attempts.
+ * become 'failed' (kept for inspection) after HARMONYUSER_BRIDGE_MAX_ATTEMPTS attempts. Each user's events reach
+ * each subscription in the order they happened: a row waits while an older row of the same user and subscription
+ * is pending or being sent (see harmonyuser_bridge_wait_for_older), so a retry is never the last word.
  *
  * What the table holds: no password hash, ever. Events that carry one (user.created, user.password_changed) are
  * stored without it, and the user's current hash is read from wp_users at the moment of each delivery attempt,
@@ -341,11 +343,14 @@ function harmonyuser_bridge_process($ids = null, $force = false, $timeout = 5, $
     }
     $counts = array('processed' => 0, 'delivered' => 0, 'retry' => 0, 'failed' => 0);
     $started = microtime(true);
-    foreach ($ids as $id) {
+    $ids = array_values(array_map('intval', (array) $ids));
+    $chained = array();
+    while ($ids) {
+        $id = array_shift($ids);
         if (microtime(true) - $started > 20) {
             break; // leave the rest for the next run
         }
-        if (!harmonyuser_bridge_claim((int) $id, $force)) {
+        if (harmonyuser_bridge_wait_for_older($id) || !harmonyuser_bridge_claim($id, $force || isset($chained[$id]))) {
             continue;
         }
         $row = $wpdb->get_row($wpdb->prepare("SELECT * FROM $table WHERE id = %d", $id));
@@ -353,10 +358,62 @@ function harmonyuser_bridge_process($ids = null, $force = false, $timeout = 5, $
             continue;
         }
         $counts['processed']++;
-        $counts[harmonyuser_bridge_send_row($row, $timeout)]++;
+        $outcome = harmonyuser_bridge_send_row($row, $timeout);
+        $counts[$outcome]++;
+        $next = $outcome === 'delivered' ? harmonyuser_bridge_next_in_order($row, $force) : 0;
+        if ($next && !in_array($next, $ids, true)) {
+            array_unshift($ids, $next); // a newer event of this user that waited for this one: now
+            $chained[$next] = true;
+        }
     }
     harmonyuser_bridge_schedule_retry();
     return $counts;
+}
+
+/**
+ * Per-(user, subscription) order: a row is not sent while an older row of the same user and subscription is still
+ * pending (waiting for its retry included) or being sent, so a retry can never land after a newer event. Such a row
+ * is put back to wait no less than the older one (not due before it); the run that delivers the older one sends it
+ * next (harmonyuser_bridge_next_in_order). A row that ran out of attempts ('failed') no longer holds the others back.
+ * Returns true when the row must wait.
+ */
+function harmonyuser_bridge_wait_for_older($id) {
+    global $wpdb;
+    $table = harmonyuser_bridge_queue_table();
+    $older = $wpdb->get_row($wpdb->prepare(
+        "SELECT o.id, o.next_attempt_at FROM $table r JOIN $table o
+           ON o.user_id = r.user_id AND o.webhook_id = r.webhook_id AND o.id < r.id AND o.status IN ('pending', 'sending')
+         WHERE r.id = %d AND r.user_id > 0 ORDER BY o.id LIMIT 1",
+        (int) $id
+    ));
+    if (!$older) {
+        return false;
+    }
+    $wpdb->query($wpdb->prepare(
+        "UPDATE $table SET next_attempt_at = GREATEST(next_attempt_at, %d) WHERE id = %d AND status = 'pending'",
+        (int) $older->next_attempt_at,
+        (int) $id
+    ));
+    return true;
+}
+
+/**
+ * The next pending row of the same user and subscription after a delivered one (0: none), when it is due or was
+ * only waiting for that one (never attempted: its own backoff does not apply).
+ */
+function harmonyuser_bridge_next_in_order($row, $force) {
+    global $wpdb;
+    $table = harmonyuser_bridge_queue_table();
+    if ((int) $row->user_id <= 0) {
+        return 0;
+    }
+    $due = $force ? '' : $wpdb->prepare(' AND (attempts = 0 OR next_attempt_at <= %d)', time());
+    return (int) $wpdb->get_var($wpdb->prepare(
+        "SELECT id FROM $table WHERE user_id = %d AND webhook_id = %s AND id > %d AND status = 'pending'$due ORDER BY id LIMIT 1",
+        (int) $row->user_id,
+        $row->webhook_id,
+        (int) $row->id
+    ));
 }
 
 /** First delivery attempt at the end of the request that queued (short timeout, response already sent when possible). */

@@ -93,8 +93,9 @@ add_action('rest_api_init', function () {
                 'version' => HARMONYUSER_BRIDGE_VERSION,
                 'batch' => true,
                 'maxBatch' => 25,
-                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch'),
+                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch', 'versions'),
                 'url' => home_url(),
+                'siteId' => harmonyuser_bridge_site_id(),
                 'time' => harmonyuser_bridge_now_iso(),
             ));
         },
@@ -122,9 +123,12 @@ add_action('rest_api_init', function () {
         'args' => array('sync_id' => $optional, 'email' => $optional, 'previous_email' => $optional, 'login' => $optional),
         'callback' => function (WP_REST_Request $request) {
             $found = harmonyuser_bridge_resolve_user($request['sync_id'], $request['email'], $request['previous_email'], $request['login']);
+            // The sync id's copy was deleted here (and nobody has it now): at which version (a newer delete wins).
+            $tombstone = $found && $found[1] === 'syncId' ? null : harmonyuser_bridge_tombstone_of($request['sync_id']);
             return rest_ensure_response(array(
                 'user' => $found ? harmonyuser_bridge_rest_user($found[0]) : null,
                 'matchedBy' => $found ? $found[1] : null,
+                'tombstone' => $tombstone,
             ));
         },
     ));
@@ -151,11 +155,11 @@ add_action('rest_api_init', function () {
             $deleted = array();
             if ($page === 1) {
                 $rows = $wpdb->get_results($wpdb->prepare(
-                    'SELECT user_id, login, email, sync_id, deleted_at FROM ' . harmonyuser_bridge_tombstone_table() . ' WHERE deleted_at >= %s ORDER BY id',
+                    'SELECT user_id, login, email, sync_id, deleted_at, version FROM ' . harmonyuser_bridge_tombstone_table() . ' WHERE deleted_at >= %s ORDER BY id',
                     $since
                 ));
                 foreach ($rows as $r) {
-                    $deleted[] = array('id' => (int) $r->user_id, 'login' => $r->login, 'email' => $r->email, 'syncId' => $r->sync_id, 'time' => $r->deleted_at);
+                    $deleted[] = array('id' => (int) $r->user_id, 'login' => $r->login, 'email' => $r->email, 'syncId' => $r->sync_id, 'time' => $r->deleted_at, 'version' => $r->version);
                 }
             }
             return rest_ensure_response(array(
