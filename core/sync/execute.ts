@@ -15,6 +15,7 @@ import type { SyncResult } from './result';
 import type { ResultBuilder, TargetMatch } from './resultBuilder';
 import { notSyncedRoles, roleNamedInError, type NotSynced } from './roles';
 import type { TargetSite } from './target';
+import { wooRoleFallback, writeWooCustomer } from './wooCustomer';
 
 /** Everything one item's writes need. */
 export interface ItemContext {
@@ -148,6 +149,9 @@ export function withoutRefusedField(ctx: ItemContext, plan: WritePlan, error: un
 		ctx.target.missingRoles.add(missing);
 		notSynced = notSyncedRoles('role_missing_on_target', [missing], 'the target has no role');
 		payload.roles = roles.filter((role) => role !== missing);
+		// A WooCommerce customer into a site without WooCommerce: subscriber instead (wooCustomer.ts).
+		const fallback = wooRoleFallback(ctx.event, missing, ctx.target.config, payload.roles, plan.kind === 'update' ? plan.match.user.roles : undefined);
+		if (fallback) [payload.roles, notSynced] = [fallback.roles, fallback.note];
 		if (!payload.roles.length) {
 			if (plan.kind === 'create') return 'no_valid_role';
 			delete payload.roles;
@@ -196,7 +200,10 @@ export async function finish(
 	if (ctx.event.user.passwordHash && !plan.linkOnly && !(await ctx.target.hasBridge())) {
 		notSynced.push({ field: 'password', reason: 'password_no_bridge', message: 'the target has no bridge plugin to take a password hash' });
 	}
-	return ctx.builder.applied(action, reason, match, changes, notSynced);
+	// WooCommerce billing and shipping, once the user itself is on the target (wooCustomer.ts).
+	const woo = plan.linkOnly ? { changes: [], notSynced: [] } : await writeWooCustomer({ ...ctx, path: ctx.builder.pathWithTarget() }, match.user);
+	if (woo.changes.length && action === 'none') return ctx.builder.applied('update', 'updated', match, woo.changes, [...notSynced, ...woo.notSynced]);
+	return ctx.builder.applied(action, reason, match, [...changes, ...woo.changes], [...notSynced, ...woo.notSynced]);
 }
 
 /** What the source left out of the event (a value over its size cap, a password hash without a network key). */

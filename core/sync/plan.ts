@@ -8,6 +8,7 @@ import { deleteIsStale, tombstoneWins, withoutStaleFields } from '../versions/fi
 import type { IdentityMatch, LinkDecision } from './identity';
 import type { Refusal } from './policies';
 import { rolesToWrite, type NotSynced } from './roles';
+import { wooRoleConfig } from './wooCustomer';
 
 export type Plan =
 	| { kind: 'create'; payload: WpUserWrite; notSynced: NotSynced[] }
@@ -33,7 +34,10 @@ type Linked = Extract<LinkDecision, { kind: 'linked' }>;
 /** Decides what one change means for the target, given the linked copy of the user (or none). */
 export function planChange(event: SyncEvent, link: Linked | undefined, options: PlanOptions): Plan {
 	if (event.action === 'delete') return planDelete(event, link?.match, options);
-	const roles = rolesToWrite(event.user.roles, options.config, options.missingRoles);
+	// WooCommerce customers into a site without WooCommerce: customer → subscriber by default (wooCustomer.ts).
+	const woo = wooRoleConfig(event, options.config, options.missingRoles);
+	const roles = rolesToWrite(event.user.roles, woo.config, options.missingRoles);
+	roles.dropped.push(...woo.notes);
 	const user = { ...event.user, roles: roles.roles };
 	if (link) {
 		const diff = { ...diffUser(link.match.user, user), ...linkWrite(event, link) };

@@ -19,6 +19,7 @@ export const REASONS = {
 	propagation_prohibited: "the user's changes are not propagated (prohibit propagation)",
 	target_user_protected: 'the target user rejects incoming modifications',
 	user_not_found: 'the user does not exist on the target',
+	unidentified_user: 'the source reported a change without saying who (a WooCommerce delete of a customer the trigger never saw): nothing was looked up',
 	protected_account: 'the target account is outside what sync may change (a role outside Synced Roles, an administrator, the credential user or the content heir)',
 	conflict: 'the target account that shares this email or login is a different person',
 	not_linked: 'no sync ever linked or created this target account: a reported or reconcile delete leaves it',

@@ -16,6 +16,8 @@ export type NotSyncedReason =
 	| 'role_missing_on_target'
 	| 'locale_missing_on_target'
 	| 'login_immutable'
+	| 'no_woocommerce'
+	| 'woocommerce_error'
 	| 'password_no_bridge'
 	| 'hash_unsupported'
 	| 'omitted_at_source'

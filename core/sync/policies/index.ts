@@ -1,3 +1,4 @@
+import { identifiedUser } from './identifiedUser';
 import { notInPropagationPath } from './loop';
 import { propagationAllowed } from './propagation';
 import { targetWritable } from './readOnly';
@@ -11,6 +12,7 @@ export type { Policy, PolicyContext, Refusal } from './types';
 
 /** Checked before the target is asked anything: a refusal here costs no request. */
 export const POLICIES_BEFORE_LOOKUP: readonly Policy[] = [
+	identifiedUser,
 	notInPropagationPath,
 	sourceWhitelisted,
 	targetWritable,
