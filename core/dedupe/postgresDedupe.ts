@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { createPool, postgresNames, type PostgresSettings } from '../log/postgresSettings';
+import { createPool, postgresNames, type PostgresSettings } from '../postgres/settings';
 import type { DedupeStore } from './types';
 
 /** The seen-ids table beside the sync log's tables (same schema and prefix rules). */

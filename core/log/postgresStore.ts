@@ -5,7 +5,7 @@ import {
 	schemaStatements, whereClause, type Row, type SqlValue,
 } from './sql';
 import type { LogFilter, NewLogEntry, Page, QueryResult, ReplayOptions, SyncLogStore } from './types';
-import { createPool, postgresNames, type PostgresSettings } from './postgresSettings';
+import { createPool, postgresNames, type PostgresSettings } from '../postgres/settings';
 
 const BIGINT_COLUMNS = new Set(['logged_at', 'source_user_id', 'target_user_id', 'requests', 'duration_ms']);
 const binder = (params: SqlValue[]) => (value: SqlValue) => `$${params.push(value)}`;

@@ -8,7 +8,7 @@ import * as stats from './actions/stats.operation';
 import * as write from './actions/write.operation';
 import { filtersProperty } from './description/filters';
 import { storeProperties } from './description/store';
-import { harmonyUserSyncPostgresTest } from './transport/credentialTest';
+import { harmonyUserSyncPostgresTest } from '../shared/postgresCredential';
 
 export class HarmonyUserSyncLog implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,6 +1,6 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { harmonyUserSyncPostgresTest } from '../HarmonyUserSyncLog/transport/credentialTest';
+import { harmonyUserSyncPostgresTest } from '../shared/postgresCredential';
 import { handleWebhook } from './actions/webhook';
 import { sourceProperties } from './description/events';
 import { optionsProperty } from './description/options';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
-import type { PostgresSettings } from '../../core/log/postgresSettings';
+import type { PostgresSettings } from '../../core/postgres/settings';
 
 const ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 

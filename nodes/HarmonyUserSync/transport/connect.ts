@@ -2,30 +2,17 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { buildPolicyConfig, splitList } from '../../../core/sync/config';
 import { TargetSite } from '../../../core/sync/target';
-import { WordPressClient } from '../../../core/wordpress/client';
+import type { WordPressClient } from '../../../core/wordpress/client';
+import { connectSite } from '../../shared/siteClient';
 
-export const CREDENTIAL_TYPE = 'wordPressAppPasswordApi';
-
-interface SiteCredential {
-	url: string;
-	username: string;
-	applicationPassword: string;
-	readOnly?: boolean;
-}
-
+/** The credential's site with the node's request options (concurrency, timeout, retries). */
 export async function connectClient(ctx: IExecuteFunctions): Promise<{ client: WordPressClient; readOnly: boolean }> {
-	const credential = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as SiteCredential;
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	try {
-		const client = WordPressClient.create(credential, {
-			concurrency: Number(options.concurrency ?? 4),
-			timeoutMs: Number(options.timeout ?? 30) * 1000,
-			retry: { retries: Number(options.retries ?? 3) },
-		});
-		return { client, readOnly: credential.readOnly === true };
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `The credential's Site URL is not usable: ${(error as Error).message}`);
-	}
+	return connectSite(ctx, {
+		concurrency: Number(options.concurrency ?? 4),
+		timeoutMs: Number(options.timeout ?? 30) * 1000,
+		retry: { retries: Number(options.retries ?? 3) },
+	});
 }
 
 /** The target site of a write operation: its client plus the policies set on the node and credential. */

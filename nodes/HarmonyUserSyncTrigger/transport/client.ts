@@ -1,23 +1,13 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { WordPressClient } from '../../../core/wordpress/client';
+import type { WordPressClient } from '../../../core/wordpress/client';
+import { connectSite, SITE_CREDENTIAL } from '../../shared/siteClient';
 
-export const CREDENTIAL_TYPE = 'wordPressAppPasswordApi';
+export const CREDENTIAL_TYPE = SITE_CREDENTIAL;
 
-interface SiteCredential {
-	url: string;
-	username: string;
-	applicationPassword: string;
-}
-
-/** The credential's site, as a REST client (hooks) or just its URL (webhook calls). */
+/** The credential's site, as a REST client for the webhook lifecycle hooks. */
 export async function siteClient(ctx: IHookFunctions | IWebhookFunctions): Promise<WordPressClient> {
-	const credential = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as SiteCredential;
-	try {
-		return WordPressClient.create(credential, { timeoutMs: 20_000, retry: { retries: 2 } });
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `The credential's Site URL is not usable: ${(error as Error).message}`);
-	}
+	return (await connectSite(ctx, { timeoutMs: 20_000, retry: { retries: 2 } })).client;
 }
 
 /** Wraps a failed site request in n8n's error type, with what was being done. */

@@ -2,10 +2,8 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import { PostgresDedupeStore } from '../../../core/dedupe/postgresDedupe';
 import { defaultDedupePath, SqliteDedupeStore } from '../../../core/dedupe/sqliteDedupe';
 import { DAY_MS, type DedupeStore } from '../../../core/dedupe/types';
-import type { PostgresSettings } from '../../../core/log/postgresSettings';
-import { postgresSettings } from '../../HarmonyUserSyncLog/transport/store';
-
-const POSTGRES_CREDENTIAL = 'harmonyUserSyncPostgres';
+import type { PostgresSettings } from '../../../core/postgres/settings';
+import { POSTGRES_CREDENTIAL, postgresSettings } from '../../shared/postgresCredential';
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 // One store per database for the life of the process: a webhook call must not pay for a new connection pool.

@@ -34,7 +34,7 @@ const WRONG_TYPES: Mutation[] = [
 const HUGE: Mutation[] = [
 	(e) => ({ ...e, id: 'x'.repeat(201) }), (e) => ({ ...e, user: { ...(e.user as object), login: 'a'.repeat(61 + 5000) } }),
 	(e) => ({ ...e, user: { ...(e.user as object), email: `${'a'.repeat(200)}@example.test` } }),
-	(e) => ({ ...e, user: { ...(e.user as object), passwordHash: 'h'.repeat(256) } }), (e) => ({ ...e, path: Array.from({ length: 101 }, () => 'https://a.example') }),
+	(e) => ({ ...e, user: { ...(e.user as object), passwordHash: 'h'.repeat(513) } }), (e) => ({ ...e, path: Array.from({ length: 101 }, () => 'https://a.example') }),
 	(e) => ({ ...e, user: { ...(e.user as object), url: `https://${'u'.repeat(200)}.example` } }),
 ];
 
