@@ -25,3 +25,9 @@ if (defined('HUS_LAB_SITE') && PHP_SAPI !== 'cli' && !headers_sent()) {
 add_filter('default_option_harmonyuser_bridge_allow_local_receivers', function () {
     return '1';
 });
+
+// Password hashes travel between bridges sealed with a network key that every site of a network shares; the
+// lab's sites form one network, so they share this throwaway key by default (a saved option wins).
+add_filter('default_option_harmonyuser_bridge_network_key', function () {
+    return base64_encode(hash('sha256', 'harmonyuser lab network key', true));
+});

@@ -45,6 +45,12 @@ describe('bridge plugin: outgoing events', () => {
 		await removeBridge(site2);
 	});
 
+	/** The hash inside an event's sealed passwordHash, opened by the site's bridge with the network key. */
+	const opened = async (s: Site, user: { passwordHash?: string; syncId?: string }) => {
+		expect(user.passwordHash).toMatch(/^hus1:/);
+		const out = await lab.wpEval(s, `$h = harmonyuser_bridge_open_hash(${JSON.stringify(user.passwordHash)}, ${JSON.stringify(user.syncId ?? '')}); echo is_wp_error($h) ? 'ERR ' . $h->get_error_code() : $h;`);
+		return out.trim();
+	};
 	const dbHash = async (s: Site, id: number) => (await lab.sql(s, `SELECT user_pass FROM wp_users WHERE ID = ${Number(id)}`)).trim();
 	const create = async (body: Record<string, unknown> = {}, s: Site = site) => {
 		const login = uniqueLogin('bev');
@@ -58,7 +64,7 @@ describe('bridge plugin: outgoing events', () => {
 		const u = await create({ first_name: 'Eve', last_name: 'Ent', roles: ['author'], meta: { hus_bridge_test_color: 'teal', harmonyuser_reject_incoming: '1' } });
 		const got = receiver.received.filter((r) => r.body?.user?.login === u.username);
 		expect(got).toHaveLength(1);
-		const [{ headers, body, signatureValid }] = got;
+		const [{ headers, body, raw, signatureValid }] = got;
 		expect(signatureValid).toBe(true);
 		expect(headers['content-type']).toMatch(/^application\/json/);
 		expect(headers['x-harmonyuser-event-id']).toBe(body.id);
@@ -87,10 +93,13 @@ describe('bridge plugin: outgoing events', () => {
 				syncId: u.meta.harmonyuser_sync_id,
 				sourceId: u.id,
 				flags: { prohibitPropagation: false, rejectIncoming: true },
-				passwordHash: await dbHash(site, u.id),
+				passwordHash: expect.stringMatching(/^hus1:/),
 				versions: expect.any(Object),
 			},
 		});
+		// The hash travels sealed with the network key, bound to the user's sync id: only a bridge opens it.
+		expect(await opened(site, body.user)).toBe(await dbHash(site, u.id));
+		expect(raw).not.toContain(await dbHash(site, u.id));
 		// A local create: one version for every field (bridge-versions.test.ts has the rules).
 		expect(new Set(Object.values(body.user.versions))).toEqual(new Set([body.version]));
 	});
@@ -157,7 +166,7 @@ describe('bridge plugin: outgoing events', () => {
 		expect(events.map((e) => e.event)).toEqual(['user.password_changed']);
 		const hash = await dbHash(site, u.id);
 		expect(hash).not.toBe(oldHash);
-		expect(events[0].user.passwordHash).toBe(hash);
+		expect(await opened(site, events[0].user)).toBe(hash);
 		expect(events[0].action).toBe('update');
 
 		// wp_set_password() from PHP (no REST) is detected too
@@ -165,14 +174,14 @@ describe('bridge plugin: outgoing events', () => {
 		await lab.wpEval(site, `wp_set_password('Third-password-3', ${u.id});`);
 		events = receiver.eventsFor(u.username);
 		expect(events.map((e) => e.event)).toEqual(['user.password_changed']);
-		expect(events[0].user.passwordHash).toBe(await dbHash(site, u.id));
+		expect(await opened(site, events[0].user)).toBe(await dbHash(site, u.id));
 
 		// and the lost-password flow (reset_password(): password_reset / after_password_reset)
 		receiver.clear();
 		await lab.wpEval(site, `reset_password(get_userdata(${u.id}), 'Fourth-password-4');`);
 		events = receiver.eventsFor(u.username);
 		expect(events.map((e) => e.event)).toEqual(['user.password_changed']);
-		expect(events[0].user.passwordHash).toBe(await dbHash(site, u.id));
+		expect(await opened(site, events[0].user)).toBe(await dbHash(site, u.id));
 	});
 
 	test('delete gives user.deleted', async () => {
@@ -326,6 +335,6 @@ describe('bridge plugin: outgoing events', () => {
 		const events = receiver.eventsFor(u.username);
 		expect(events.map((e) => e.event)).toEqual(['user.password_changed']);
 		expect(events[0].path).toEqual([site2.url, site.url]);
-		expect(events[0].user.passwordHash).toBe(hash);
+		expect(await opened(site, events[0].user)).toBe(hash);
 	});
 });

@@ -96,6 +96,23 @@ add_action('admin_post_harmonyuser_save_protection', function () {
     harmonyuser_bridge_admin_back();
 });
 
+add_action('admin_post_harmonyuser_network_key', function () {
+    harmonyuser_bridge_admin_check('harmonyuser_network_key');
+    if (harmonyuser_bridge_post('generate') === '1') {
+        update_option(HARMONYUSER_BRIDGE_OPT_NETWORK_KEY, harmonyuser_bridge_generate_network_key(), false);
+        harmonyuser_bridge_admin_flash('success', 'A new network key was generated (fingerprint ' . harmonyuser_bridge_network_key_fingerprint() . '). Copy it to every other site of the network.');
+        harmonyuser_bridge_admin_back(array('show_key' => '1'));
+    }
+    $key = harmonyuser_bridge_parse_network_key(harmonyuser_bridge_post('network_key'));
+    if (is_wp_error($key)) {
+        harmonyuser_bridge_admin_flash('error', $key->get_error_message() . ' Nothing was saved.');
+        harmonyuser_bridge_admin_back();
+    }
+    update_option(HARMONYUSER_BRIDGE_OPT_NETWORK_KEY, $key, false);
+    harmonyuser_bridge_admin_flash('success', 'Network key saved (fingerprint ' . harmonyuser_bridge_network_key_fingerprint() . ').');
+    harmonyuser_bridge_admin_back();
+});
+
 add_action('admin_post_harmonyuser_allowlist_save', function () {
     harmonyuser_bridge_admin_check('harmonyuser_allowlist_save');
     $id = sanitize_key(harmonyuser_bridge_post('entry_id'));
@@ -308,6 +325,26 @@ function harmonyuser_bridge_admin_page() {
             <p>
                 <button type="submit" class="button button-secondary" id="harmonyuser-save-entry"><?php echo esc_html($editing ? __('Save entry', 'harmonyuser-sync-bridge') : __('Add entry', 'harmonyuser-sync-bridge')); ?></button>
                 <?php if ($editing) : ?><a class="button-link" href="<?php echo esc_url(harmonyuser_bridge_admin_url()); ?>"><?php echo esc_html__('Cancel', 'harmonyuser-sync-bridge'); ?></a><?php endif; ?>
+            </p>
+        </form>
+
+        <h2 id="harmonyuser-network-key-title"><?php echo esc_html__('Password hashes between sites', 'harmonyuser-sync-bridge'); ?></h2>
+        <p class="description"><?php echo esc_html__('Password hashes leave this site only sealed with the network key, so n8n, its logs and any receiver hold ciphertext. Give every site of the network the same key; a site without it neither sends nor accepts password hashes.', 'harmonyuser-sync-bridge'); ?></p>
+        <?php $fingerprint = harmonyuser_bridge_network_key_fingerprint(); ?>
+        <p id="harmonyuser-network-key-state"><?php echo $fingerprint !== ''
+            ? esc_html(sprintf(__('A network key is set: fingerprint %s (the same key shows the same fingerprint on every site).', 'harmonyuser-sync-bridge'), $fingerprint))
+            : esc_html__('No network key is set: password hashes are not synced.', 'harmonyuser-sync-bridge'); ?></p>
+        <?php if ($fingerprint !== '' && isset($_GET['show_key'])) : // phpcs:ignore WordPress.Security.NonceVerification ?>
+            <p><?php echo esc_html__('Copy this key to the other sites now (it is not shown again):', 'harmonyuser-sync-bridge'); ?> <code id="harmonyuser-network-key-value"><?php echo esc_html((string) get_option(HARMONYUSER_BRIDGE_OPT_NETWORK_KEY, '')); ?></code></p>
+        <?php endif; ?>
+        <form method="post" action="<?php echo $post_url; // phpcs:ignore WordPress.Security.EscapeOutput ?>" id="harmonyuser-network-key-form">
+            <input type="hidden" name="action" value="harmonyuser_network_key" />
+            <?php wp_nonce_field('harmonyuser_network_key', HARMONYUSER_BRIDGE_NONCE_FIELD); ?>
+            <p>
+                <label for="harmonyuser_network_key"><?php echo esc_html__('Network key from another site', 'harmonyuser-sync-bridge'); ?></label><br />
+                <input type="password" name="network_key" id="harmonyuser_network_key" class="regular-text" autocomplete="off" />
+                <button type="submit" class="button button-secondary" id="harmonyuser-save-network-key"><?php echo esc_html__('Save key', 'harmonyuser-sync-bridge'); ?></button>
+                <button type="submit" class="button button-secondary" name="generate" value="1" id="harmonyuser-generate-network-key"><?php echo esc_html__('Generate a new key', 'harmonyuser-sync-bridge'); ?></button>
             </p>
         </form>
 

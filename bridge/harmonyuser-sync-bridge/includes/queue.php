@@ -242,7 +242,15 @@ function harmonyuser_bridge_delivery_body($row) {
     if (!is_string($hash) || $hash === '') {
         return $row->body; // the user is gone: a user.deleted event follows
     }
-    $event->user->passwordHash = $hash;
+    // The hash leaves the site only sealed with the network key, bound to the user's sync id (includes/crypto.php).
+    $sealed = harmonyuser_bridge_seal_hash($hash, isset($event->user->syncId) ? (string) $event->user->syncId : '');
+    if ($sealed === null || empty($event->user->syncId)) {
+        $omitted = isset($event->omitted) && is_array($event->omitted) ? $event->omitted : array();
+        $omitted[] = array('field' => 'passwordHash', 'reason' => 'no_network_key');
+        $event->omitted = $omitted;
+    } else {
+        $event->user->passwordHash = $sealed;
+    }
     return wp_json_encode($event, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
 }
 

@@ -93,7 +93,9 @@ add_action('rest_api_init', function () {
                 'version' => HARMONYUSER_BRIDGE_VERSION,
                 'batch' => true,
                 'maxBatch' => 25,
-                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'path', 'batch', 'versions'),
+                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'sealedHashes', 'path', 'batch', 'versions'),
+                // Tells sites apart by key without showing it: two sites with the same fingerprint share the key.
+                'networkKeyFingerprint' => harmonyuser_bridge_network_key_fingerprint(),
                 'url' => home_url(),
                 'siteId' => harmonyuser_bridge_site_id(),
                 'time' => harmonyuser_bridge_now_iso(),
@@ -195,6 +197,13 @@ add_action('rest_api_init', function () {
 /** Sets a user's password from a hash (never plaintext): phpass, WordPress 6.8+ bcrypt, plain bcrypt or argon2. */
 function harmonyuser_bridge_apply_password_hash($id, $hash) {
     global $wpdb;
+    // A hash sealed by another bridge of the network: opened with the network key, for this user's sync id only.
+    if (harmonyuser_bridge_is_sealed($hash)) {
+        $hash = harmonyuser_bridge_open_hash($hash, get_user_meta($id, 'harmonyuser_sync_id', true));
+        if (is_wp_error($hash)) {
+            return $hash;
+        }
+    }
     if (strlen($hash) > 255 || !preg_match('#^(\$P\$|\$H\$|\$wp\$2[aby]\$|\$2[aby]\$|\$argon2(id|i)\$)[./A-Za-z0-9$=,+-]+$#', $hash)) {
         return new WP_Error('harmonyuser_invalid_hash', 'hash must be a WordPress password hash (phpass or bcrypt).', array('status' => 400));
     }

