@@ -2,7 +2,10 @@
 'use strict';
 /**
  * The WordPress lab from the command line.
- *   node lab/cli.js up [count] [--port-base N]   start (or reuse) count sites (default 3) and print their logins
+ *   node lab/cli.js up [count] [--port-base N] [--wp 6.1|6.8|6.1,6.8,…] [--server php|fpm|php,fpm,…]
+ *                                                 start (or reuse) count sites (default 3) and print their logins;
+ *                                                 --wp / --server: for every site, or one per site (default
+ *                                                 HUS_LAB_WP / HUS_LAB_SERVER, else what each site ran, else 6.1, php)
  *   node lab/cli.js down [--purge]               stop the servers; --purge also drops databases, configs, lab dir
  *   node lab/cli.js status                        what runs where
  *   node lab/cli.js reset <i> | seed <i> <n> [prefix] | sql <i> <query> | eval <i> <php>   (i is 0-based)
@@ -22,7 +25,7 @@ async function status() {
     console.log(e.message);
     return 1;
   }
-  const rows = [['SITE', 'URL', 'PID', 'HTTP', 'USERS']];
+  const rows = [['SITE', 'URL', 'WORDPRESS', 'SERVER', 'PID', 'HTTP', 'USERS']];
   for (const s of sites) {
     const t0 = Date.now();
     let http = 'down';
@@ -36,7 +39,7 @@ async function status() {
     } catch (e) {
       http = `error: ${e.cause?.code || e.message}`;
     }
-    rows.push([s.name, s.url, s.pid, http, users]);
+    rows.push([s.name, s.url, s.wpVersion, s.server === 'fpm' ? 'nginx+fpm' : 'php -S', s.pid, http, users]);
   }
   console.log(`lab dir: ${lab.labDir()}\n${table(rows)}`);
   return 0;
@@ -53,10 +56,19 @@ async function main(argv) {
   switch (cmd) {
     case 'up': {
       const portBase = flag('--port-base');
+      const wp = flag('--wp');
+      const server = flag('--server');
       const t0 = Date.now();
-      const sites = await lab.up({ count: rest[0] ? Number(rest[0]) : 3, ...(portBase ? { portBase: Number(portBase) } : {}) });
-      const rows = [['SITE', 'URL', 'LOGIN (user / password)', 'APP PASSWORD (admin)', 'EDITOR APP PASSWORD']];
-      for (const s of sites) rows.push([s.name, s.url, `${s.admin.username} / ${s.admin.password}`, s.admin.appPassword, s.editor.appPassword]);
+      const sites = await lab.up({
+        count: rest[0] ? Number(rest[0]) : 3,
+        ...(portBase ? { portBase: Number(portBase) } : {}),
+        ...(wp ? { wp } : {}),
+        ...(server ? { server } : {}),
+      });
+      const rows = [['SITE', 'URL', 'WORDPRESS', 'SERVER', 'LOGIN (user / password)', 'APP PASSWORD (admin)', 'EDITOR APP PASSWORD']];
+      for (const s of sites) {
+        rows.push([s.name, s.url, s.wpVersion, s.server === 'fpm' ? 'nginx+fpm' : 'php -S', `${s.admin.username} / ${s.admin.password}`, s.admin.appPassword, s.editor.appPassword]);
+      }
       console.log(`${table(rows)}\n\nlab up in ${((Date.now() - t0) / 1000).toFixed(1)} s; editor login: editor / ${lab.EDITOR_PASSWORD}; lab dir: ${lab.labDir()}`);
       return 0;
     }
@@ -83,7 +95,7 @@ async function main(argv) {
       process.stdout.write(await lab.wpEval(lab.site(Number(rest[0])), rest.slice(1).join(' ')));
       return 0;
     default:
-      console.error('usage: node lab/cli.js up [count] [--port-base N] | down [--purge] | status | reset <i> | seed <i> <n> [prefix] | sql <i> <query> | eval <i> <php>');
+      console.error('usage: node lab/cli.js up [count] [--port-base N] [--wp 6.1|6.8|list] [--server php|fpm|list] | down [--purge] | status | reset <i> | seed <i> <n> [prefix] | sql <i> <query> | eval <i> <php>');
       return 2;
   }
 }

@@ -16,8 +16,16 @@ export interface Site {
   contentDir: string; // its WP_CONTENT_DIR
   admin: LabAccount; // id 1, administrator
   editor: LabAccount; // role editor (not an admin)
-  pid: number; // php -S master (process group leader)
-  serverLog: string;
+  /** The WordPress release it runs: '6.1.9' (Debian bookworm, /usr/share/wordpress) or '6.8.7' (trixie's, in the cache). */
+  wpVersion: string;
+  /** That release's root (ABSPATH). */
+  wpRoot: string;
+  /** 'php': PHP's built-in server (php -S); 'fpm': nginx in front of a PHP-FPM pool, as production sites run. */
+  server: 'php' | 'fpm';
+  pid: number; // php -S master, or nginx's master under 'fpm' (process group leader)
+  fpmPid?: number; // the PHP-FPM master under 'fpm'
+  serverLog: string; // php -S's log, or nginx's error log
+  fpmLog?: string; // PHP-FPM's log under 'fpm'
   errorLog: string; // WordPress/PHP error log
 }
 export interface SeedOptions {
@@ -28,7 +36,17 @@ export interface SeedOptions {
   start?: number; // first number, default 1 (logins prefix1..prefixN)
   password?: string; // default SEED_PASSWORD
 }
-export function up(opts?: { count?: number; portBase?: number }): Promise<Site[]>;
+/** WordPress releases: one for every site or one per site ('6.1', '6.8', '6.8.7', or a list '6.1,6.8'). */
+export type WpSpec = string | string[];
+export interface UpOptions {
+  count?: number;
+  portBase?: number;
+  /** default HUS_LAB_WP, else each site's recorded release, else 6.1; a site whose release changes is reinstalled */
+  wp?: WpSpec;
+  /** 'php' or 'fpm', for every site or one per site; default HUS_LAB_SERVER, else as recorded, else 'php' */
+  server?: string | Array<'php' | 'fpm'>;
+}
+export function up(opts?: UpOptions): Promise<Site[]>;
 export function down(opts?: { purge?: boolean }): Promise<void>;
 export function sites(): Site[];
 export function site(i: number): Site;

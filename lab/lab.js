@@ -1,10 +1,16 @@
 'use strict';
 /**
- * The WordPress lab: N independent real WordPress sites (Debian's WordPress, MariaDB, `php -S`) on 127.0.0.1 ports.
+ * The WordPress lab: N independent real WordPress sites (Debian's WordPress, MariaDB) on 127.0.0.1 ports.
  * Used by jest's global setup, the tests and lab/cli.js. Node stdlib only.
  *
- * State lives in labDir(): state.json (sites, credentials), and per site <name>/ with wp-content/, server.pid,
- * server.log (php -S) and php-errors.log (WordPress).
+ * Each site runs its own WordPress release (lab/wordpress.js: 6.1.9 from bookworm, 6.8.7 from trixie's package
+ * unpacked into the cache) under its own server: `php -S` (lab/server.js) or nginx + PHP-FPM (lab/fpm.js).
+ * Chosen per site by up({ wp, server }), else HUS_LAB_WP / HUS_LAB_SERVER ("6.8" for every site, or one per site:
+ * "6.1,6.8,6.8"; "php" or "fpm"), else what the site ran before (state.json), else 6.1 under php -S.
+ *
+ * State lives in labDir(): state.json (sites, credentials), and per site <name>/ with wp-content/, server.pid and
+ * server.log (php -S) or nginx.conf, nginx.pid, nginx-error.log, php-fpm.conf, php-fpm.pid, php-fpm.log (FPM),
+ * and php-errors.log (WordPress).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -13,6 +19,8 @@ const { LabError, run, pidAlive, sleep, tailFile, tailText, addSecret, redact } 
 const db = require('./mariadb');
 const { configName, configOwner, writeConfig, removeConfigs } = require('./wpconfig');
 const server = require('./server');
+const fpm = require('./fpm');
+const wordpress = require('./wordpress');
 const { assertPortsAreOurs, claimDatabase } = require('./ownership');
 
 const ADMIN_PASSWORD = 'admin-lab-password';
@@ -48,6 +56,25 @@ function siteShape(index, portBase) {
   return { name, index, url: `http://127.0.0.1:${port}`, port, db: `hus_p${port}`, dir, contentDir: path.join(dir, 'wp-content') };
 }
 
+const SERVERS = ['php', 'fpm'];
+
+/** Each site's server ('php' or 'fpm') from a spec like lab/wordpress.js's perSite. */
+function serversPerSite(spec, count, fallback) {
+  const list = spec === undefined || spec === null || spec === '' ? [] : Array.isArray(spec) ? spec : String(spec).split(',');
+  const names = list.map((s) => String(s).trim().toLowerCase()).filter(Boolean);
+  const check = (v) => {
+    const name = v === 'nginx' || v === 'php-fpm' ? 'fpm' : v === 'php-s' ? 'php' : v;
+    if (!SERVERS.includes(name)) throw new LabError(`server "${v}": the lab runs php (php -S) or fpm (nginx + PHP-FPM) (HUS_LAB_SERVER, --server)`);
+    return name;
+  };
+  return Array.from({ length: count }, (_, i) => (names.length === 1 ? check(names[0]) : i < names.length ? check(names[i]) : fallback(i)));
+}
+
+/** A recorded site as today's code describes it (state.json written before versions and servers were recorded). */
+function normalized(site) {
+  return { wpVersion: '6.1.9', wpRoot: server.WP_ROOT, server: 'php', ...site };
+}
+
 function fileSize(file) {
   try {
     return fs.statSync(file).size;
@@ -68,7 +95,7 @@ function newLogLines(file, from) {
 
 /** Runs one of lab/php/*.php for a site; resolves the JSON result (or raw stdout when raw). */
 async function runPhp(site, script, input, { raw = false, timeoutMs = 300000 } = {}) {
-  const env = { ...process.env, HUS_LAB_CONFIG: configName(site), HUS_LAB_URL: site.url, HUS_WP_ROOT: server.WP_ROOT };
+  const env = { ...process.env, HUS_LAB_CONFIG: configName(site), HUS_LAB_URL: site.url, HUS_WP_ROOT: site.wpRoot || server.WP_ROOT };
   const args = ['-d', 'display_errors=stderr', '-d', 'memory_limit=1G', path.join(PHP_DIR, script)];
   const errorLog = path.join(labDir(), site.name, 'php-errors.log');
   const logSize = fileSize(errorLog);
@@ -84,9 +111,10 @@ async function runPhp(site, script, input, { raw = false, timeoutMs = 300000 } =
 }
 
 /** Dependencies: fast file checks; scripts/lab-deps.sh (apt) only when something is missing. */
-async function ensureDeps() {
+async function ensureDeps({ fpm: needFpm = false } = {}) {
   const hasPhp = (process.env.PATH || '').split(':').some((d) => fs.existsSync(path.join(d, 'php')));
-  if (hasPhp && fs.existsSync(path.join(server.WP_ROOT, 'wp-settings.php')) && fs.existsSync('/usr/sbin/mariadbd')) return;
+  const hasFpm = !needFpm || fpm.available();
+  if (hasPhp && hasFpm && fs.existsSync(path.join(server.WP_ROOT, 'wp-settings.php')) && fs.existsSync('/usr/sbin/mariadbd')) return;
   const r = await run('bash', [DEPS_SCRIPT], { timeoutMs: 900000 });
   if (r.code !== 0) throw new LabError('installing the lab dependencies (scripts/lab-deps.sh) failed', tailText(r.stderr + r.stdout));
 }
@@ -124,8 +152,48 @@ async function withLock(fn) {
 function prepareContentDir(site) {
   for (const d of ['mu-plugins', 'plugins', 'uploads']) fs.mkdirSync(path.join(site.contentDir, d), { recursive: true });
   const themes = path.join(site.contentDir, 'themes');
-  if (!fs.existsSync(themes)) fs.symlinkSync(path.join(server.WP_ROOT, 'wp-content', 'themes'), themes);
+  const ownThemes = path.join(site.wpRoot, 'wp-content', 'themes');
+  let linked = null;
+  try {
+    linked = fs.readlinkSync(themes);
+  } catch {
+    /* none yet, or a real directory (kept) */
+  }
+  if (linked !== null && linked !== ownThemes) fs.rmSync(themes);
+  if (!fs.existsSync(themes)) fs.symlinkSync(ownThemes, themes);
   fs.copyFileSync(MU_PLUGIN, path.join(site.contentDir, 'mu-plugins', 'hus-lab-site.php'));
+}
+
+/**
+ * What the site's database holds: 'current' (installed by this release), 'none', or 'emptied': a database another
+ * release installed is emptied first, since 6.1 cannot run on 6.8's schema and 6.8 would upgrade 6.1's in place.
+ */
+async function databaseState(site) {
+  let installed;
+  try {
+    installed = Number((await db.dbSql(site.db, "SELECT option_value FROM wp_options WHERE option_name = 'db_version'")).trim());
+  } catch {
+    return 'none'; // no wp_options
+  }
+  if (!installed) return 'none';
+  if (installed === site.wpDbVersion) return 'current';
+  await db.rootSql(`DROP DATABASE IF EXISTS \`${site.db}\`; CREATE DATABASE \`${site.db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`, `emptying ${site.db} for WordPress ${site.wpVersion}`);
+  return 'emptied';
+}
+
+/** Starts (or keeps) the site's server, stopping the other kind; resolves { pid, fpmPid?, fresh }. */
+async function ensureServer(shape) {
+  if (shape.server === 'fpm') {
+    await server.stop(server.readPid(shape));
+    fs.rmSync(server.files(shape).pid, { force: true });
+    return fpm.ensure(shape);
+  }
+  await fpm.stop(shape);
+  let pid = server.runningPid(shape);
+  if (pid) return { pid, fresh: false };
+  await server.stop(server.readPid(shape)); // a stale server of this site (other port, dir or WordPress)
+  pid = await server.start(shape);
+  return { pid, fresh: true };
 }
 
 /** GET a REST path with Basic auth; resolves { status, body }. */
@@ -149,7 +217,7 @@ async function verifyAndWarm(site, rounds) {
     const r = await restGet(site, site[who], me);
     if (r.status !== 200 || !(r.body?.roles || []).includes(role)) {
       throw new LabError(`${site.name}: GET ${me} as ${who} with its application password gave ${r.status}, expected 200 with role ${role}`,
-        redact(`${r.text.slice(0, 500)}\n-- php-errors.log --\n${tailFile(path.join(site.dir, 'php-errors.log'), 10)}\n-- server.log --\n${tailFile(server.files(site).log, 10)}`));
+        redact(`${r.text.slice(0, 500)}\n-- php-errors.log --\n${tailFile(path.join(site.dir, 'php-errors.log'), 10)}\n-- ${path.basename(site.serverLog)} --\n${tailFile(site.serverLog, 10)}`));
     }
   }
   for (let i = 0; i < rounds; i++) {
@@ -157,15 +225,27 @@ async function verifyAndWarm(site, rounds) {
   }
 }
 
-async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE || 8681) } = {}) {
+/**
+ * Starts (or keeps) `count` sites. `wp`: one WordPress release for every site ('6.8') or one per site
+ * (['6.1', '6.8'] or '6.1,6.8'), default HUS_LAB_WP, else each site's recorded release, else 6.1. `server`: 'php'
+ * (php -S) or 'fpm' (nginx + PHP-FPM), the same way (HUS_LAB_SERVER). A site whose release changes is installed
+ * afresh (new database, new application passwords).
+ */
+async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE || 8681), wp = process.env.HUS_LAB_WP, server: servers = process.env.HUS_LAB_SERVER } = {}) {
   if (!Number.isInteger(count) || count < 1) throw new LabError(`up: count must be a positive integer (got ${count})`);
-  await ensureDeps();
+  const old = readState();
+  const recorded = (i) => old?.sites?.find((s) => s.name === `site${i + 1}`);
+  const families = wordpress.perSite(wp, count, (i) => wordpress.familyOfVersion(recorded(i)?.wpVersion));
+  const kinds = serversPerSite(servers, count, (i) => recorded(i)?.server || 'php');
+  await ensureDeps({ fpm: kinds.includes('fpm') });
+  const releases = {};
+  for (const f of new Set(families)) releases[f] = await wordpress.release(f); // downloads once, before the sites start
+  debug('WordPress', Object.values(releases).map((r) => `${r.wpVersion} in ${r.wpRoot}`).join(', '));
   const newDir = !fs.existsSync(labDir());
   return withLock(async () => {
     await db.ensureServer();
     debug('mariadb answers');
-    const old = readState();
-    const shapes = Array.from({ length: count }, (_, i) => siteShape(i, portBase));
+    const shapes = Array.from({ length: count }, (_, i) => ({ ...siteShape(i, portBase), ...releases[families[i]], server: kinds[i] }));
     // Before anything is written: ports another lab serves (or anything else listens on) are refused.
     await assertPortsAreOurs(shapes, labDir()).catch((e) => {
       if (newDir) fs.rmSync(labDir(), { recursive: true, force: true }); // a refused first `up` leaves no lab dir
@@ -176,41 +256,42 @@ async function up({ count = 3, portBase = Number(process.env.HUS_LAB_PORT_BASE |
 
     const sites = await Promise.all(
       shapes.map(async (shape) => {
-        const prev = old?.sites?.find((s) => s.name === shape.name);
+        const prev = recorded(shape.index);
         const errorLog = path.join(shape.dir, 'php-errors.log');
         prepareContentDir(shape);
         writeConfig(shape, { errorLog });
+        const installed = await databaseState(shape);
+        const reinstalled = installed === 'emptied';
+        if (reinstalled) debug(shape.name, `database emptied for WordPress ${shape.wpVersion}`);
         // Start (or keep) the server while WordPress installs.
-        let pid = server.runningPid(shape);
-        let fresh = false;
-        if (!pid) {
-          await server.stop(server.readPid(shape)); // a stale server of this site (other port / dir)
-          pid = await server.start(shape);
-          fresh = true;
-        }
-        debug(shape.name, fresh ? 'server started' : 'server kept');
-        await runPhp(shape, 'install.php', { title: `HarmonyUser lab ${shape.name}`, adminPassword: ADMIN_PASSWORD });
+        const running = await ensureServer(shape);
+        debug(shape.name, `${shape.server === 'fpm' ? 'nginx + PHP-FPM' : 'php -S'} ${running.fresh ? 'started' : 'kept'}, WordPress ${shape.wpVersion}`);
+        if (installed !== 'current') await runPhp(shape, 'install.php', { title: `HarmonyUser lab ${shape.name}`, adminPassword: ADMIN_PASSWORD });
         await claimDatabase(shape, labDir());
         debug(shape.name, 'installed');
+        const keep = !reinstalled && prev;
         const acc = await runPhp(shape, 'accounts.php', {
           adminPassword: ADMIN_PASSWORD,
           editorPassword: EDITOR_PASSWORD,
-          appPasswords: { admin: prev?.admin?.appPassword, editor: prev?.editor?.appPassword },
+          appPasswords: { admin: keep ? prev.admin?.appPassword : undefined, editor: keep ? prev.editor?.appPassword : undefined },
         });
         addSecret(acc.admin.appPassword);
         addSecret(acc.editor.appPassword);
+        const { wpDbVersion, ...described } = shape;
+        const fpmFiles = fpm.files(shape);
         const site = {
-          ...shape,
+          ...described,
           admin: { username: 'admin', password: ADMIN_PASSWORD, appPassword: acc.admin.appPassword, id: acc.admin.id },
           editor: { username: 'editor', password: EDITOR_PASSWORD, appPassword: acc.editor.appPassword, id: acc.editor.id },
-          pid,
-          serverLog: server.files(shape).log,
+          pid: running.pid,
+          ...(shape.server === 'fpm' ? { fpmPid: running.fpmPid, serverLog: fpmFiles.nginxLog, fpmLog: fpmFiles.fpmLog } : { serverLog: server.files(shape).log }),
           errorLog,
         };
         debug(shape.name, 'accounts ready');
-        await server.waitReady(site, pid);
-        await verifyAndWarm(site, fresh ? 3 : 0);
-        debug(shape.name, 'verified' + (fresh ? ' and warmed' : ''));
+        if (shape.server === 'fpm') await fpm.waitReady(site, running);
+        else await server.waitReady(site, running.pid);
+        await verifyAndWarm(site, running.fresh ? 3 : 0);
+        debug(shape.name, 'verified' + (running.fresh ? ' and warmed' : ''));
         return site;
       }),
     );
@@ -224,8 +305,13 @@ async function down({ purge = false } = {}) {
   if (!fs.existsSync(labDir())) return;
   await withLock(async () => {
     const dirs = fs.readdirSync(labDir()).filter((d) => /^site\d+$/.test(d));
-    await Promise.all(dirs.map((name) => server.stop(server.readPid({ dir: path.join(labDir(), name) }))));
-    for (const name of dirs) fs.rmSync(path.join(labDir(), name, 'server.pid'), { force: true });
+    await Promise.all(
+      dirs.map(async (name) => {
+        const dir = path.join(labDir(), name);
+        await Promise.all([server.stop(server.readPid({ dir })), fpm.stop({ dir, name })]);
+        fs.rmSync(path.join(dir, 'server.pid'), { force: true });
+      }),
+    );
     const state = readState();
     if (state) writeState({ ...state, running: false, updatedAt: new Date().toISOString() });
   });
@@ -248,10 +334,11 @@ function sites() {
   if (!state.running) throw new LabError(`the WordPress lab is down (${stateFile()}); run \`npm run lab -- up\``);
   for (const s of state.sites) {
     if (!pidAlive(s.pid)) throw new LabError(`the WordPress lab is not running: ${s.name}'s server (pid ${s.pid}, ${s.url}) is gone; run \`npm run lab -- up\``);
+    if (s.fpmPid && !pidAlive(s.fpmPid)) throw new LabError(`the WordPress lab is not running: ${s.name}'s PHP-FPM (pid ${s.fpmPid}, ${s.url}) is gone; run \`npm run lab -- up\``);
     addSecret(s.admin.appPassword);
     addSecret(s.editor.appPassword);
   }
-  return state.sites;
+  return state.sites.map(normalized);
 }
 
 function site(i) {

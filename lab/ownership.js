@@ -8,7 +8,8 @@
  *  - its config names another lab dir that still exists (HUS_LAB_DIR in the config; configs written before that
  *    marker are known by their WP_CONTENT_DIR, <lab dir>/<site>/wp-content),
  *  - its database carries another existing lab dir (option hus_lab_dir, set by `up`), or
- *  - something listens on it that is not this lab's server for that site (the one its pid file records).
+ *  - something listens on it that is not this lab's server for that site (the one its pid file records: php -S's
+ *    server.pid, or the nginx.pid of a site under nginx + PHP-FPM).
  * A lab dir that is gone leaves stale files that `up` may take over (a purged lab removes its own).
  */
 const fs = require('node:fs');
@@ -16,6 +17,7 @@ const path = require('node:path');
 const { LabError } = require('./util');
 const db = require('./mariadb');
 const server = require('./server');
+const fpm = require('./fpm');
 const { configFile, configOwner } = require('./wpconfig');
 
 const DB_OWNER_OPTION = 'hus_lab_dir';
@@ -101,7 +103,8 @@ async function assertPortsAreOurs(shapes, labDir) {
       others.add(dbOwner);
       evidence.push(`its database ${shape.db}`);
     }
-    const listening = !server.recordedServerRuns(shape) && (await server.portInUse(shape.port));
+    const ours = server.recordedServerRuns(shape) || fpm.recordedServerRuns(shape);
+    const listening = !ours && (await server.portInUse(shape.port));
     if (others.size) {
       const owner = [...others].join(' and ');
       problems.push({

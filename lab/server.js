@@ -8,7 +8,8 @@ const { LabError, pidAlive, sleep, tailFile } = require('./util');
 const { configName } = require('./wpconfig');
 
 const ROUTER = path.join(__dirname, 'router.php');
-const WP_ROOT = process.env.HUS_WP_ROOT || '/usr/share/wordpress';
+const WP_ROOT = process.env.HUS_WP_ROOT || '/usr/share/wordpress'; // WordPress 6.1 (lab/wordpress.js has the others)
+const rootOf = (site) => site.wpRoot || WP_ROOT;
 const WORKERS = process.env.HUS_LAB_WORKERS || '4';
 
 const files = (site) => ({ pid: path.join(site.dir, 'server.pid'), log: path.join(site.dir, 'server.log') });
@@ -21,14 +22,15 @@ function readPid(site) {
   }
 }
 
-/** The pid of this site's server when it runs with the expected port, router and content dir. */
+/** The pid of this site's server when it runs with the expected port, WordPress root, router and content dir. */
 function runningPid(site) {
   const pid = readPid(site);
   if (!pidAlive(pid)) return null;
   try {
     const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    if (cmd.includes(`127.0.0.1:${site.port}`) && cmd.includes(ROUTER) && env.includes(`HUS_LAB_CONTENT_DIR=${site.contentDir}`)) return pid;
+    const root = cmd[cmd.indexOf('-t') + 1];
+    if (cmd.includes(`127.0.0.1:${site.port}`) && root === rootOf(site) && cmd.includes(ROUTER) && env.includes(`HUS_LAB_CONTENT_DIR=${site.contentDir}`)) return pid;
   } catch {
     /* not ours / gone */
   }
@@ -60,7 +62,7 @@ async function start(site) {
   }
   const { pid: pidFile, log } = files(site);
   const fd = fs.openSync(log, 'w');
-  const child = spawn('php', ['-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${site.port}`, '-t', WP_ROOT, ROUTER], {
+  const child = spawn('php', ['-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${site.port}`, '-t', rootOf(site), ROUTER], {
     detached: true,
     cwd: site.dir,
     stdio: ['ignore', fd, fd],

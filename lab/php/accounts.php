@@ -14,6 +14,19 @@ if (get_option('permalink_structure') !== '/%postname%/') {
 }
 update_option('blog_public', '0');
 
+/**
+ * Whether a stored application password is this one. WordPress 6.8 stores them as fast `$generic$` hashes that only
+ * WP_Application_Passwords::check_password() verifies (wp_check_password() says no: every `up` would rotate them);
+ * 6.1 to 6.7 store phpass hashes for wp_check_password().
+ */
+function hus_app_password_matches($app_password, $hash, $user_id)
+{
+    if (method_exists('WP_Application_Passwords', 'check_password')) {
+        return WP_Application_Passwords::check_password($app_password, $hash);
+    }
+    return wp_check_password($app_password, $hash, $user_id);
+}
+
 function hus_account($login, $password, $role, $app_password)
 {
     $user = get_user_by('login', $login);
@@ -35,7 +48,7 @@ function hus_account($login, $password, $role, $app_password)
     $kept = false;
     foreach (WP_Application_Passwords::get_user_application_passwords($user->ID) as $item) {
         if ($item['name'] !== 'hus-lab') continue;
-        if (!$kept && $app_password && wp_check_password($app_password, $item['password'], $user->ID)) {
+        if (!$kept && $app_password && hus_app_password_matches($app_password, $item['password'], $user->ID)) {
             $kept = true;
             continue;
         }

@@ -39,6 +39,17 @@ describe('WordPress lab', () => {
     }
   });
 
+  test('each site serves the WordPress release and the server it records', async () => {
+    for (const s of sites) {
+      expect(s.wpVersion).toMatch(/^6\.(1|8)\.\d+$/);
+      expect(fs.readFileSync(path.join(s.wpRoot, 'wp-includes', 'version.php'), 'utf8')).toContain(`$wp_version = '${s.wpVersion}';`);
+      const feed = await fetch(`${s.url}/feed/`);
+      expect(await feed.text()).toContain(`<generator>https://wordpress.org/?v=${s.wpVersion}</generator>`);
+      expect(feed.headers.get('server') ?? '').toMatch(s.server === 'fpm' ? /^nginx\// : /^$/);
+      expect(await lab.wpEval(s, 'echo $GLOBALS["wp_version"], "|", ABSPATH;')).toBe(`${s.wpVersion}|${s.wpRoot}/`);
+    }
+  });
+
   test('the editor credential is not an admin', async () => {
     const s = sites[0];
     const me = await rest(s, s.editor, '/wp/v2/users/me?context=edit');
