@@ -1,57 +1,111 @@
+import type { WooCustomerRecord } from '../dedupe/wooCustomerMap';
 import { normalizeSiteUrl } from '../sites';
-import { parseSyncEvent, type ParseResult, type SyncEvent, type SyncEventInput } from '../schemas/syncEvent';
-import { wooGmtToIso, type WooCustomer, type WooCustomerTopic } from './wooCustomer';
+import { parseSyncEvent, type SyncEvent, type SyncEventInput } from '../schemas/syncEvent';
+import { customerFingerprint, customerModified, wooSyncId, type WooCustomer, type WooTopicEvent } from '../woocommerce/customer';
 
-const EVENTS = {
-	'customer.created': { action: 'create', event: 'user.created' },
-	'customer.updated': { action: 'update', event: 'user.updated' },
-	'customer.deleted': { action: 'delete', event: 'user.deleted' },
-} as const;
+const ACTIONS = { created: 'create', updated: 'update', deleted: 'delete' } as const;
 
-export interface WooDelivery {
-	topic: WooCustomerTopic;
-	payload: WooCustomer | { id: number };
-	deliveryId: string;
-	/** The shop's URL: the site the webhook was registered on (never an unsigned header). */
-	sourceUrl: string;
-	now?: Date;
+/** What the trigger emits: a valid sync event, or (for a signed customer no sync event can describe) the raw input,
+ * which the User Sync node then fails as `invalid_event` with the reason, so nothing is dropped unseen. */
+export type WooEventItem = { ok: true; event: SyncEvent } | { ok: false; input: SyncEventInput; error: string };
+
+function shopHost(shop: string): string {
+	return new URL(shop).hostname.replace(/[^a-z0-9.-]/gi, '') || 'shop';
 }
 
 /**
- * A WooCommerce customer webhook as a sync event. A deleted customer arrives as `{ id }` only, so its user is
- * named by placeholders derived from the id (`wc-customer-<id>`, `wc-customer-<id>@<shop host>.invalid`):
- * the event says which WooCommerce customer went away, but cannot name the user on other sites.
+ * The event id of one customer change: the shop, the customer, the event and the content's fingerprint. The
+ * same change reported twice (WooCommerce's created/updated pair, a delivery and a catch-up) has the same id;
+ * distinct changes never do — WooCommerce's own X-WC-Webhook-Delivery-ID repeats within a second.
  */
-export function wooToSyncEvent(delivery: WooDelivery): ParseResult<SyncEvent> {
-	const { topic, payload, sourceUrl } = delivery;
-	const source = normalizeSiteUrl(sourceUrl);
-	const { action, event } = EVENTS[topic];
-	const customer = 'email' in payload ? (payload as WooCustomer) : undefined;
-	const changed = wooGmtToIso(customer?.date_modified_gmt) ?? wooGmtToIso(customer?.date_created_gmt);
-	const input: SyncEventInput = {
-		id: delivery.deliveryId,
-		action,
-		event,
-		time: changed ?? (delivery.now ?? new Date()).toISOString(),
-		source: { url: source },
-		path: [source],
-		user: customer ? customerUser(customer) : deletedUser(payload.id, source),
-	};
-	return parseSyncEvent(input);
+export function wooEventId(shop: string, customerId: number, event: WooTopicEvent, fingerprint: string): string {
+	return `woo:${shopHost(shop)}:${customerId}:${event}${fingerprint ? `:${fingerprint.slice(0, 20)}` : ''}`;
 }
 
-function customerUser(customer: WooCustomer): SyncEventInput['user'] {
+function finish(input: SyncEventInput): WooEventItem {
+	const parsed = parseSyncEvent(input);
+	return parsed.ok ? { ok: true, event: parsed.value } : { ok: false, input, error: parsed.error };
+}
+
+/**
+ * A WooCommerce customer (a created/updated delivery, or a catch-up listing) as a sync event: login, email,
+ * names, role, the HarmonyUser sync id when the shop runs the bridge, and `woo` — the customer id, billing and
+ * shipping (shipping.phone included) and the read-only paying-customer flag. meta_data is never copied: it holds
+ * every unprotected meta of the user, application-password records included.
+ */
+export function customerEvent(event: 'created' | 'updated', customer: WooCustomer, shopUrl: string, now = new Date(), ip?: string): WooEventItem {
+	const shop = normalizeSiteUrl(shopUrl);
+	return finish({
+		id: wooEventId(shop, customer.id, event, customerFingerprint(customer)),
+		action: ACTIONS[event],
+		event: event === 'created' ? 'user.created' : 'user.updated',
+		time: customerModified(customer) ?? now.toISOString(),
+		source: { url: shop, ip },
+		path: [shop],
+		user: {
+			login: customer.username,
+			email: customer.email,
+			firstName: customer.first_name,
+			lastName: customer.last_name,
+			roles: customer.role ? [customer.role] : [],
+			syncId: wooSyncId(customer),
+			sourceId: customer.id,
+			woo: {
+				customerId: customer.id,
+				...(customer.billing && { billing: customer.billing }),
+				...(customer.shipping && { shipping: customer.shipping }),
+				isPayingCustomer: customer.is_paying_customer,
+			},
+		},
+	});
+}
+
+/**
+ * A deleted customer. WooCommerce sends `{ "id": N }` only, so the user is named from what the trigger remembered
+ * of customer N (`known`). A customer it never saw gets placeholders under the reserved `.invalid` domain and
+ * `woo.unidentified`: the User Sync node reports it (`unidentified_user`) without looking anyone up.
+ */
+export function deleteEvent(customerId: number, known: WooCustomerRecord | undefined, shopUrl: string, now = new Date(), ip?: string): WooEventItem {
+	const shop = normalizeSiteUrl(shopUrl);
+	const identified = known !== undefined && known.login !== '' && known.email !== '';
+	const placeholder = `wc-customer-${customerId}`;
+	return finish({
+		id: wooEventId(shop, customerId, 'deleted', ''),
+		action: 'delete',
+		event: 'user.deleted',
+		time: now.toISOString(),
+		source: { url: shop, ip },
+		path: [shop],
+		user: identified
+			? {
+					login: known.login,
+					email: known.email,
+					syncId: known.syncId,
+					// WooCommerce sends deletes for the customer role only; a catch-up delete keeps the role it saw.
+					roles: [known.role || 'customer'],
+					sourceId: customerId,
+					woo: { customerId },
+				}
+			: {
+					login: placeholder,
+					email: `${placeholder}@${shopHost(shop)}.invalid`,
+					roles: ['customer'],
+					sourceId: customerId,
+					woo: { customerId, unidentified: true },
+				},
+	});
+}
+
+/** What the map remembers of a customer change (identity, fingerprint, modification time). */
+export function customerRecord(event: 'created' | 'updated', customer: WooCustomer): WooCustomerRecord {
 	return {
+		customerId: customer.id,
 		login: customer.username,
 		email: customer.email,
-		firstName: customer.first_name,
-		lastName: customer.last_name,
-		roles: customer.role ? [customer.role] : [],
-		sourceId: customer.id,
+		syncId: wooSyncId(customer),
+		role: customer.role || undefined,
+		fingerprint: customerFingerprint(customer),
+		modified: customerModified(customer),
+		topic: event,
 	};
-}
-
-function deletedUser(id: number, source: string): SyncEventInput['user'] {
-	const host = new URL(source).hostname.replace(/[^a-z0-9.-]/gi, '') || 'shop';
-	return { login: `wc-customer-${id}`, email: `wc-customer-${id}@${host}.invalid`, sourceId: id };
 }

@@ -2,11 +2,11 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { claimAll } from '../../../core/dedupe/types';
 import type { IncomingDelivery, TriggerSettings, Verdict } from '../../../core/triggers/delivery';
 import { verifyBridge } from '../../../core/triggers/verifyBridge';
-import { verifyWoo } from '../../../core/triggers/verifyWoo';
 import { normalizeSiteUrl } from '../../../core/sites';
 import { CREDENTIAL_TYPE, staticData } from '../transport/client';
-import { dedupeStore } from '../transport/dedupe';
+import { dedupeStore, nodeScope } from '../transport/dedupe';
 import { triggerSettings } from '../transport/settings';
+import { handleWooWebhook } from './wooWebhook';
 
 /** Answers the request itself and starts nothing: every answer that runs no workflow goes through here. */
 function answer(ctx: IWebhookFunctions, status: number, body: Record<string, unknown>): IWebhookResponseData {
@@ -45,12 +45,14 @@ async function settingsOf(ctx: IWebhookFunctions): Promise<TriggerSettings | str
 export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const settings = await settingsOf(this);
 	if (typeof settings === 'string') return answer(this, 500, { error: `Trigger misconfigured: ${settings}` });
+	// WooCommerce pings while the webhook is being registered, before the secret is stored: see wooWebhook.ts.
+	if (settings.source === 'woocommerce') return handleWooWebhook(this, settings, await incoming(this));
 	if (settings.secrets.length === 0) return answer(this, 401, { error: 'No signing secret: activate the workflow first' });
 	const request = await incoming(this);
-	const verdict: Verdict = settings.source === 'woocommerce' ? verifyWoo(request, settings) : verifyBridge(request, settings);
+	const verdict: Verdict = verifyBridge(request, settings);
 	if (verdict.kind === 'reject') return answer(this, verdict.status, { error: verdict.message });
 	if (verdict.kind === 'ignore') return answer(this, 200, verdict.body);
-	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	const scope = nodeScope(this);
 	const fresh = await dedupeStore(this)
 		.then(({ store, retentionMs }) => claimAll(store, scope, verdict.dedupeKeys, retentionMs))
 		.then(

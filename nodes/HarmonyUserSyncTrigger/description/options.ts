@@ -8,6 +8,22 @@ export const optionsProperty: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Catch Up Missed Changes (WooCommerce)',
+			name: 'catchUp',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether, after a gap (activation, n8n restarting, a webhook WooCommerce disabled), the next delivery also lists the shop’s customers and emits the changes that never arrived. WooCommerce never retries a delivery.',
+		},
+		{
+			displayName: 'Check Delivery URL (WooCommerce)',
+			name: 'checkDeliveryUrl',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether activation refuses a webhook URL WooCommerce will not call: ports other than 80, 443 and 8080 (or the shop’s own), loopback or private hosts other than the shop’s. Turn off only when the shop allows more (its http_allowed_safe_ports / http_request_host_is_external filters).',
+		},
+		{
 			displayName: 'Dedupe Database File',
 			name: 'databasePath',
 			type: 'string',
@@ -47,7 +63,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 300,
 			description:
-				'Bridge deliveries older or newer than this are refused (401). WooCommerce signs no timestamp: its replays are caught by the dedupe store only.',
+				'Bridge deliveries older or newer than this are refused (401). WooCommerce signs no timestamp: a repeated WooCommerce delivery is caught by the customer map (same customer, same content).',
 		},
 		{
 			displayName: 'Trust X-Forwarded-For',

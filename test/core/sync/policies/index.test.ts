@@ -4,6 +4,7 @@ import {
 	POLICIES_BEFORE_LOOKUP,
 	type Policy,
 } from '../../../../core/sync/policies';
+import { identifiedUser } from '../../../../core/sync/policies/identifiedUser';
 import { notInPropagationPath } from '../../../../core/sync/policies/loop';
 import { propagationAllowed } from '../../../../core/sync/policies/propagation';
 import { targetWritable } from '../../../../core/sync/policies/readOnly';
@@ -14,13 +15,8 @@ import { sourceWhitelisted } from '../../../../core/sync/policies/sourceWhitelis
 import { policyConfig, syncEvent, TARGET, wpUser } from '../../fixtures';
 
 describe('policy order', () => {
-	it('checks loop, whitelist, read-only, role, then propagation before the lookup', () => {
-		expect(POLICIES_BEFORE_LOOKUP).toHaveLength(5);
-		expect(POLICIES_BEFORE_LOOKUP[0]).toBe(notInPropagationPath);
-		expect(POLICIES_BEFORE_LOOKUP[1]).toBe(sourceWhitelisted);
-		expect(POLICIES_BEFORE_LOOKUP[2]).toBe(targetWritable);
-		expect(POLICIES_BEFORE_LOOKUP[3]).toBe(roleAllowed);
-		expect(POLICIES_BEFORE_LOOKUP[4]).toBe(propagationAllowed);
+	it('checks an identified user, loop, whitelist, read-only, role, then propagation before the lookup', () => {
+		expect(POLICIES_BEFORE_LOOKUP).toEqual([identifiedUser, notInPropagationPath, sourceWhitelisted, targetWritable, roleAllowed, propagationAllowed]);
 	});
 
 	it('checks the target user\'s switch, then the protection rule, after the lookup', () => {
