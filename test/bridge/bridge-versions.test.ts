@@ -20,6 +20,18 @@ function ver(offsetMs = 0, counter = 0, siteId = 'feedf00d'): string {
 	return `${String((Date.now() + offsetMs) * 1000).padStart(17, '0')}.${String(counter).padStart(4, '0')}.${siteId}`;
 }
 
+/** Polls `check` until it holds (10 s at most). */
+async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+	const until = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > until) throw new Error(`not within ${ms} ms: ${check.toString().slice(0, 200)}`);
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+}
+
+/** A moment for deliveries made after the answer (PHP-FPM) to arrive. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+
 /** The wall time (µs) of the site's clock: the newest of now and what it issued or observed (tests move it ahead). */
 async function clockWall(site: Site): Promise<number> {
 	const stored = (await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_clock'")).trim();
@@ -57,6 +69,16 @@ describe('bridge plugin: versions', () => {
 		await removeBridge(site);
 	});
 
+	/**
+	 * The events about `login` once there are at least `count` (under PHP-FPM the bridge delivers after the answer),
+	 * and a moment more so that one too many would show.
+	 */
+	const eventsOf = async (login: string, count: number) => {
+		await eventually(() => receiver.eventsFor(login).length >= count);
+		await settle();
+		return receiver.eventsFor(login);
+	};
+	/** A user created by a local REST write, once its user.created event has arrived. */
 	const create = async (body: Record<string, unknown> = {}) => {
 		const login = uniqueLogin('ver');
 		const r = await rest(site, site.admin, `/wp/v2/users?context=edit&_fields=${FIELDS}`, {
@@ -64,13 +86,13 @@ describe('bridge plugin: versions', () => {
 			body: { username: login, email: `${login}@versions.test`, password: 'Versions-pass-1', first_name: 'Vera', last_name: 'Sion', ...body },
 		});
 		expect(r.status).toBe(201);
+		await eventsOf(login, 1);
 		return r.body as { id: number; username: string; email: string; meta: Record<string, string> };
 	};
 	const get = async (id: number) => (await rest(site, site.admin, `/wp/v2/users/${id}?context=edit&_fields=${FIELDS}`)).body;
 	const versionsOf = async (id: number): Promise<Record<string, string>> => (await get(id)).harmonyuser_versions;
 	const update = (id: number, body: Record<string, unknown>) =>
 		rest(site, site.admin, `/wp/v2/users/${id}?context=edit&_fields=${FIELDS}`, { method: 'POST', body });
-	const lastEvent = (login: string) => receiver.eventsFor(login).at(-1);
 
 	test('info: the site id (8 hex characters, stable) and the versions feature', async () => {
 		const one = await rest(site, site.admin, `${NS}/info`);
@@ -96,7 +118,7 @@ describe('bridge plugin: versions', () => {
 		// wall time in µs: now, or the site's clock if other tests moved it ahead
 		expect(Number(only.slice(0, 17))).toBeGreaterThan((Date.now() - 60_000) * 1000);
 		expect(Number(only.slice(0, 17))).toBeLessThanOrEqual(await clockWall(site));
-		const event = lastEvent(u.username);
+		const [event] = receiver.eventsFor(u.username);
 		expect(event).toMatchObject({ event: 'user.created', version: only, user: { versions } });
 		expect(event.user.meta).toEqual({ hus_bridge_test_color: 'teal' });
 		// read-only view: _fields alone works, and a user without versions shows {}
@@ -119,7 +141,7 @@ describe('bridge plugin: versions', () => {
 		expect(stored.first_name > before.first_name).toBe(true);
 		expect(stored.description).toBe(stored.first_name);
 		for (const key of Object.keys(before).filter((k) => k !== 'first_name' && k !== 'description')) expect(stored[key]).toBe(before[key]);
-		const [event] = receiver.eventsFor(u.username);
+		const [event] = await eventsOf(u.username, 1);
 		expect(event).toMatchObject({ event: 'user.updated', version: stored.first_name, user: { versions: stored, firstName: 'Changed' } });
 
 		// in PHP, as wp-admin would (wp_update_user), and a password reset: again only what changed
@@ -132,7 +154,7 @@ describe('bridge plugin: versions', () => {
 		const afterPassword = await versionsOf(u.id);
 		expect(afterPassword.password > afterAdmin.last_name).toBe(true);
 		expect(afterPassword.last_name).toBe(afterAdmin.last_name);
-		const events = receiver.eventsFor(u.username);
+		const events = await eventsOf(u.username, 2);
 		expect(events.map((e) => [e.event, e.version])).toEqual([
 			['user.updated', afterAdmin.last_name],
 			['user.password_changed', afterPassword.password],
@@ -189,7 +211,7 @@ describe('bridge plugin: versions', () => {
 		const stored = await versionsOf(u.id);
 		expect(stored).toEqual({ ...local, last_name: later });
 		// the change a versioned write made carries the version it applied, not a new one: its echo compares equal
-		const [event] = receiver.eventsFor(u.username);
+		const [event] = await eventsOf(u.username, 1);
 		expect(event).toMatchObject({ event: 'user.updated', version: later, user: { lastName: 'Newer', versions: stored } });
 
 		// the same write again: all stale, nothing written, 200 with the current user and the whole list
@@ -197,6 +219,7 @@ describe('bridge plugin: versions', () => {
 		const again = await update(u.id, { last_name: 'Newer again', harmonyuser_versions: { last_name: later } });
 		expect(again.status).toBe(200);
 		expect(again.body).toMatchObject({ id: u.id, last_name: 'Newer', harmonyuser_stale: ['last_name'] });
+		await settle();
 		expect(receiver.eventsFor(u.username)).toHaveLength(0);
 		// a meta key loses alone; the other keys of the same write apply
 		const m = await update(u.id, { meta: { hus_bridge_test_color: 'blue' }, description: 'kept', harmonyuser_versions: { 'meta.hus_bridge_test_color': older, description: await newer(site, 2_000) } });
@@ -222,7 +245,7 @@ describe('bridge plugin: versions', () => {
 		expect(fresh.body.harmonyuser_stale).toEqual([]);
 		expect(await hashOf()).toBe(hash);
 		expect((await versionsOf(u.id)).password).toBe(v);
-		const [event] = receiver.eventsFor(u.username);
+		const [event] = await eventsOf(u.username, 1);
 		expect(event).toMatchObject({ event: 'user.password_changed', version: v });
 	});
 
@@ -290,7 +313,7 @@ describe('bridge plugin: versions', () => {
 		expect(versions.first_name).toBe(first);
 		expect(versions.roles).toBe(v);
 		expect(versions.password).toBe(v);
-		const [event] = receiver.eventsFor(login);
+		const [event] = await eventsOf(login, 1);
 		expect(event).toMatchObject({ event: 'user.created', version: v, user: { versions } });
 	});
 
@@ -308,7 +331,7 @@ describe('bridge plugin: versions', () => {
 		expect(ok.status).toBe(200);
 		const tomb = await lab.sql(site, `SELECT version FROM wp_harmonyuser_tombstones WHERE user_id = ${u.id}`);
 		expect(tomb.trim()).toBe(newest);
-		const [event] = receiver.eventsFor(u.username);
+		const [event] = await eventsOf(u.username, 1);
 		expect(event).toMatchObject({ event: 'user.deleted', version: newest, user: { versions: local } });
 	});
 
@@ -319,7 +342,7 @@ describe('bridge plugin: versions', () => {
 		await lab.wpEval(site, `require_once ABSPATH . 'wp-admin/includes/user.php'; wp_delete_user(${u.id}, 1);`);
 		const tomb = (await lab.sql(site, `SELECT version FROM wp_harmonyuser_tombstones WHERE user_id = ${u.id}`)).trim();
 		expect(tomb).toMatch(VERSION);
-		expect(receiver.eventsFor(u.username)[0]).toMatchObject({ event: 'user.deleted', version: tomb });
+		expect((await eventsOf(u.username, 1))[0]).toMatchObject({ event: 'user.deleted', version: tomb });
 
 		const resolve = await rest(site, site.admin, `${NS}/users/resolve?sync_id=${syncId}&email=nobody-${u.username}@x.test&login=nobody-${u.username}`);
 		expect(resolve.body).toEqual({ user: null, matchedBy: null, tombstone: { version: tomb, time: expect.stringMatching(/Z$/) } });
@@ -352,16 +375,22 @@ describe('bridge plugin: versions', () => {
 
 	test('the queue keeps per-user order: a newer event waits for an older one that is waiting for its retry', async () => {
 		const u = await create();
-		receiver.clear();
-		receiver.status = 503;
-		await update(u.id, { first_name: 'First change' });
-		receiver.status = 200;
-		await update(u.id, { first_name: 'Second change' });
 		const rows = async () =>
 			(await lab.sql(site, `SELECT event, status, attempts FROM wp_harmonyuser_queue WHERE webhook_id = '${hookId}' AND user_id = ${u.id} ORDER BY id`))
 				.trim()
 				.split('\n')
 				.map((line) => line.split('\t'));
+		/** A change whose delivery meets a 503: once the bridge has recorded the failed attempt. */
+		const failingChange = async (firstName: string) => {
+			receiver.status = 503;
+			await update(u.id, { first_name: firstName });
+			await eventually(async () => (await rows()).some(([, status, attempts]) => status === 'pending' && attempts === '1'));
+			receiver.status = 200;
+		};
+		receiver.clear();
+		await failingChange('First change');
+		await update(u.id, { first_name: 'Second change' });
+		await settle();
 		// the second was not sent although the receiver was up: the first waits for its retry
 		expect(await rows()).toEqual([
 			['user.created', 'delivered', '1'],
@@ -375,27 +404,25 @@ describe('bridge plugin: versions', () => {
 		// when the retry goes out, the newer event follows it at once, in order
 		const run = await rest(site, site.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
 		expect(run.body.delivered).toBeGreaterThanOrEqual(2);
+		await settle();
 		expect(receiver.eventsFor(u.username).map((e) => e.user.firstName)).toEqual(['First change', 'First change', 'Second change']);
 		expect((await rows()).map((r) => r[1])).toEqual(['delivered', 'delivered', 'delivered']);
 
 		// the run that delivers the older row also sends the newer one that waited (no cron needed)
 		receiver.clear();
-		receiver.status = 503;
-		await update(u.id, { first_name: 'Third change' });
-		receiver.status = 200;
+		await failingChange('Third change');
 		await update(u.id, { first_name: 'Fourth change' });
+		await settle();
 		await lab.sql(site, `UPDATE wp_harmonyuser_queue SET next_attempt_at = 0 WHERE webhook_id = '${hookId}' AND user_id = ${u.id} AND status = 'pending' AND attempts = 1`);
 		await rest(site, site.admin, `${NS}/queue/run`, { method: 'POST' });
 		expect(receiver.eventsFor(u.username).map((e) => e.user.firstName)).toEqual(['Third change', 'Third change', 'Fourth change']);
 
 		// a row that ran out of attempts no longer holds the user's later events back
 		receiver.clear();
-		receiver.status = 503;
-		await update(u.id, { first_name: 'Fifth change' });
+		await failingChange('Fifth change');
 		await lab.sql(site, `UPDATE wp_harmonyuser_queue SET status = 'failed' WHERE webhook_id = '${hookId}' AND user_id = ${u.id} AND status = 'pending'`);
-		receiver.status = 200;
 		await update(u.id, { first_name: 'Sixth change' });
-		expect(receiver.eventsFor(u.username).map((e) => e.user.firstName)).toEqual(['Fifth change', 'Sixth change']);
+		expect((await eventsOf(u.username, 2)).map((e) => e.user.firstName)).toEqual(['Fifth change', 'Sixth change']);
 	});
 
 	test('upgrade from DB version 2: the tombstone table gets its version column, old tombstones a version from their time', async () => {
