@@ -4,6 +4,8 @@
  * site A reach the other sites through the bridge's signed webhooks, the trigger, the User Sync node and the Sync Log.
  * No fixed sleeps: every check polls its site or the log with a deadline.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { NS, removeBridge } from '../bridge/bridgeLab';
@@ -143,6 +145,18 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 			// Every execution of the workflow succeeded.
 			const executions = await settledExecutions(n8n!, id, 10);
 			expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
+
+			// The hashes travelled sealed: n8n's database (execution data), its WAL and the Sync Log hold none in clear.
+			const stored = ['database.sqlite', 'database.sqlite-wal', 'harmonyuser-sync/sync-log.sqlite', 'harmonyuser-sync/sync-log.sqlite-wal']
+				.map((file) => path.join(n8n!.userFolder, '.n8n', file))
+				.filter((file) => existsSync(file))
+				.map((file) => readFileSync(file).toString('latin1'))
+				.join('\n');
+			expect(stored.length).toBeGreaterThan(0);
+			expect(stored).toContain(name);
+			for (const hash of [hashA, newHash]) expect(stored).not.toContain(hash);
+			// WordPress's formats (phpass, 6.8's $wp$ bcrypt, PHP's $2y$); n8n's own owner account is bcryptjs $2a$.
+			expect(stored.match(/\$(?:P|H)\$[./A-Za-z0-9]{31}|\$wp\$2[aby]\$\d\d\$|\$2y\$\d\d\$[./A-Za-z0-9]{53}/g) ?? []).toEqual([]);
 
 			// Deactivating removes the subscriptions from both sites.
 			await n8n!.deactivate(id);
