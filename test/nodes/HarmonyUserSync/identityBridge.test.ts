@@ -166,7 +166,8 @@ test('a password changed on A reaches B sealed: n8n never holds the hash in clea
 	// Sealed for this user only: the same ciphertext offered for another user is refused, nothing changes.
 	const other = uniqueLogin('other');
 	await localAccount(B, other, 'subscriber');
-	const { version: _version, ...unversioned } = changed;
+	const unversioned = { ...changed };
+	delete unversioned.version;
 	const swapped = { ...unversioned, id: `${String(changed.id)}-x`, user: { ...(changed.user as object), login: other, email: `${other}@b.example.test`, syncId: undefined, versions: undefined } };
 	const refused = await runSync({ site: B, operation: 'upsertUsers', input: [swapped as never] });
 	expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'harmonyuser_sealed_hash_invalid' } });
