@@ -7,7 +7,10 @@
  *     different-field rounds must keep both edits;
  *   - an older event delivered after a newer one (a late retry, a Replay Failed) ends `stale`;
  *   - a delete, then an older update of the deleted user (Create Missing Users on Update off and on): the user
- *     stays deleted.
+ *     stays deleted;
+ *   - a change whose first delivery met a 503, then a newer change: through the bridge's real queue the target
+ *     ends with the newer state;
+ *   - a three-site ring A → B → C → A with simultaneous edits on A and C: all three converge.
  * The counts are printed.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,6 +24,7 @@ import { rest } from '../../helpers/wp';
 
 let A: Site;
 let B: Site;
+let C: Site;
 const receivers = new Map<string, WebhookReceiver>();
 const FIELDS = 'id,username,email,name,first_name,last_name,nickname,description,url,harmonyuser_locale,roles,meta,harmonyuser_versions';
 const COMPARED = ['email', 'name', 'first_name', 'last_name', 'nickname', 'description', 'url', 'harmonyuser_locale', 'roles'] as const;
@@ -29,9 +33,9 @@ const COMPARED = ['email', 'name', 'first_name', 'last_name', 'nickname', 'descr
 type Event = Record<string, any>;
 
 beforeAll(async () => {
-	[A, B] = lab.sites();
-	await Promise.all([installBridge(A), installBridge(B)]);
-	for (const site of [A, B]) {
+	[A, B, C] = lab.sites();
+	await Promise.all([installBridge(A), installBridge(B), installBridge(C)]);
+	for (const site of [A, B, C]) {
 		await clearWebhooks(site);
 		await lab.wpEval(site, "update_option('harmonyuser_bridge_allow_local_receivers', '1');");
 		const secret = randomBytes(16).toString('hex');
@@ -47,11 +51,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-	for (const site of [A, B]) {
+	for (const site of [A, B, C]) {
 		await clearWebhooks(site);
 		await receivers.get(site.url)?.stop();
 	}
-	await Promise.all([removeBridge(A), removeBridge(B)]);
+	await Promise.all([removeBridge(A), removeBridge(B), removeBridge(C)]);
 });
 
 const receiverOf = (site: Site) => receivers.get(site.url) as WebhookReceiver;
@@ -264,3 +268,91 @@ test.each([false, true])('a delete, then an older update of the user (create-on-
 	expect(direct.body.code).toBe('harmonyuser_stale');
 	expect(await userOn(B, login)).toBeUndefined();
 });
+
+test('a change whose delivery met a 503, then a newer one: through the real queue the target ends with the newer state', async () => {
+	const { login, idA } = await sharedUser('retry');
+	const receiver = receiverOf(A);
+	const n = receiver.eventsFor(login).length;
+	receiver.status = 503;
+	await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { first_name: 'Change 1', description: 'one' } });
+	await eventsAfter(A, login, n); // the 503'd attempt
+	receiver.status = 200;
+	await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { first_name: 'Change 2' } });
+	await new Promise((resolve) => setTimeout(resolve, 400));
+	// change 2 waits for change 1's retry (per-user order): nothing newer went out before it
+	expect(receiver.eventsFor(login).length).toBe(n + 1);
+	await rest(A, A.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
+	// what the receiver accepted (a 2xx), in delivery order, goes to B, as a webhook-triggered workflow would
+	const delivered = receiver.eventsFor(login).slice(n + 1);
+	expect(delivered.map((e) => e.user.firstName)).toEqual(['Change 1', 'Change 2']);
+	const results = [];
+	for (const event of delivered) results.push(...(await apply(B, [event])));
+	// and a Replay Failed of change 1 afterwards changes nothing
+	results.push(...(await apply(B, [{ ...delivered[0], id: `${delivered[0].id}-replay`, replayOf: 'log-1' }])));
+	console.log(`503 then retry through the queue: ${results.map((r) => `${r.status}/${r.reason}`).join(', ')}`);
+	expect(results.map((r) => r.reason)).toEqual(['updated', 'updated', 'stale']);
+	expect(await userOn(B, login)).toMatchObject({ first_name: 'Change 2', description: 'one' });
+});
+
+test('a ring A → B → C → A with simultaneous edits on A and C: all three sites converge', async () => {
+	const login = uniqueLogin('ring');
+	const next = new Map([
+		[A.url, B],
+		[B.url, C],
+		[C.url, A],
+	]);
+	const seen = new Map<string, number>([A, B, C].map((site) => [site.url, receiverOf(site).eventsFor(login).length]));
+	/** Every site's new events to its successor in the ring, all at once, until nothing new is sent. */
+	const flow = async () => {
+		const results: SyncResult[] = [];
+		for (let pass = 0; pass < 8; pass++) {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const batches = [A, B, C].map((site) => {
+				const events = receiverOf(site).eventsFor(login).slice(seen.get(site.url));
+				seen.set(site.url, (seen.get(site.url) ?? 0) + events.length);
+				return [next.get(site.url) as Site, events] as const;
+			});
+			if (batches.every(([, events]) => !events.length)) return results;
+			for (const r of await Promise.all(batches.map(([target, events]) => apply(target, events)))) results.push(...r);
+		}
+		throw new Error('the ring kept sending events');
+	};
+	const created = await rest(A, A.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: { username: login, email: `${login}@ring.example.test`, password: 'Ring-pass-1', first_name: 'Ring', last_name: 'Start', roles: ['subscriber'] },
+	});
+	expect(created.status).toBe(201);
+	await eventsAfter(A, login, 0);
+	await flow();
+	const ids = new Map<string, number>();
+	for (const site of [A, B, C]) ids.set(site.url, Number((await lab.sql(site, `SELECT ID FROM wp_users WHERE user_login = '${login}'`)).trim()));
+	expect([...ids.values()].every((id) => id > 0)).toBe(true);
+
+	const tally = { rounds: 0, divergent: 0, bothEditsKept: 0, differentFields: 0, stale: 0, loops: 0 };
+	for (let round = 0; round < 10; round++) {
+		const same = round % 2 === 0;
+		const fieldA = 'first_name';
+		const fieldC = same ? 'first_name' : 'last_name';
+		const counts = { a: receiverOf(A).eventsFor(login).length, c: receiverOf(C).eventsFor(login).length };
+		await Promise.all([
+			rest(A, A.admin, `/wp/v2/users/${ids.get(A.url)}`, { method: 'POST', body: { [fieldA]: `a-${round}` } }),
+			rest(C, C.admin, `/wp/v2/users/${ids.get(C.url)}`, { method: 'POST', body: { [fieldC]: `c-${round}` } }),
+		]);
+		await Promise.all([eventsAfter(A, login, counts.a), eventsAfter(C, login, counts.c)]);
+		for (const r of await flow()) {
+			if (r.reason === 'stale') tally.stale++;
+			if (r.reason === 'loop_detected') tally.loops++;
+		}
+		const states = await Promise.all([A, B, C].map(async (site) => JSON.stringify(comparable(await userOn(site, login)))));
+		tally.rounds++;
+		if (new Set(states).size !== 1) tally.divergent++;
+		if (!same) {
+			tally.differentFields++;
+			const state = JSON.parse(states[0]) as Record<string, unknown>;
+			if (new Set(states).size === 1 && state.first_name === `a-${round}` && state.last_name === `c-${round}`) tally.bothEditsKept++;
+		}
+	}
+	console.log(`ring A → B → C → A, 10 rounds of simultaneous edits on A and C: ${JSON.stringify(tally)}`);
+	expect(tally.divergent).toBe(0);
+	expect(tally.bothEditsKept).toBe(tally.differentFields);
+}, 300_000);
