@@ -446,6 +446,8 @@ export class TriggerHarness {
 
   /** Keeps what the node changed, as n8n saves static data after a hook or webhook call. */
   private persist(workflow: Workflow): void {
+    // As n8n's saveStaticData: only a call that changed it writes it back (a concurrent call must not undo another's).
+    if (!(workflow.staticData as IDataObject).__dataChanged) return;
     for (const key of Object.keys(this.staticData)) delete this.staticData[key];
     Object.assign(this.staticData, JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
   }

@@ -3,7 +3,6 @@
  * standing in for n8n's webhook endpoint, which feeds them to the trigger's webhook() in n8n-core's WebhookContext;
  * the emitted sync event is then applied to another lab site by the User Sync node.
  */
-import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { parseSyncEvent } from '../../../core/schemas/syncEvent';
@@ -12,8 +11,7 @@ import { serveTrigger } from '../../helpers/n8nEngine';
 import { runSync } from '../../helpers/sync';
 import { findUser, rest } from '../../helpers/wp';
 import { triggerHarness } from './triggerLab';
-
-const FAKE_WOO = path.join(__dirname, '..', '..', 'fixtures', 'wp', 'fake-woocommerce-webhooks.php');
+import { fakeShop, Receiver } from './wooShop';
 
 describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhook() → User Sync)', () => {
 	let source: Site;
@@ -76,27 +74,33 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 		expect(left.some((hook) => hook.url === harness.webhookUrl)).toBe(false);
 	});
 
-	test('WooCommerce (fake routes, WooCommerce-signed deliveries): a new customer arrives as a create event', async () => {
-		lab.installMuPlugin(source, FAKE_WOO, 'fake-woocommerce-webhooks');
-		const served = await serveTrigger((webhookBaseUrl) => triggerHarnessSync(source, webhookBaseUrl, 'woocommerce'));
-		const { harness } = served;
+	test('WooCommerce (fake WooCommerce, signed deliveries from its queue): a new user arrives as a create event', async () => {
+		const receiver = new Receiver();
+		await receiver.start();
+		const shop = await fakeShop(source, receiver.port);
+		const harness = await triggerHarness(source, { source: 'woocommerce', options: { checkDeliveryUrl: false } }, { webhookBaseUrl: receiver.baseUrl });
+		receiver.harness = harness;
 		try {
 			await harness.activate();
+			await receiver.settled();
 			const login = uniqueLogin('wcc');
 			const created = await rest(source, source.admin, '/wp/v2/users', {
 				method: 'POST', body: { username: login, email: `${login}@shop.test`, password: 'Trigger-pass-1', first_name: 'Shop', roles: ['subscriber'] },
 			});
 			made.push([source, created.body.id]);
-			const accepted = served.calls.filter((call) => call.workflowData);
-			expect(accepted).toHaveLength(1);
-			expect(accepted[0].workflowData![0][0].json).toMatchObject({
-				event: 'user.created', action: 'create', source: { url: source.url, ip: '127.0.0.1' },
-				user: { login, email: `${login}@shop.test`, firstName: 'Shop', roles: ['subscriber'], sourceId: created.body.id },
-			});
+			expect(receiver.events()).toEqual([]); // WooCommerce delivers later, from its queue
+			await shop.runQueue();
+			await receiver.settled();
+			expect(receiver.events()).toEqual([
+				expect.objectContaining({
+					event: 'user.created', action: 'create', source: { url: source.url, ip: '127.0.0.1' },
+					user: expect.objectContaining({ login, email: `${login}@shop.test`, firstName: 'Shop', roles: ['subscriber'], sourceId: created.body.id }),
+				}),
+			]);
 		} finally {
 			await harness.deactivate();
-			await served.close();
-			lab.removeMuPlugin(source, 'fake-woocommerce-webhooks');
+			await receiver.stop();
+			await shop.remove();
 		}
 	});
 });
