@@ -25,7 +25,7 @@ final class HarmonyUser_Bridge_Tracker {
         if (!isset(self::$users[$user_id])) {
             // The user's lock until its events are queued: a sync write's compare-and-set cannot slip in between
             // this snapshot and the versions given at shutdown (includes/versions.php). Without it, go on anyway.
-            harmonyuser_bridge_user_lock($user_id, 5);
+            harmonyuser_bridge_user_lock($user_id, 5, true);
             self::$users[$user_id] = array(
                 'before' => $before !== null ? $before : harmonyuser_bridge_user_payload($user_id, true),
                 'created' => false,

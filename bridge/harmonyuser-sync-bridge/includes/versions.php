@@ -26,6 +26,9 @@ if (!defined('ABSPATH')) {
 define('HARMONYUSER_BRIDGE_SITE_ID_OPTION', 'harmonyuser_site_id');
 define('HARMONYUSER_BRIDGE_CLOCK_OPTION', 'harmonyuser_bridge_clock');
 define('HARMONYUSER_BRIDGE_VERSIONS_META', 'harmonyuser_versions');
+if (!defined('HARMONYUSER_BRIDGE_MAX_USER_LOCKS')) {
+    define('HARMONYUSER_BRIDGE_MAX_USER_LOCKS', 100);
+}
 define('HARMONYUSER_BRIDGE_VERSION_PATTERN', '^[0-9]{17}\.[0-9]{4}\.[0-9a-z]{1,32}$');
 
 /** REST user fields that carry a version, and the event field (user payload) each one is. */
@@ -169,9 +172,10 @@ function harmonyuser_bridge_observe_version($version) {
  * Takes the per-user lock (a named lock, server-wide, so named after the database and table prefix too) for the
  * rest of this request: every change to a user, a sync write's compare-and-set and the tracker's versioning at
  * shutdown run under it, so two writers cannot interleave between reading and setting a user's versions.
- * Returns false when it could not be had within $wait seconds.
+ * Returns false when it could not be had within $wait seconds. $optional (the tracker's): not taken once this
+ * request holds HARMONYUSER_BRIDGE_MAX_USER_LOCKS (a bulk import of thousands of users keeps going unlocked).
  */
-function harmonyuser_bridge_user_lock($user_id, $wait = 10) {
+function harmonyuser_bridge_user_lock($user_id, $wait = 10, $optional = false) {
     global $wpdb;
     $user_id = (int) $user_id;
     if ($user_id <= 0) {
@@ -180,6 +184,9 @@ function harmonyuser_bridge_user_lock($user_id, $wait = 10) {
     $held = &harmonyuser_bridge_held_user_locks();
     if (isset($held[$user_id])) {
         return true;
+    }
+    if ($optional && count($held) >= HARMONYUSER_BRIDGE_MAX_USER_LOCKS) {
+        return false;
     }
     $name = 'hus_usr_' . md5(DB_NAME . '|' . $wpdb->prefix . '|' . $user_id);
     if ((string) $wpdb->get_var($wpdb->prepare('SELECT GET_LOCK(%s, %d)', $name, (int) $wait)) !== '1') {
