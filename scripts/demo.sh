@@ -12,4 +12,4 @@ npx gulp build --silent
 echo "==> n8n 2.41.1 (installed once into ~/.cache/harmonyuser-sync; the first time takes a few minutes)" >&2
 bash scripts/n8n.sh >/dev/null
 # One process (tsx as a loader, not a wrapper), so Ctrl-C and SIGTERM reach the demo, which stops what it started.
-exec node --import tsx scripts/demo.ts
+exec node --import tsx scripts/demo.ts "$@"

@@ -4,13 +4,21 @@
  * WordPress's REST API. For each change it waits until sites B and C show it (their REST APIs), then prints the
  * Sync Log (the SQLite file the workflows' Sync Log node writes) as a table. The n8n editor and wp-admin stay up,
  * URLs and logins printed, until Ctrl-C (or SIGTERM), which stops n8n and the sites.
+ *
+ * `--exit` (or HUS_DEMO_EXIT=1), for CI and scripted runs: stop n8n and the sites right after the tables; the exit
+ * code is 0 when every change arrived, 1 otherwise.
  */
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { findUser, rest } from '../test/helpers/wp';
 import { logRows, passwordHash } from '../test/e2e/helpers/e2e';
 import type { RealN8n } from '../test/e2e/helpers/realN8n';
-import { say, startStack, step, stopStack, type Sites, type Stack } from './demo/stack';
+import { bridgeState, demoConfig, lastN8nLog, say, startStack, step, stopStack, type Sites, type Stack } from './demo/stack';
+import { indent, StepTimeout, waitUntil } from './demo/wait';
+
+const EXIT_AFTER_TABLES = process.argv.includes('--exit') || ['1', 'true', 'yes'].includes(process.env.HUS_DEMO_EXIT ?? '');
+/** Changes that did not arrive on B and C in time. */
+let missed = 0;
 
 let n8n: RealN8n | undefined;
 let stopping: Promise<void> | undefined;
@@ -39,17 +47,38 @@ function describeUser(user: WpUser | undefined): string {
 	return `${String(user.username)} · ${String(user.first_name)} ${String(user.last_name)} · ${roles} · ${String(user.email)}`;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
-	const started = Date.now();
-	for (;;) {
-		if (await check().catch(() => false)) return Date.now() - started;
-		if (Date.now() - started > timeoutMs) {
-			say(`    ✗ not seen within ${timeoutMs / 1000} s: ${what}`);
-			return -1;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 200));
+/** What the sites and n8n showed when a change did not arrive: the user on B and C, the last executions, the queues. */
+async function seenAfterChange(stack: Stack, login: string): Promise<string> {
+	const lines = [`B: ${describeUser(await findUser(stack.sites.B, login))}`, `C: ${describeUser(await findUser(stack.sites.C, login))}`];
+	const executions = await stack.n8n.executions().catch((error: Error) => error);
+	if (executions instanceof Error) lines.push(`n8n's executions: ${executions.message}`);
+	else {
+		const name = (id: string) => (id === stack.twoWay.id ? 'two-way' : id === stack.chain.id ? 'chain' : id);
+		const last = executions.slice(0, 6).map((execution) => `${name(execution.workflowId)} ${execution.status}`);
+		lines.push(`n8n's executions (${executions.length}, newest first): ${last.join(', ') || 'none'}`);
 	}
+	lines.push(await bridgeState('A', stack.sites.A), await bridgeState('B', stack.sites.B), stack.n8n.logTail(15));
+	return lines.join('\n');
 }
+
+/**
+ * Waits until the change shows on B and C: 60 s on an idle machine (it takes 1 to 3 s), more on a busy one.
+ * Returns the ms it took, or -1 after saying what it saw (the demo goes on with the next change).
+ */
+async function waitFor(stack: Stack, what: string, login: string, check: () => Promise<boolean>): Promise<number> {
+	const outcome = await waitUntil({ step: what, check, nominalMs: 60_000, attemptMs: 60_000, seen: () => seenAfterChange(stack, login) }).then(
+		({ tookMs }) => tookMs,
+		(error: unknown) => error,
+	);
+	if (typeof outcome === 'number') return outcome;
+	if (!(outcome instanceof StepTimeout)) throw outcome;
+	missed++;
+	say(indent(`✗ ${outcome.message}`));
+	return -1;
+}
+
+/** A REST create inserts the user, then adds the roles: a poll can catch the user in between, with no role yet. */
+const complete = (user: WpUser | undefined): boolean => ((user?.roles as string[] | undefined) ?? []).length > 0;
 
 async function onAll(sites: Site[], login: string, test: (user: WpUser | undefined, site: Site) => boolean | Promise<boolean>): Promise<boolean> {
 	for (const site of sites) if (!(await test(await findUser(site, login), site))) return false;
@@ -74,23 +103,23 @@ async function changes(stack: Stack): Promise<void> {
 
 	say('\n==> 1. create user ada on A (Ada Lovelace, subscriber)');
 	const ada = await onA(A, '/wp/v2/users', 'POST', { username: 'ada', email: 'ada@a.example', password: 'Ada-pass-1', first_name: 'Ada', last_name: 'Lovelace', roles: ['subscriber'] });
-	let took = await waitFor('ada on B and C', () => onAll(both, 'ada', (user) => user?.email === 'ada@a.example'));
+	let took = await waitFor(stack, 'ada on B and C', 'ada', () => onAll(both, 'ada', (user) => complete(user) && user?.email === 'ada@a.example'));
 	await showOn(stack.sites, 'ada', took);
 
 	say('\n==> 2. change ada’s name (Augusta King) and role (editor) on A');
 	await onA(A, `/wp/v2/users/${ada.id}`, 'POST', { first_name: 'Augusta', last_name: 'King', roles: ['editor'] });
-	took = await waitFor('new name and role on B and C', () => onAll(both, 'ada', (user) => user?.last_name === 'King' && (user.roles as string[]).join() === 'editor'));
+	took = await waitFor(stack, 'new name and role on B and C', 'ada', () => onAll(both, 'ada', (user) => user?.last_name === 'King' && (user.roles as string[]).join() === 'editor'));
 	await showOn(stack.sites, 'ada', took);
 
 	say('\n==> 3. change ada’s email on A to ada.king@a.example');
 	await onA(A, `/wp/v2/users/${ada.id}`, 'POST', { email: 'ada.king@a.example' });
-	took = await waitFor('new email on B and C', () => onAll(both, 'ada', (user) => user?.email === 'ada.king@a.example'));
+	took = await waitFor(stack, 'new email on B and C', 'ada', () => onAll(both, 'ada', (user) => user?.email === 'ada.king@a.example'));
 	await showOn(stack.sites, 'ada', took);
 
 	say('\n==> 4. change ada’s password on A');
 	await onA(A, `/wp/v2/users/${ada.id}`, 'POST', { password: 'Ada-pass-2' });
 	const hashA = await passwordHash(A, ada.id);
-	took = await waitFor('the new password hash on B and C', () => onAll(both, 'ada', async (user, site) => user !== undefined && (await passwordHash(site, user.id)) === hashA));
+	took = await waitFor(stack, 'the new password hash on B and C', 'ada', () => onAll(both, 'ada', async (user, site) => user !== undefined && (await passwordHash(site, user.id)) === hashA));
 	say(`    B and C: ada’s password hash ${took >= 0 ? 'equals' : 'differs from'} A’s (${hashA.slice(0, 7)}…)${took >= 0 ? `, ${(took / 1000).toFixed(1)} s after the change` : ''}; she logs in everywhere with the new password`);
 
 	say('\n==> 5. create user grace on A with “Prohibit sync propagation” switched on');
@@ -112,11 +141,11 @@ async function changes(stack: Stack): Promise<void> {
 
 	say('\n==> 6. create user alan on A (author), then delete him on A');
 	const alan = await onA(A, '/wp/v2/users', 'POST', { username: 'alan', email: 'alan@a.example', password: 'Alan-pass-1', first_name: 'Alan', last_name: 'Turing', roles: ['author'] });
-	took = await waitFor('alan on B and C', () => onAll(both, 'alan', (user) => user !== undefined));
+	took = await waitFor(stack, 'alan on B and C', 'alan', () => onAll(both, 'alan', complete));
 	await showOn(stack.sites, 'alan', took);
 	await onA(A, `/wp/v2/users/${alan.id}?force=true&reassign=${A.admin.id}`, 'DELETE');
 	say('    deleted on A');
-	took = await waitFor('alan gone from B and C', () => onAll(both, 'alan', (user) => user === undefined));
+	took = await waitFor(stack, 'alan gone from B and C', 'alan', () => onAll(both, 'alan', (user) => user === undefined));
 	await showOn(stack.sites, 'alan', took);
 }
 
@@ -165,12 +194,19 @@ async function report(stack: Stack): Promise<void> {
 async function main(): Promise<void> {
 	process.on('SIGINT', () => void shutdown('Ctrl-C').then(() => process.exit(130)));
 	process.on('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(143)));
+	process.on('SIGHUP', () => void shutdown('SIGHUP (terminal closed)').then(() => process.exit(129)));
 	const stack = await startStack({ activate: true, chainFromBOnly: true, onN8n: (instance) => (n8n = instance) });
 	n8n = stack.n8n;
 	step('ready: making changes on site A through its REST API');
 	await changes(stack);
 	await report(stack);
+	say(missed ? `\n✗ ${missed} of the 6 waits for B and C ran out (see ✗ above)` : '\n✓ every change made on A arrived on B and C');
 
+	if (EXIT_AFTER_TABLES) {
+		step('done (--exit)');
+		await shutdown('--exit');
+		process.exit(missed ? 1 : 0);
+	}
 	const { A, B, C } = stack.sites;
 	say('\n==> still running — have a look:');
 	say(`    n8n editor   ${stack.n8n.url}/home/workflows   login ${stack.ownerEmail} / ${stack.ownerPassword}`);
@@ -187,8 +223,11 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-	process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-	if (n8n) process.stderr.write(`${n8n.logTail(40)}\n`);
+	// A timed-out step already says what it saw (n8n's last log lines included); anything else gets n8n's log.
+	const known = error instanceof StepTimeout || (error instanceof Error && error.message.includes(' failed ('));
+	process.stderr.write(`\ndemo failed: ${known ? (error as Error).message : error instanceof Error ? error.stack : String(error)}\n`);
+	if (n8n && !(error instanceof StepTimeout)) process.stderr.write(`${n8n.logTail(40)}\n`);
 	await shutdown('failure');
+	if (n8n) process.stderr.write(`n8n's log of this run: ${lastN8nLog(demoConfig())}\n`);
 	process.exit(1);
 });
