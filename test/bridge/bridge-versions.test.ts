@@ -13,6 +13,7 @@ import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from './b
 
 const VERSION = /^\d{17}\.\d{4}\.[0-9a-f]{8}$/;
 const META_FIXTURE = path.join(__dirname, 'fixtures', 'hus-bridge-test-meta.php');
+const SLOW_FIXTURE = path.join(__dirname, '..', 'fixtures', 'wp', 'slow-user-write.php');
 const FIELDS = 'id,username,email,first_name,last_name,name,description,roles,meta,harmonyuser_versions,harmonyuser_stale';
 
 /** A version as another site would make it: now + offsetMs, counter, site id. */
@@ -274,6 +275,37 @@ describe('bridge plugin: versions', () => {
 		const applied = answers.filter((a) => a.body.harmonyuser_stale.length === 0).length;
 		expect(applied).toBeGreaterThanOrEqual(1);
 		expect(answers.filter((a) => a.body.harmonyuser_stale.length === 1).length).toBe(24 - applied);
+	});
+
+	test('a versioned write made before a local edit, arriving while that edit is being written: the local edit wins (no lost update)', async () => {
+		lab.installMuPlugin(site, SLOW_FIXTURE, 'hus-slow-user-write');
+		try {
+			const u = await create();
+			const { siteId } = (await rest(site, site.admin, `${NS}/info`)).body;
+			const outcomes = { local: 0, lost: 0 };
+			for (let i = 0; i < 6; i++) {
+				// a version newer than anything the site holds, older than its next local version: the clock's last
+				// reading with the greatest site id
+				const clock = (await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_clock'")).trim();
+				const sync = `${clock}.zzzzzzzz`;
+				// the local edit (over REST, or in PHP as wp-admin does) writes, then pauses 800 ms before the end of its
+				// request, where it is versioned; the sync write arrives in between
+				const local =
+					i % 2
+						? lab.wpEval(site, `$GLOBALS['hus_test_slow_ms'] = 800; wp_update_user(array('ID' => ${u.id}, 'first_name' => 'L${i}'));`)
+						: rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { first_name: `L${i}` }, headers: { 'X-HUS-Test-Slow-Ms': '800' } });
+				await eventually(async () => (await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'hus_test_slow_write'")).trim() === `L${i}`);
+				const synced = await update(u.id, { first_name: `S${i}`, harmonyuser_versions: { first_name: sync } });
+				await local;
+				expect(synced.body.harmonyuser_stale).toEqual(['first_name']);
+				const after = await get(u.id);
+				if (after.first_name === `L${i}` && after.harmonyuser_versions.first_name.endsWith(`.${siteId}`)) outcomes.local++;
+				else outcomes.lost++;
+			}
+			expect(outcomes).toEqual({ local: 6, lost: 0 });
+		} finally {
+			lab.removeMuPlugin(site, 'hus-slow-user-write');
+		}
 	});
 
 	test('batch: each sub-request is compared and set on its own and names its stale fields', async () => {
