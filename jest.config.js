@@ -1,12 +1,15 @@
 'use strict';
 /**
- * Two test levels, as jest projects (`npm test` runs both):
+ * Two test levels, as jest projects (`npm test` runs them all):
  *
- *   unit         needs nothing but Node: no WordPress lab, no database server, no build, no n8n. Seconds.
- *                `npm run test:unit`
- *   integration  real WordPress sites (the lab, brought up once by this project's global setup, shared, so in
- *                band), the machine's PostgreSQL, the built package in n8n's engine, real n8n.
- *                `npm run test:integration`
+ *   unit              needs nothing but Node: no WordPress lab, no database server, no build, no n8n. Seconds.
+ *                     `npm run test:unit`
+ *   integration       real WordPress sites (the lab, brought up once by this project's global setup, shared, so in
+ *                     band): WordPress 6.1 under php -S, the machine's PostgreSQL, the built package in n8n's engine,
+ *                     real n8n. `npm run test:integration` (with the next one)
+ *   integration-wp68  the same tests again on WordPress 6.8 under nginx + PHP-FPM, in a lab of their own
+ *                     (test/setup/labs.js), but the minutes of real n8n in queue mode; plus the tests of test/modern/,
+ *                     which need that lab: cross-version (a 6.1 site beside the 6.8 ones) and FPM tests.
  *
  * A test file's level follows from what it loads, directly or through test helpers: a file that reaches one of
  * NEEDS_SERVICES is an integration test, every other one is a unit test. `npx jest --listTests --selectProjects
@@ -78,6 +81,10 @@ const testFiles = fs
 	.map((f) => path.join(ROOT, 'test', f))
 	.sort();
 const integrationFiles = testFiles.filter(isIntegration);
+/** Tests that need the integration-wp68 project's lab (a 6.8 and a 6.1 site, nginx + PHP-FPM): only there. */
+const MODERN_ONLY = path.join(ROOT, 'test', 'modern') + path.sep;
+/** Left out of the 6.8 pass: nothing in them depends on WordPress's release, and they take minutes of real n8n. */
+const NOT_ON_WP68 = ['test/e2e/queueMode.test.ts'].map((f) => path.join(ROOT, f));
 const unitFiles = testFiles.filter((f) => !integrationFiles.includes(f));
 // testMatch globs; an exact path is a glob matching itself (the repository's paths hold no glob characters).
 const asGlobs = (files) => (files.length ? files : ['<rootDir>/no-such-test.test.ts']);
@@ -102,8 +109,15 @@ module.exports = {
 		{
 			...common,
 			displayName: 'integration',
-			testMatch: asGlobs(integrationFiles),
+			testMatch: asGlobs(integrationFiles.filter((f) => !f.startsWith(MODERN_ONLY))),
 			globalSetup: '<rootDir>/test/setup/globalSetup.js',
+		},
+		{
+			...common,
+			displayName: 'integration-wp68',
+			testMatch: asGlobs(integrationFiles.filter((f) => !NOT_ON_WP68.includes(f))),
+			globalSetup: '<rootDir>/test/setup/globalSetupWp68.js',
+			setupFiles: ['<rootDir>/test/setup/wp68Env.js'],
 		},
 	],
 };

@@ -1,8 +1,10 @@
 'use strict';
-/** jest globalSetup: bring the WordPress lab up (idempotent; fast when already up). Tests read it with lab.sites(). */
-const lab = require('../../lab/lab');
+/**
+ * jest globalSetup of the integration project: bring its WordPress lab up (idempotent; fast when already up). Tests
+ * read it with lab.sites(). WordPress 6.1 under php -S unless HUS_LAB_WP / HUS_LAB_SERVER say otherwise.
+ */
+const { classicLab, upLab } = require('./labs');
 
 module.exports = async function globalSetup() {
-  const count = Number(process.env.HUS_LAB_SITES || 3);
-  await lab.up({ count });
+  await upLab(classicLab());
 };
