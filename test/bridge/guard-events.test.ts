@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { WebhookReceiver } from '../helpers/webhookReceiver';
+import { deliveriesSettled } from '../helpers/deliveries';
 import { rest } from '../helpers/wp';
 import { NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
 import { GUARD_FIXTURE, GUARD_FIXTURE_NAME, dropUsers } from './guard-lab';
@@ -45,7 +46,13 @@ describe('bridge guard: event contents and the queue', () => {
 		const r = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1', ...body } });
 		expect(r.status).toBe(201);
 		made.push(r.body.id);
+		await deliveriesSettled(site);
 		return { id: r.body.id as number, login };
+	};
+	/** The events about a login the receiver has, once the site's deliveries are done (they come after the response). */
+	const eventsOf = async (login: string) => {
+		await deliveriesSettled(site);
+		return receiver.eventsFor(login);
 	};
 	const dbHash = async (id: number) => (await lab.sql(site, `SELECT user_pass FROM wp_users WHERE ID = ${id}`)).trim();
 	const rows = async (userId: number) =>
@@ -64,6 +71,7 @@ describe('bridge guard: event contents and the queue', () => {
 		const u = await create();
 		const changed = await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { password: 'Second-pass-2' } });
 		expect(changed.status).toBe(200);
+		await deliveriesSettled(site);
 		const hash = await dbHash(u.id);
 		const waiting = await rows(u.id);
 		expect(waiting.map((r) => [r.event, r.status])).toEqual([
@@ -89,7 +97,7 @@ describe('bridge guard: event contents and the queue', () => {
 		expect(run.status).toBe(200);
 		await lab.sql(site, `UPDATE wp_harmonyuser_queue SET status = 'pending' WHERE webhook_id = '${hookId}' AND user_id = ${u.id} AND status = 'failed'`);
 		await rest(site, site.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
-		const events = receiver.eventsFor(u.login);
+		const events = await eventsOf(u.login);
 		expect(events.map((e) => e.event).sort()).toEqual(['user.created', 'user.password_changed']);
 		for (const e of events) expect(e.user.passwordHash).toBe(hash); // the current one
 		expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
@@ -102,9 +110,9 @@ describe('bridge guard: event contents and the queue', () => {
 	test('delivered at once: the row is blanked in the same request; update events carry no hash at all', async () => {
 		receiver.clear();
 		const u = await create({ first_name: 'Fresh' });
-		expect(receiver.eventsFor(u.login)[0].user.passwordHash).toBe(await dbHash(u.id));
+		expect((await eventsOf(u.login))[0].user.passwordHash).toBe(await dbHash(u.id));
 		await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { first_name: 'Changed' } });
-		const update = receiver.eventsFor(u.login).find((e) => e.event === 'user.updated');
+		const update = (await eventsOf(u.login)).find((e) => e.event === 'user.updated');
 		expect(update.user).not.toHaveProperty('passwordHash');
 		expect((await rows(u.id)).map((r) => [r.status, r.body])).toEqual([
 			['delivered', ''],
@@ -122,7 +130,7 @@ describe('bridge guard: event contents and the queue', () => {
 		);
 		receiver.clear();
 		await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { meta: { hus_guard_public: 'shown' } } });
-		const [event] = receiver.eventsFor(u.login);
+		const [event] = await eventsOf(u.login);
 		expect(event.event).toBe('user.updated');
 		expect(event.user.meta).toEqual({ hus_guard_public: 'shown', hus_guard_big: '', hus_guard_m1: '', hus_guard_m2: '', hus_guard_m3: '', hus_guard_m4: '', hus_guard_m5: '' });
 		const raw = receiver.received.map((r) => r.raw).join('\n');
@@ -132,7 +140,7 @@ describe('bridge guard: event contents and the queue', () => {
 		// and a change to a private key alone sends nothing
 		receiver.clear();
 		await lab.wpEval(site, `update_user_meta(${u.id}, '_hus_guard_private', 'private-2'); update_user_meta(${u.id}, 'hus_guard_hidden', 'hidden-2');`);
-		expect(receiver.eventsFor(u.login)).toEqual([]);
+		expect(await eventsOf(u.login)).toEqual([]);
 	});
 
 	test('a field over 64 KiB is left out of the event and listed in "omitted", with an error entry; the rest is delivered', async () => {
@@ -141,7 +149,7 @@ describe('bridge guard: event contents and the queue', () => {
 		const big = 'b'.repeat(70 * 1024);
 		const r = await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { first_name: 'Small', meta: { hus_guard_big: big } } });
 		expect(r.status).toBe(200);
-		const [event] = receiver.eventsFor(u.login);
+		const [event] = await eventsOf(u.login);
 		expect(event.user.firstName).toBe('Small');
 		expect(event.user.meta).not.toHaveProperty('hus_guard_big');
 		expect(event.omitted).toEqual([{ field: 'meta.hus_guard_big', bytes: big.length + 2, limit: FIELD_CAP, reason: 'field_too_large' }]);
@@ -158,7 +166,7 @@ describe('bridge guard: event contents and the queue', () => {
 		receiver.clear();
 		const bio = 'x'.repeat(1024 * 1024);
 		expect((await rest(site, sub, '/wp/v2/users/me', { method: 'POST', body: { description: bio } })).status).toBe(200);
-		const [event] = receiver.eventsFor(sub.username);
+		const [event] = await eventsOf(sub.username);
 		expect(event.user).not.toHaveProperty('description');
 		expect(event.omitted).toEqual([{ field: 'description', bytes: bio.length + 2, limit: FIELD_CAP, reason: 'field_too_large' }]);
 		expect(receiver.received.every((x) => x.raw.length < EVENT_CAP)).toBe(true);
@@ -169,6 +177,7 @@ describe('bridge guard: event contents and the queue', () => {
 		receiver.clear();
 		const meta = Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`hus_guard_m${i}`, String(i).repeat(60 * 1024 - i * 100)]));
 		expect((await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { meta } })).status).toBe(200);
+		await deliveriesSettled(site);
 		const [got] = receiver.received.filter((r) => r.body?.user?.login === u.login);
 		expect(got.raw.length).toBeLessThanOrEqual(EVENT_CAP);
 		const event = got.body;

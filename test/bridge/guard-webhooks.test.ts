@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';
 import { WebhookReceiver } from '../helpers/webhookReceiver';
+import { deliveriesSettled } from '../helpers/deliveries';
 import { rest } from '../helpers/wp';
 import { AdminSession, NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
 import { OPT, deleteOptions, dropUsers, setOption } from './guard-lab';
@@ -63,6 +64,7 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		const r = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' } });
 		expect(r.status).toBe(201);
 		made.push(r.body.id);
+		await deliveriesSettled(site); // the first attempts come after the response (PHP-FPM, the bridge's runner)
 		return receiver.eventsFor(login);
 	};
 	const queueRows = async (hookId: string) => (await lab.sql(site, `SELECT COUNT(*) FROM wp_harmonyuser_queue WHERE webhook_id = '${hookId}'`)).trim();
