@@ -184,6 +184,6 @@ export async function clearSubscriptions(site: Site): Promise<{ removed: number;
 		const removed = (before.match(/"id";s:\d+:/g) ?? []).length;
 		const queue = (await lab.sql(site, `SHOW TABLES LIKE 'wp_harmonyuser_queue'`)).trim();
 		await lab.sql(site, `DELETE FROM wp_options WHERE option_name IN (${options});${queue ? ' DELETE FROM wp_harmonyuser_queue;' : ''}`);
-		return { removed, how: `its tables (the REST API failed: ${error instanceof Error ? error.message : String(error)})` };
+		return { removed, how: `its tables, the REST API failed (${error instanceof Error ? error.message : String(error)})` };
 	}
 }

@@ -13,7 +13,7 @@
  * they saw (wait.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -188,6 +188,22 @@ function listenersOf(workflows: CreatedWorkflow[], credentialIds: Record<string,
 	return listeners;
 }
 
+/**
+ * The last lines of n8n's log that say something: stack frames and the noise of an offline machine (n8n's own
+ * API at api.n8n.io unreachable) left out.
+ */
+export function n8nLogLines(n8n: RealN8n, count = 15): string {
+	let text = '';
+	try {
+		text = readFileSync(n8n.logFile, 'utf8');
+	} catch {
+		return `(no n8n log at ${n8n.logFile})`;
+	}
+	const noise = /^\s+at |api\.n8n\.io|Strapi API|A system task run failed|^\s*$/;
+	const lines = text.split('\n').filter((line) => !noise.test(line));
+	return `last lines of n8n's log (${n8n.logFile}):\n${indent(lines.slice(-count).join('\n'), '  ')}`;
+}
+
 /** What n8n shows about a workflow's activation: active or not, its activation error, the last lines of its log. */
 async function n8nState(n8n: RealN8n, workflow: CreatedWorkflow): Promise<string> {
 	const lines: string[] = [];
@@ -195,7 +211,7 @@ async function n8nState(n8n: RealN8n, workflow: CreatedWorkflow): Promise<string
 	lines.push(active instanceof Error ? `n8n's active workflows: ${active.message}` : `“${workflow.workflow.name}” is ${active.includes(workflow.id) ? '' : 'NOT '}active in n8n`);
 	const failure = await n8n.rest<unknown>('GET', `/active-workflows/error/${workflow.id}`).catch((error: Error) => error.message);
 	if (failure) lines.push(`its activation error: ${typeof failure === 'string' ? failure : JSON.stringify(failure)}`);
-	lines.push(n8n.logTail(15));
+	lines.push(n8nLogLines(n8n));
 	return lines.join('\n');
 }
 
@@ -291,7 +307,7 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 			await lab.resetSite(site);
 			await installBridge(site);
 			const { removed: count, how } = await clearSubscriptions(site);
-			if (count) removed.push(`${count} on ${letter}${how === 'REST API' ? '' : ` (from ${how})`}`);
+			if (count || how !== 'REST API') removed.push(`${count} on ${letter}${how === 'REST API' ? '' : ` from ${how}`}`);
 		});
 	}
 	say(`    subscriptions left by earlier runs: ${removed.length ? `removed ${removed.join(', ')}` : 'none'}`);
