@@ -38,6 +38,8 @@ export const syncUserSchema = z
 		 * bridges. Applied through the target's bridge; never output.
 		 */
 		passwordHash: z.string().min(1).max(512).optional(),
+		/** The format of a sealed hash (phpass, wp-bcrypt, bcrypt, argon2), so a target that cannot verify it is spared. */
+		passwordHashFormat: z.string().max(20).optional(),
 		sourceId: z.number().int().positive().optional(),
 		/** The version of each field at the source (REST names, `meta.<key>`, `password`), from the bridge. */
 		versions: z.record(z.string().regex(VERSION_PATTERN, 'not a HarmonyUser version')).optional(),

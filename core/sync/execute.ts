@@ -52,7 +52,9 @@ export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Pl
 
 /** Why the target cannot take this hash (its bridge lists the formats it verifies), or undefined when it can. */
 async function unverifiableHash(ctx: ItemContext, hash: string): Promise<NotSynced | undefined> {
-	const format = hashFormat(hash);
+	// A sealed hash says its format beside it; every WordPress verifies phpass, so only other formats are asked about.
+	const format = hashFormat(hash) ?? ctx.event.user.passwordHashFormat;
+	if (!format || format === 'phpass') return undefined;
 	const { hashFormats } = await ctx.target.info();
 	if (!format || !hashFormats || hashFormats.includes(format)) return undefined;
 	return {
@@ -139,7 +141,11 @@ export function withoutRefusedField(ctx: ItemContext, plan: WritePlan, error: un
 	if (!(error instanceof WordPressApiError) || error.status !== 400) return undefined;
 	const payload: WpUserWrite = { ...plan.payload };
 	let notSynced: NotSynced;
-	if (error.code === 'rest_invalid_param' && payload.locale !== undefined && /\blocale\b/.test(error.message)) {
+	if (error.code === 'harmonyuser_hash_unsupported' && payload[PASSWORD_HASH_FIELD] !== undefined) {
+		// The target's bridge opened the hash and cannot verify its format: the user keeps their password there.
+		notSynced = { field: 'password', reason: 'hash_unsupported', message: 'the target cannot verify this password hash format' };
+		delete payload[PASSWORD_HASH_FIELD];
+	} else if (error.code === 'rest_invalid_param' && payload.locale !== undefined && /\blocale\b/.test(error.message)) {
 		notSynced = { field: 'locale', reason: 'locale_missing_on_target', values: [payload.locale], message: `the target has no language ${payload.locale} installed` };
 		delete payload.locale;
 	} else {

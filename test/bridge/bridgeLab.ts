@@ -109,3 +109,13 @@ export function profileForm(html: string): Record<string, string> {
 	form.pass2 = '';
 	return form;
 }
+
+/** The hash inside an event's sealed passwordHash (`hus1:…`), opened by the site's bridge with the network key. */
+export async function openSealedHash(site: Site, user: { passwordHash?: string; syncId?: string }): Promise<string> {
+	if (!user.passwordHash?.startsWith('hus1:')) throw new Error(`not a sealed hash: ${String(user.passwordHash).slice(0, 8)}…`);
+	const out = await lab.wpEval(
+		site,
+		`$h = harmonyuser_bridge_open_hash(${JSON.stringify(user.passwordHash)}, ${JSON.stringify(user.syncId ?? '')}); echo is_wp_error($h) ? 'ERR ' . $h->get_error_code() : $h;`,
+	);
+	return out.trim();
+}

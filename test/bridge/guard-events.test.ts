@@ -9,7 +9,7 @@ import type { Site } from '../../lab/lab';
 import { WebhookReceiver } from '../helpers/webhookReceiver';
 import { deliveriesSettled } from '../helpers/deliveries';
 import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { NS, clearWebhooks, createAccount, installBridge, openSealedHash, removeBridge, uniqueLogin } from './bridgeLab';
 import { GUARD_FIXTURE, GUARD_FIXTURE_NAME, dropUsers } from './guard-lab';
 
 const FIELD_CAP = 65536;
@@ -99,7 +99,8 @@ describe('bridge guard: event contents and the queue', () => {
 		await rest(site, site.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
 		const events = await eventsOf(u.login);
 		expect(events.map((e) => e.event).sort()).toEqual(['user.created', 'user.password_changed']);
-		for (const e of events) expect(e.user.passwordHash).toBe(hash); // the current one
+		// The current one, sealed with the network key (no hash leaves the site in clear).
+		for (const e of events) expect(await openSealedHash(site, e.user)).toBe(hash);
 		expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
 		expect((await rows(u.id)).map((r) => [r.status, r.body])).toEqual([
 			['delivered', ''],
@@ -110,7 +111,7 @@ describe('bridge guard: event contents and the queue', () => {
 	test('delivered at once: the row is blanked in the same request; update events carry no hash at all', async () => {
 		receiver.clear();
 		const u = await create({ first_name: 'Fresh' });
-		expect((await eventsOf(u.login))[0].user.passwordHash).toBe(await dbHash(u.id));
+		expect(await openSealedHash(site, (await eventsOf(u.login))[0].user)).toBe(await dbHash(u.id));
 		await rest(site, site.admin, `/wp/v2/users/${u.id}`, { method: 'POST', body: { first_name: 'Changed' } });
 		const update = (await eventsOf(u.login)).find((e) => e.event === 'user.updated');
 		expect(update.user).not.toHaveProperty('passwordHash');

@@ -82,3 +82,18 @@ function harmonyuser_bridge_open_hash($sealed, $sync_id) {
     }
     return $hash;
 }
+
+/** A hash's format as /info names the formats a site verifies: phpass, wp-bcrypt, bcrypt, argon2 ('' otherwise). */
+function harmonyuser_bridge_hash_format($hash) {
+    $hash = (string) $hash;
+    if (preg_match('/^\$[PH]\$/', $hash)) {
+        return 'phpass';
+    }
+    if (preg_match('/^\$wp\$2[aby]\$/', $hash)) {
+        return 'wp-bcrypt';
+    }
+    if (preg_match('/^\$2[aby]\$/', $hash)) {
+        return 'bcrypt';
+    }
+    return preg_match('/^\$argon2(id|i)\$/', $hash) ? 'argon2' : '';
+}

@@ -250,6 +250,8 @@ function harmonyuser_bridge_delivery_body($row) {
         $event->omitted = $omitted;
     } else {
         $event->user->passwordHash = $sealed;
+        // The format alone travels in clear, so a target that cannot verify it is never sent the hash.
+        $event->user->passwordHashFormat = harmonyuser_bridge_hash_format($hash);
     }
     return wp_json_encode($event, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
 }

@@ -125,7 +125,7 @@ async function exchange(login: string, seen: Map<string, number>, strip = false)
 
 /** An event as an unversioned source would send it (the behaviour before versions, for comparison). */
 function withoutVersions(event: Event): Event {
-	const copy = { ...event, user: { ...event.user } };
+	const copy: Event = { ...event, user: { ...event.user } };
 	delete copy.version;
 	delete copy.user.versions;
 	return copy;
