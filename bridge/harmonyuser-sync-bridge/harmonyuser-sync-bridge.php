@@ -23,6 +23,7 @@ define('HARMONYUSER_BRIDGE_LAST_CHANGE_OPTION', 'harmonyuser_bridge_last_change'
 
 require_once __DIR__ . '/includes/util.php';
 require_once __DIR__ . '/includes/crypto.php';
+require_once __DIR__ . '/includes/passwords.php';
 require_once __DIR__ . '/includes/guard.php';
 require_once __DIR__ . '/includes/install.php';
 require_once __DIR__ . '/includes/meta.php';

@@ -103,6 +103,11 @@ final class HarmonyUser_Bridge_Tracker {
             return array();
         }
         $hash_changed = $before['passwordHash'] !== $after['passwordHash'];
+        if ($hash_changed && harmonyuser_bridge_password_rehashed($user_id, $after['passwordHash'])) {
+            // The same password hashed again (6.8 rehashes at login): not a password change, nothing to send.
+            $after['passwordHash'] = $before['passwordHash'];
+            $hash_changed = false;
+        }
         $a = $after;
         $b = $before;
         unset($a['passwordHash'], $b['passwordHash']);

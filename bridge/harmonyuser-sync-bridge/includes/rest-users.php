@@ -96,6 +96,7 @@ add_action('rest_api_init', function () {
                 'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'sealedHashes', 'path', 'batch', 'versions'),
                 // Tells sites apart by key without showing it: two sites with the same fingerprint share the key.
                 'networkKeyFingerprint' => harmonyuser_bridge_network_key_fingerprint(),
+                'hashFormats' => harmonyuser_bridge_hash_formats(), // what a login here verifies (includes/passwords.php)
                 'url' => home_url(),
                 'siteId' => harmonyuser_bridge_site_id(),
                 'time' => harmonyuser_bridge_now_iso(),
@@ -206,6 +207,9 @@ function harmonyuser_bridge_apply_password_hash($id, $hash) {
     }
     if (strlen($hash) > 255 || !preg_match('#^(\$P\$|\$H\$|\$wp\$2[aby]\$|\$2[aby]\$|\$argon2(id|i)\$)[./A-Za-z0-9$=,+-]+$#', $hash)) {
         return new WP_Error('harmonyuser_invalid_hash', 'hash must be a WordPress password hash (phpass or bcrypt).', array('status' => 400));
+    }
+    if (!harmonyuser_bridge_hash_verifiable($hash)) {
+        return harmonyuser_bridge_hash_unsupported_error($hash); // 6.8's bcrypt on 6.1: it would lock the user out
     }
     HarmonyUser_Bridge_Tracker::touch($id);
     $wpdb->update($wpdb->users, array('user_pass' => $hash, 'user_activation_key' => ''), array('ID' => $id));
