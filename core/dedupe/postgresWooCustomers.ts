@@ -43,7 +43,7 @@ export class PostgresWooCustomers implements WooCustomerMap {
 				await client.query('ROLLBACK').catch(() => undefined);
 				client.release();
 				this.ready = undefined; // the next call tries again
-				throw error;
+				return Promise.reject(error);
 			}
 		});
 		return this.ready;

@@ -100,7 +100,7 @@ export class SqliteWooCustomers implements WooCustomerMap {
 			this.db.exec('COMMIT');
 		} catch (error) {
 			this.db.exec('ROLLBACK');
-			throw error;
+			return Promise.reject(error);
 		}
 	}
 

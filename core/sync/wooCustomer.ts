@@ -105,7 +105,7 @@ export async function writeWooCustomer(ctx: WooWriteContext, user: WpUser): Prom
 		}
 		return await writeThroughWoo(ctx, user.id, wanted, current);
 	} catch (error) {
-		if (!(error instanceof WordPressApiError)) throw error;
+		if (!(error instanceof WordPressApiError)) return Promise.reject(error);
 		return { changes: [], notSynced: kindsOf(wanted).map((kind) => refusedNote(kind, error)) };
 	}
 }

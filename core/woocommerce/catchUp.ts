@@ -45,7 +45,7 @@ async function stillThere(client: WordPressClient, id: number): Promise<boolean>
 	} catch (error) {
 		// WooCommerce answers woocommerce_rest_invalid_id (400/404) for a user that no longer exists.
 		if (error instanceof WordPressApiError && (error.status === 404 || error.status === 400)) return false;
-		throw error;
+		return Promise.reject(error);
 	}
 }
 

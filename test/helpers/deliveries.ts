@@ -22,7 +22,7 @@ export async function deliveriesSettled(site: Site, { timeoutMs = 30000 } = {}):
 			busy = Number((await lab.sql(site, BUSY)).trim());
 		} catch (error) {
 			if (/doesn't exist/.test(String(error))) return; // no bridge, no queue
-			throw error;
+			return Promise.reject(error);
 		}
 		if (busy === 0) return;
 		if (Date.now() > deadline) throw new Error(`${site.name}: ${busy} deliveries still waiting for their first attempt after ${timeoutMs} ms`);

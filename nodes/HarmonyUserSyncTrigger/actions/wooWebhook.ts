@@ -26,13 +26,12 @@ function itemJson(item: WooEventItem): IDataObject {
  * `unchanged`); a delete cannot be named without the map and is reported `unidentified_user`.
  */
 async function claim(ctx: IWebhookFunctions, scope: string, delivery: WooDelivery, shop: string): Promise<{ item?: WooEventItem; body: Record<string, unknown> }> {
-	let map: WooCustomerMap | undefined;
 	let storeError: Error | undefined;
 	const unavailable = (error: Error) => {
 		storeError = error;
 		ctx.logger.warn(`HarmonyUser Sync Trigger: the dedupe store is unavailable, WooCommerce delivery accepted without dedupe: ${error.message}`);
 	};
-	map = await wooCustomerMap(ctx).catch((error: Error) => {
+	const map: WooCustomerMap | undefined = await wooCustomerMap(ctx).catch((error: Error) => {
 		unavailable(error);
 		return undefined;
 	});
