@@ -5,7 +5,7 @@
  */
 import type { SyncEvent } from '../schemas/syncEvent';
 import type { WpUser } from '../schemas/wpUser';
-import { addressFields, hasAddress, type WooAddress, type WooAddressKind } from '../woocommerce/userData';
+import { addressFields, type WooAddress, type WooAddressKind } from '../woocommerce/userData';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import { pathHeaders } from '../wordpress/users';
@@ -142,7 +142,13 @@ function differences(wanted: Wanted, current: Wanted): Wanted {
 async function writeThroughWoo(ctx: WooWriteContext, id: number, wanted: Wanted, current: Wanted): Promise<WooWriteOutcome> {
 	const write = differences(wanted, current);
 	if (!Object.keys(write).length) return NOTHING;
-	await ctx.client.request({ method: 'PUT', path: `/wc/v3/customers/${id}`, params: { _fields: 'id' }, data: write, headers: pathHeaders(ctx.path) });
+	try {
+		await ctx.client.request({ method: 'PUT', path: `/wc/v3/customers/${id}`, params: { _fields: 'id' }, data: write, headers: pathHeaders(ctx.path) });
+	} catch (error) {
+		if (!(error instanceof WordPressApiError)) throw error;
+		// Only the addresses this write carried were refused; the others already matched.
+		return { changes: [], notSynced: kindsOf(write).map((kind) => refusedNote(kind, error)) };
+	}
 	return { changes: kindsOf(write), notSynced: [] };
 }
 
@@ -164,7 +170,7 @@ async function writeAsMeta(ctx: WooWriteContext, user: WpUser, wanted: Wanted): 
 		}
 		if (changed) changes.push(kind);
 		const left = addressFields(kind).filter((field) => !registered.includes(field) && (address[field] ?? '') !== '');
-		if (left.length && hasAddress(address)) {
+		if (left.length) {
 			notSynced.push({
 				field: kind,
 				reason: 'no_woocommerce',

@@ -3,7 +3,6 @@
  * mode), a store that is down (deliveries still accepted), and a webhook WooCommerce disabled while another still
  * delivers (re-enabled, and what it missed caught up).
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test secrets */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
