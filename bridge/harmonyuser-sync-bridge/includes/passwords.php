@@ -198,7 +198,14 @@ add_filter('rest_pre_insert_user', function ($prepared, $request) {
     HarmonyUser_Bridge_Passwords::$cheap_next = false;
     if (is_object($prepared) && empty($prepared->ID) && $request instanceof WP_REST_Request && current_user_can('edit_users')) {
         $hash = $request->get_param('harmonyuser_password_hash');
-        HarmonyUser_Bridge_Passwords::$cheap_next = is_string($hash) && $hash !== '' && !empty($prepared->user_pass);
+        /**
+         * Whether a create that carries a password hash may hash its throwaway password cheaply (default true).
+         *
+         * @param bool            $cheap   Hash the throwaway password at bcrypt's lowest cost.
+         * @param WP_REST_Request $request The create.
+         */
+        HarmonyUser_Bridge_Passwords::$cheap_next = is_string($hash) && $hash !== '' && !empty($prepared->user_pass)
+            && apply_filters('harmonyuser_bridge_cheap_throwaway_hash', true, $request);
     }
     return $prepared;
 }, PHP_INT_MAX, 2);
