@@ -40,7 +40,7 @@ export const sourceProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		default: ['customer.created', 'customer.updated', 'customer.deleted'],
 		required: true,
-		description: 'One WooCommerce webhook is registered per topic. A deleted customer arrives with its ID only.',
+		description: 'One WooCommerce webhook is registered per topic. WooCommerce sends a deleted customer’s ID only (and only for the customer role): the trigger names the user from the customers it has seen.',
 		displayOptions: { show: { source: ['woocommerce'] } },
 		options: [
 			{ name: 'Customer Created', value: 'customer.created' },
