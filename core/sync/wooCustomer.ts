@@ -142,13 +142,17 @@ function differences(wanted: Wanted, current: Wanted): Wanted {
 async function writeThroughWoo(ctx: WooWriteContext, id: number, wanted: Wanted, current: Wanted): Promise<WooWriteOutcome> {
 	const write = differences(wanted, current);
 	if (!Object.keys(write).length) return NOTHING;
-	try {
-		await ctx.client.request({ method: 'PUT', path: `/wc/v3/customers/${id}`, params: { _fields: 'id' }, data: write, headers: pathHeaders(ctx.path) });
-	} catch (error) {
-		if (!(error instanceof WordPressApiError)) throw error;
-		// Only the addresses this write carried were refused; the others already matched.
-		return { changes: [], notSynced: kindsOf(write).map((kind) => refusedNote(kind, error)) };
-	}
+	// Only the addresses this write carries can be refused; the others already match.
+	const refused = await ctx.client
+		.request({ method: 'PUT', path: `/wc/v3/customers/${id}`, params: { _fields: 'id' }, data: write, headers: pathHeaders(ctx.path) })
+		.then(
+			() => undefined,
+			(error: unknown) => {
+				if (error instanceof WordPressApiError) return error;
+				throw error;
+			},
+		);
+	if (refused) return { changes: [], notSynced: kindsOf(write).map((kind) => refusedNote(kind, refused)) };
 	return { changes: kindsOf(write), notSynced: [] };
 }
 
