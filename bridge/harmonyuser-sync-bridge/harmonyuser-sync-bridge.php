@@ -31,6 +31,7 @@ require_once __DIR__ . '/includes/profile.php';
 require_once __DIR__ . '/includes/events.php';
 require_once __DIR__ . '/includes/versions.php';
 require_once __DIR__ . '/includes/queue.php';
+require_once __DIR__ . '/includes/runner.php';
 require_once __DIR__ . '/includes/webhooks.php';
 require_once __DIR__ . '/includes/rest-users.php';
 require_once __DIR__ . '/includes/batch.php';

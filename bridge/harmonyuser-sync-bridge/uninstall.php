@@ -23,7 +23,7 @@ delete_option('harmonyuser_bridge_backfill_cursor');
 delete_option('harmonyuser_site_id');
 delete_option('harmonyuser_bridge_clock');
 // The guard, the settings screen, the queue and the network key (guard.php, admin.php, webhooks.php, queue.php, crypto.php).
-foreach (array('read_only', 'allowlist_enabled', 'allowlist', 'trusted_proxies', 'allow_local_receivers', 'new_subscriptions', 'event_errors', 'queue_format', 'network_key', 'hash_formats') as $harmonyuser_option) {
+foreach (array('read_only', 'allowlist_enabled', 'allowlist', 'trusted_proxies', 'allow_local_receivers', 'new_subscriptions', 'event_errors', 'queue_format', 'network_key', 'hash_formats', 'runner_key', 'receiver_backoff') as $harmonyuser_option) {
     delete_option('harmonyuser_bridge_' . $harmonyuser_option);
 }
 $wpdb->query("DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_%harmonyuser\\_bridge\\_flash\\_%'"); // phpcs:ignore WordPress.DB.DirectDatabaseQuery

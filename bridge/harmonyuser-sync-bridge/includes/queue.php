@@ -189,7 +189,7 @@ function harmonyuser_bridge_queue_event(array $event) {
             'body' => $body,
             'status' => 'pending',
             'attempts' => 0,
-            'next_attempt_at' => $now,
+            'next_attempt_at' => max($now, harmonyuser_bridge_receiver_backed_off_until($hook['url'])), // runner.php
             'created_at' => $now,
         ));
         if ($ok) {
@@ -273,7 +273,7 @@ function harmonyuser_bridge_attempt_failed($row, $class, $status = 0) {
 }
 
 /** Sends one claimed row. Returns 'delivered', 'retry' or 'failed'. */
-function harmonyuser_bridge_send_row($row, $timeout) {
+function harmonyuser_bridge_send_row($row, $timeout, $force = false) {
     global $wpdb;
     $table = harmonyuser_bridge_queue_table();
     $hooks = harmonyuser_bridge_webhooks();
@@ -290,10 +290,17 @@ function harmonyuser_bridge_send_row($row, $timeout) {
     if (!$local && harmonyuser_bridge_receiver_url_problem($hook['url']) !== null) {
         return harmonyuser_bridge_attempt_failed($row, 'unsafe_url');
     }
+    $until = $force ? 0 : harmonyuser_bridge_receiver_backed_off_until($hook['url']);
+    if ($until) {
+        // Its receiver timed out lately: the row waits for the back-off without spending an attempt (runner.php).
+        $wpdb->update($table, array('status' => 'pending', 'locked_until' => 0, 'next_attempt_at' => $until), array('id' => $row->id));
+        return 'retry';
+    }
     $body = harmonyuser_bridge_delivery_body($row);
     $ts = (string) time();
     $response = wp_remote_post($hook['url'], array(
         'timeout' => $timeout,
+        'harmonyuser_connect_timeout' => min((float) $timeout, (float) apply_filters('harmonyuser_bridge_connect_timeout', 1)),
         'redirection' => 0,
         'blocking' => true,
         'reject_unsafe_urls' => !$local,
@@ -309,6 +316,7 @@ function harmonyuser_bridge_send_row($row, $timeout) {
     ));
     unset($body);
     $code = is_wp_error($response) ? 0 : (int) wp_remote_retrieve_response_code($response);
+    harmonyuser_bridge_receiver_outcome($hook['url'], $code ? '' : harmonyuser_bridge_error_class($response));
     if ($code >= 200 && $code < 300) {
         $wpdb->update($table, array(
             'status' => 'delivered',
@@ -338,8 +346,8 @@ function harmonyuser_bridge_retry_now($ids = null) {
     return $ids ? harmonyuser_bridge_process($ids, true, 5) : array('processed' => 0, 'delivered' => 0, 'retry' => 0, 'failed' => 0);
 }
 
-/** Attempts the given rows (or every due row when $ids is null); returns counts. */
-function harmonyuser_bridge_process($ids = null, $force = false, $timeout = 5, $limit = 50) {
+/** Attempts the given rows (or every due row when $ids is null) until $deadline (microtime; 20 s); returns counts. */
+function harmonyuser_bridge_process($ids = null, $force = false, $timeout = 5, $limit = 50, $deadline = null) {
     global $wpdb;
     $table = harmonyuser_bridge_queue_table();
     if ($ids === null) {
@@ -357,7 +365,7 @@ function harmonyuser_bridge_process($ids = null, $force = false, $timeout = 5, $
     $chained = array();
     while ($ids) {
         $id = array_shift($ids);
-        if (microtime(true) - $started > 20) {
+        if (microtime(true) > ($deadline === null ? $started + 20 : $deadline)) {
             break; // leave the rest for the next run
         }
         if (harmonyuser_bridge_wait_for_older($id) || !harmonyuser_bridge_claim($id, $force || isset($chained[$id]))) {
@@ -368,7 +376,7 @@ function harmonyuser_bridge_process($ids = null, $force = false, $timeout = 5, $
             continue;
         }
         $counts['processed']++;
-        $outcome = harmonyuser_bridge_send_row($row, $timeout);
+        $outcome = harmonyuser_bridge_send_row($row, $timeout, $force);
         $counts[$outcome]++;
         $next = $outcome === 'delivered' ? harmonyuser_bridge_next_in_order($row, $force) : 0;
         if ($next && !in_array($next, $ids, true)) {
@@ -426,14 +434,10 @@ function harmonyuser_bridge_next_in_order($row, $force) {
     ));
 }
 
-/** First delivery attempt at the end of the request that queued (short timeout, response already sent when possible). */
+/** The end of the request that queued: never delivers itself, a runner does (includes/runner.php). */
 function harmonyuser_bridge_deliver_now(array $ids) {
-    if (function_exists('fastcgi_finish_request')) {
-        fastcgi_finish_request();
-    } elseif (function_exists('litespeed_finish_request')) {
-        litespeed_finish_request();
-    }
-    harmonyuser_bridge_process($ids, false, (int) apply_filters('harmonyuser_bridge_shutdown_timeout', 3));
+    unset($ids); // the runner takes every due row
+    harmonyuser_bridge_deliver_in_background();
 }
 
 /** A single cron event at the next due retry (the five-minute event is the safety net). */
@@ -467,7 +471,7 @@ function harmonyuser_bridge_queue_counts() {
 
 add_action(HARMONYUSER_BRIDGE_CRON_HOOK, function () {
     harmonyuser_bridge_prune();
-    harmonyuser_bridge_process(null, false, 10, 200);
+    harmonyuser_bridge_run_queue_worker(); // as the runner: one at a time, within its budget
 });
 
 add_action('rest_api_init', function () {
