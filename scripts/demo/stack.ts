@@ -297,7 +297,13 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 	const testsLab = Object.keys(demoNames).filter((name) => TESTS_LAB[name] && !process.env[demoNames[name]]);
 	if (testsLab.length) say(`    (${testsLab.join(' and ')}: the tests' lab, left alone; the demo's own: ${testsLab.map((name) => demoNames[name]).join(', ')})`);
 	const [A, B, C] = await inStep(`starting the demo's WordPress sites (HUS_DEMO_PORT_BASE=${portBase}, HUS_DEMO_LAB_DIR=${config.dir})`, () =>
-		lab.up({ count: 3, portBase }),
+		// A site too slow to answer its first requests on a busy machine gets a second try (`up` keeps what is done);
+		// ports another lab serves are refused at once, nothing to retry.
+		lab.up({ count: 3, portBase }).catch((error: unknown) => {
+			if (error instanceof Error && /refusing ports/.test(error.message)) return Promise.reject(error);
+			say(`    the sites did not come up (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): trying once more`);
+			return lab.up({ count: 3, portBase });
+		}),
 	);
 	const sites: Sites = { A, B, C };
 	step('resetting their users, installing the HarmonyUser Sync Bridge plugin, removing webhook subscriptions left by earlier runs');
