@@ -13,6 +13,14 @@ let B: Site;
 let logA: RequestLog;
 let logB: RequestLog;
 
+/** WordPress 6.6+ allows the users routes in /batch/v1: the node's writes go there, 25 a request, without the bridge. */
+const coreBatches = (site: Site) => {
+	const [major, minor] = site.wpVersion.split('.').map(Number);
+	return major > 6 || (major === 6 && minor >= 6);
+};
+/** The write requests `creates` writes cost on B. */
+const writeRequests = (writes: number) => (coreBatches(B) ? Math.ceil(writes / 25) : writes);
+
 const subscribersOf = async (site: Site) => Number((await rest(site, site.admin, '/wp/v2/users?roles=subscriber&per_page=1&context=edit')).headers.get('x-wp-total'));
 
 /** Get Users (subscribers) on A, then Reconcile into B. */
@@ -56,12 +64,12 @@ test(`${N} users into an empty site: one create each, listing pages only besides
 	const bound = N + 2 * Math.ceil(N / 100) + 2;
 	process.stdout.write(`reconcile ${N} into empty: ${logA.since().length} requests on A, ${logB.since().length} on B (bound ${bound})\n`);
 	expect(total).toBeLessThanOrEqual(bound);
-	expect(logB.writes()).toHaveLength(N);
+	expect(logB.writes()).toHaveLength(writeRequests(N));
 	// What the node reports matches what the server saw.
 	const reported = results.reduce((sum, r) => sum + r.requests, 0) + (results[0] as SyncResult & { sharedRequests: number }).sharedRequests;
 	expect(reported).toBe(logB.since().length);
 	expect(await subscribersOf(B)).toBe(N);
-});
+}, 240_000); // on 6.8 each create hashes its random password with bcrypt (about 50 ms of CPU)
 
 test('run again: nothing written, only the listings', async () => {
 	const { results } = await reconcileAIntoB();
@@ -92,7 +100,7 @@ test('dry run plans the difference without writing; the real run then writes exa
 	logB.reset();
 	const real = await reconcileAIntoB();
 	expect(real.results.filter((r) => r.action !== 'none')).toHaveLength(4);
-	expect(logB.writes()).toHaveLength(4);
+	expect(logB.writes()).toHaveLength(writeRequests(4));
 	expect((await findUser(B, 'rc1'))?.first_name).toBe('Renamed');
 	expect(await findUser(B, 'rc4')).toBeDefined();
 });

@@ -18,6 +18,7 @@ import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { clearWebhooks, installBridge, NS, removeBridge } from '../../bridge/bridgeLab';
 import type { SyncResult } from '../../../core/sync/result';
+import { allDeliveriesSettled, deliveriesSettled } from '../../helpers/deliveries';
 import { runSync, uniqueLogin } from '../../helpers/sync';
 import { WebhookReceiver } from '../../helpers/webhookReceiver';
 import { rest } from '../../helpers/wp';
@@ -278,7 +279,7 @@ test('a change whose delivery met a 503, then a newer one: through the real queu
 	await eventsAfter(A, login, n); // the 503'd attempt
 	receiver.status = 200;
 	await rest(A, A.admin, `/wp/v2/users/${idA}`, { method: 'POST', body: { first_name: 'Change 2' } });
-	await new Promise((resolve) => setTimeout(resolve, 400));
+	await deliveriesSettled(A);
 	// change 2 waits for change 1's retry (per-user order): nothing newer went out before it
 	expect(receiver.eventsFor(login).length).toBe(n + 1);
 	await rest(A, A.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
@@ -306,7 +307,7 @@ test('a ring A → B → C → A with simultaneous edits on A and C: all three s
 	const flow = async () => {
 		const results: SyncResult[] = [];
 		for (let pass = 0; pass < 8; pass++) {
-			await new Promise((resolve) => setTimeout(resolve, 100));
+			await allDeliveriesSettled(A, B, C); // the bridges deliver after their responses (their runners)
 			const batches = [A, B, C].map((site) => {
 				const events = receiverOf(site).eventsFor(login).slice(seen.get(site.url));
 				seen.set(site.url, (seen.get(site.url) ?? 0) + events.length);
