@@ -9,7 +9,8 @@
  *
  * On the sites, the bridge's webhook subscriptions left by earlier runs (their n8n is gone: every delivery would
  * be refused or answered 404) are deleted through the bridge's REST API, or from its tables when that API does
- * not answer.
+ * not answer; and the bridge's back-off of receivers that timed out (n8n on a busy machine), which would hold
+ * this run's deliveries to the same 127.0.0.1 port for up to 10 minutes, is forgotten.
  */
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -186,4 +187,30 @@ export async function clearSubscriptions(site: Site): Promise<{ removed: number;
 		await lab.sql(site, `DELETE FROM wp_options WHERE option_name IN (${options});${queue ? ' DELETE FROM wp_harmonyuser_queue;' : ''}`);
 		return { removed, how: `its tables, the REST API failed (${error instanceof Error ? error.message : String(error)})` };
 	}
+}
+
+const BACKOFF_OPTION = 'harmonyuser_bridge_receiver_backoff';
+
+export interface Backoff {
+	origin: string;
+	until: number;
+	failures: number;
+}
+
+/** The receivers the bridge backs off (after timeouts), read from its option (PHP-serialized, not on REST). */
+export async function receiverBackoffs(site: Site): Promise<Backoff[]> {
+	const value = await lab.sql(site, `SELECT option_value FROM wp_options WHERE option_name = '${BACKOFF_OPTION}'`);
+	const found: Backoff[] = [];
+	for (const m of value.matchAll(/s:\d+:"([^"]+)";a:2:\{s:5:"until";i:(\d+);s:8:"failures";i:(\d+);\}/g)) {
+		found.push({ origin: m[1], until: Number(m[2]), failures: Number(m[3]) });
+	}
+	return found;
+}
+
+/** Forgets the bridge's receiver back-off on the site; returns the receivers that were still backed off. */
+export async function clearReceiverBackoff(site: Site): Promise<Backoff[]> {
+	const now = Date.now() / 1000;
+	const active = (await receiverBackoffs(site)).filter((backoff) => backoff.until > now);
+	await lab.sql(site, `DELETE FROM wp_options WHERE option_name = '${BACKOFF_OPTION}'`);
+	return active;
 }

@@ -23,7 +23,7 @@ import { installBridge } from '../../test/bridge/bridgeLab';
 import { rest } from '../../test/helpers/wp';
 import { credentialData, subscriptions, syncLogFile } from '../../test/e2e/helpers/e2e';
 import { ensureN8nInstalled, installPackage, loadExample, RealN8n, webhookPathOf, type WorkflowJson } from '../../test/e2e/helpers/realN8n';
-import { clearSubscriptions, forgetRun, processRecord, stopEarlierRun, writeRun, type RunRecord } from './leftovers';
+import { clearReceiverBackoff, clearSubscriptions, forgetRun, processRecord, receiverBackoffs, stopEarlierRun, writeRun, type RunRecord } from './leftovers';
 import { indent, loadFactor, loadText, waitUntil } from './wait';
 
 export const say = (text = '') => process.stdout.write(`${text}\n`);
@@ -235,6 +235,13 @@ export async function bridgeState(letter: string, site: Site): Promise<string> {
 				.join(', ')}${failing.length ? `; last errors: ${failing.map((item) => `${String(item.event)} → ${String(item.last_status)} ${String(item.last_error)}`).join('; ')}` : ''}`,
 		);
 	}
+	const now = Date.now() / 1000;
+	const backoffs = (await receiverBackoffs(site).catch(() => [])).filter((backoff) => backoff.until > now);
+	if (backoffs.length) {
+		lines.push(
+			`${letter} backs off receivers that timed out: ${backoffs.map((b) => `${b.origin} for ${Math.round(b.until - now)} s more (${b.failures} timeouts)`).join(', ')}`,
+		);
+	}
 	return lines.join('\n');
 }
 
@@ -314,6 +321,8 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 			await installBridge(site);
 			const { removed: count, how } = await clearSubscriptions(site);
 			if (count || how !== 'REST API') removed.push(`${count} on ${letter}${how === 'REST API' ? '' : ` from ${how}`}`);
+			const backedOff = await clearReceiverBackoff(site);
+			if (backedOff.length) say(`    ${letter} no longer backs off ${backedOff.map((b) => b.origin).join(', ')} (timed out in an earlier run)`);
 		});
 	}
 	say(`    subscriptions left by earlier runs: ${removed.length ? `removed ${removed.join(', ')}` : 'none'}`);
