@@ -96,10 +96,19 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 		'a burst of 200 changes on A is applied to B exactly once and logged exactly once (Postgres log and dedupe), on both workers',
 		logged(async () => {
 			const main = cluster!.main;
-			// Users both sites have before the burst (same login and email): the burst updates them on A.
+			// Users both sites have before the burst (same login and email), linked once as an administrator's Upsert
+			// would (B's copy takes A's sync id): a reported change that meets an unlinked account only links it.
 			const existing = Array.from({ length: UPDATES }, (_, i) => `${RUN}old${i}`);
 			const idsOnA = await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(A, name)));
-			await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(B, name)));
+			const idsOnB = await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(B, name)));
+			const onA = await rest(A, A.admin, `/wp/v2/users?include=${idsOnA.join(',')}&per_page=100&context=edit&_fields=id,meta`);
+			const syncIdOf = new Map((onA.body as Array<{ id: number; meta: Record<string, string> }>).map((u) => [u.id, u.meta.harmonyuser_sync_id]));
+			const syncIds = idsOnA.map((idA) => syncIdOf.get(Number(idA)) ?? '');
+			expect(syncIds.filter((syncId) => /^[0-9a-f-]{36}$/.test(syncId))).toHaveLength(UPDATES);
+			await inFlight(IN_FLIGHT, idsOnB.map((idB, i) => async () => {
+				const meta = { harmonyuser_sync_id: syncIds[i], harmonyuser_sync_linked: '1' };
+				expect((await rest(B, B.admin, `/wp/v2/users/${idB}`, { method: 'POST', body: { meta } })).status).toBe(200);
+			}));
 
 			// The two-way example's A → B half, with both stores on Postgres (queue mode: no file is shared).
 			const twoWay = loadExample('two-way-sync.json', credentialIds);
