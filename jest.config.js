@@ -7,9 +7,10 @@
  *   integration       real WordPress sites (the lab, brought up once by this project's global setup, shared, so in
  *                     band): WordPress 6.1 under php -S, the machine's PostgreSQL, the built package in n8n's engine,
  *                     real n8n. `npm run test:integration` (with the next one)
- *   integration-wp68  the same tests again on WordPress 6.8 under nginx + PHP-FPM, in a lab of their own
- *                     (test/setup/labs.js), but the minutes of real n8n in queue mode; plus the tests of test/modern/,
- *                     which need that lab: cross-version (a 6.1 site beside the 6.8 ones) and FPM tests.
+ *   integration-wp68  the integration tests that talk to WordPress (reach lab/) again, on WordPress 6.8 under
+ *                     nginx + PHP-FPM in a lab of their own (test/setup/labs.js), but the minutes of real n8n in
+ *                     queue mode; plus the tests of test/modern/, which need that lab: cross-version (a 6.1 site
+ *                     beside the 6.8 ones) and FPM tests.
  *
  * A test file's level follows from what it loads, directly or through test helpers: a file that reaches one of
  * NEEDS_SERVICES is an integration test, every other one is a unit test. `npx jest --listTests --selectProjects
@@ -27,12 +28,6 @@ const NEEDS_SERVICES = [
 	'test/helpers/n8nEngine.ts', // the built package (dist) in n8n's engine
 	'test/e2e/helpers/', // real n8n
 ];
-
-const needsService = (file) =>
-	NEEDS_SERVICES.some((m) => {
-		const abs = path.join(ROOT, m);
-		return m.endsWith('/') ? file.startsWith(abs) : file === abs;
-	});
 
 // Relative specifiers of `import … from`, `export … from`, side-effect `import '…'`, `require('…')`, `import('…')`.
 const STATIC =
@@ -61,19 +56,31 @@ function importsOf(file) {
 	return specs.map((s) => resolve(file, s)).filter(Boolean);
 }
 
-/** Whether the file reaches a service. Only test/ and lab/ are followed: the shipped code starts no service. */
-const memo = new Map();
-function isIntegration(file) {
-	if (needsService(file)) return true;
+/**
+ * Whether the file reaches one of `modules` (default NEEDS_SERVICES). Only test/ and lab/ are followed: the shipped
+ * code starts no service.
+ */
+function reaches(file, modules = NEEDS_SERVICES, memo = reaches.memo) {
+	const hit = (f) =>
+		modules.some((m) => {
+			const abs = path.join(ROOT, m);
+			return m.endsWith('/') ? f.startsWith(abs) : f === abs;
+		});
+	if (hit(file)) return true;
 	if (memo.has(file)) return memo.get(file);
 	memo.set(file, false); // import cycles
 	const inHarness =
 		file.startsWith(path.join(ROOT, 'test') + path.sep) ||
 		file.startsWith(path.join(ROOT, 'lab') + path.sep);
-	const result = inHarness && importsOf(file).some(isIntegration);
+	const result = inHarness && importsOf(file).some((f) => reaches(f, modules, memo));
 	memo.set(file, result);
 	return result;
 }
+reaches.memo = new Map();
+const isIntegration = (file) => reaches(file);
+/** Whether the file talks to WordPress (reaches the lab): those run again on 6.8 (integration-wp68). */
+const labMemo = new Map();
+const talksToWordPress = (file) => reaches(file, ['lab/'], labMemo);
 
 const testFiles = fs
 	.readdirSync(path.join(ROOT, 'test'), { recursive: true })
@@ -124,7 +131,7 @@ module.exports = {
 		{
 			...common,
 			displayName: 'integration-wp68',
-			testMatch: asGlobs(integrationFiles.filter((f) => !NOT_ON_WP68.includes(f))),
+			testMatch: asGlobs(integrationFiles.filter((f) => talksToWordPress(f) && !NOT_ON_WP68.includes(f))),
 			globalSetup: '<rootDir>/test/setup/globalSetupWp68.js',
 			setupFiles: ['<rootDir>/test/setup/wp68Env.js'],
 		},
