@@ -1,6 +1,6 @@
 /**
- * Deliveries off the request path (the bridge's runner, includes/runner.php), on this lab's server (php -S or
- * nginx + PHP-FPM: the test runs in both projects): a request that queues events never waits for a receiver, a
+ * Deliveries off the request path (the bridge's runner, includes/runner.php), on nginx + PHP-FPM (the 6.8 lab:
+ * under php -S the runner's loopback call is not measured here): a request that queues events never waits for a receiver, a
  * black-holed receiver costs the runner one short connect timeout and is then backed off, and every other receiver
  * still gets its events, in order. test/modern/fpmDelivery.test.ts has the burst on PHP-FPM's worker pool.
  */
@@ -12,7 +12,7 @@ import { BlackHole } from '../helpers/blackHole';
 import { deliveriesSettled } from '../helpers/deliveries';
 import { WebhookReceiver } from '../helpers/webhookReceiver';
 import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from '../bridge/bridgeLab';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
