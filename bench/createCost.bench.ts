@@ -3,7 +3,8 @@
  * the bridge saves when the create carries the source's password hash (the REST API still needs a throwaway
  * password, which 6.8 hashes with bcrypt at cost 10, about 50 ms; the bridge hashes it at cost 4 when the source's
  * hash replaces it in the same request). Variants, interleaved round by round on the same sites:
- *   random password       what a sync sends without the bridge: the password is the user's (no shortcut possible)
+ *   random password       what a sync sends when no password is synced, the bridge not told
+ *   throwaway flag        + harmonyuser_throwaway_password: the bridge stores a random password of its own, cheaply
  *   hash, full-cost       + harmonyuser_password_hash, the shortcut turned off (what the bridge did before)
  *   hash, shortcut        + harmonyuser_password_hash, the bridge's default
  * Single creates one at a time, then batches of 25 through /batch/v1. Both sites run nginx + PHP-FPM (4 workers):
@@ -34,8 +35,8 @@ add_filter('harmonyuser_bridge_cheap_throwaway_hash', function ($cheap) {
 });
 `;
 
-type Variant = 'random password' | 'hash, full-cost' | 'hash, shortcut';
-const VARIANTS: Variant[] = ['random password', 'hash, full-cost', 'hash, shortcut'];
+type Variant = 'random password' | 'throwaway flag' | 'hash, full-cost' | 'hash, shortcut';
+const VARIANTS: Variant[] = ['random password', 'throwaway flag', 'hash, full-cost', 'hash, shortcut'];
 
 let serial = 0;
 function payload(variant: Variant, hash: string): Record<string, unknown> {
@@ -46,7 +47,7 @@ function payload(variant: Variant, hash: string): Record<string, unknown> {
 		email: `${login}@bench.test`,
 		password: `Random-${Math.random().toString(36).slice(2)}-${serial}`,
 		roles: ['subscriber'],
-		...(variant === 'random password' ? {} : { harmonyuser_password_hash: hash }),
+		...(variant === 'random password' ? {} : variant === 'throwaway flag' ? { harmonyuser_throwaway_password: true } : { harmonyuser_password_hash: hash }),
 	};
 }
 
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
 	}
 	for (const site of bySite) {
 		const m = (v: Variant) => median(single.get(`${site.wpVersion}|${v}`) ?? []);
-		out(`  ${site.wpVersion}: shortcut ${ratio(m('hash, shortcut'), m('hash, full-cost'))} of full-cost, ${ratio(m('hash, shortcut'), m('random password'))} of a random-password create`);
+		out(`  ${site.wpVersion}: with a hash, shortcut ${ratio(m('hash, shortcut'), m('hash, full-cost'))} of full-cost; without, the throwaway flag ${ratio(m('throwaway flag'), m('random password'))} of a random password`);
 	}
 	const m61 = median(single.get(`${bySite[0].wpVersion}|hash, shortcut`) ?? []);
 	const m68 = median(single.get(`${bySite[1].wpVersion}|hash, shortcut`) ?? []);

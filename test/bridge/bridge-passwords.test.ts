@@ -80,6 +80,23 @@ describe('bridge plugin: password hash formats', () => {
 		expect(await verifies(plain, `Throwaway-${plain}`)).toBe('yes');
 	});
 
+	test('a create whose password is a throwaway stores a random password of the bridge\'s, cheaply hashed', async () => {
+		const login = uniqueLogin('pwt');
+		made.push(login);
+		const r = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { ...body(login), harmonyuser_throwaway_password: true } });
+		expect(r.status).toBe(201);
+		expect(await inserted(login)).toMatch(throwaway(4));
+		// Not the password sent: a cheap hash of a password someone chose would be weak; the bridge's own is random.
+		expect(await verifies(login, `Throwaway-${login}`)).toBe('no');
+		const info = await rest(site, site.admin, `${NS}/info`);
+		expect(info.body.features).toContain('throwawayPassword');
+		// On an update the flag means nothing.
+		const update = await rest(site, site.admin, `/wp/v2/users/${r.body.id}`, { method: 'POST', body: { password: 'Chosen-later-9', harmonyuser_throwaway_password: true } });
+		expect(update.status).toBe(200);
+		expect(await verifies(login, 'Chosen-later-9')).toBe('yes');
+		expect(await stored(login)).toMatch(throwaway(10));
+	});
+
 	test('in a batch only the creates carrying a hash are cheap; the filter turns it off', async () => {
 		const [a, b] = [uniqueLogin('pwba'), uniqueLogin('pwbb')];
 		made.push(a, b);

@@ -12,7 +12,9 @@
  *   and emits no user.password_changed for it, so a two-way sync never sends 6.8's bcrypt back to a 6.1 site.
  * - A create that carries the source's hash does not pay for hashing the throwaway password the REST API needs
  *   (bcrypt cost 10, about 50 ms on 6.8): that one hash is made at bcrypt's lowest cost, and replaced by the
- *   source's hash in the same request, before anything reads it.
+ *   source's hash in the same request, before anything reads it. Nor does a create that says its password is a
+ *   throwaway (write-only field harmonyuser_throwaway_password: no password is synced, the user will reset it):
+ *   the bridge replaces that password with a random one of its own, hashed at the lowest cost.
  */
 
 if (!defined('ABSPATH')) {
@@ -193,11 +195,17 @@ function harmonyuser_bridge_password_rehashed($user_id, $new_hash) {
 }
 
 // A REST create carrying the source's hash: the throwaway password is hashed at bcrypt's lowest cost (the hash is
-// replaced by the source's in this request). Only the one hash of that insert: the flag is spent by it.
+// replaced by the source's in this request). One that says its password is a throwaway: the password is replaced
+// by a random one nobody knows (so a cheap hash of it reveals nothing), hashed the same way. Only the one hash of
+// that insert: the flag is spent by it.
 add_filter('rest_pre_insert_user', function ($prepared, $request) {
     HarmonyUser_Bridge_Passwords::$cheap_next = false;
     if (is_object($prepared) && empty($prepared->ID) && $request instanceof WP_REST_Request && current_user_can('edit_users')) {
         $hash = $request->get_param('harmonyuser_password_hash');
+        if (rest_sanitize_boolean($request->get_param('harmonyuser_throwaway_password')) && !(is_string($hash) && $hash !== '')) {
+            $prepared->user_pass = wp_generate_password(40, true, true);
+            $hash = 'throwaway';
+        }
         /**
          * Whether a create that carries a password hash may hash its throwaway password cheaply (default true).
          *
@@ -221,4 +229,18 @@ add_filter('wp_hash_password_options', function ($options, $algorithm = null) {
 }, PHP_INT_MAX, 2);
 add_action('rest_insert_user', function () {
     HarmonyUser_Bridge_Passwords::$cheap_next = false;
+});
+
+add_action('rest_api_init', function () {
+    register_rest_field('user', 'harmonyuser_throwaway_password', array(
+        'get_callback' => null,
+        'update_callback' => function () {
+            return true; // acted on before the insert (rest_pre_insert_user)
+        },
+        'schema' => array(
+            'type' => 'boolean',
+            'context' => array('edit'),
+            'description' => 'Write-only, creates only: the password sent is a throwaway nobody will use (no password is synced); the bridge stores a random one of its own, hashed at the lowest cost.',
+        ),
+    ));
 });

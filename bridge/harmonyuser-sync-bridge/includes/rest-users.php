@@ -93,7 +93,7 @@ add_action('rest_api_init', function () {
                 'version' => HARMONYUSER_BRIDGE_VERSION,
                 'batch' => true,
                 'maxBatch' => 25,
-                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'sealedHashes', 'path', 'batch', 'versions'),
+                'features' => array('syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'changed', 'webhooks', 'queue', 'passwordHash', 'sealedHashes', 'path', 'batch', 'versions', 'throwawayPassword'),
                 // Tells sites apart by key without showing it: two sites with the same fingerprint share the key.
                 'networkKeyFingerprint' => harmonyuser_bridge_network_key_fingerprint(),
                 'hashFormats' => harmonyuser_bridge_hash_formats(), // what a login here verifies (includes/passwords.php)
