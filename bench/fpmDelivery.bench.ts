@@ -15,7 +15,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
@@ -32,12 +31,18 @@ const ROUNDS = Number(process.argv[2] ?? 5);
 const BEFORE = process.argv[3] ?? 'bae53346917bade06a1bf1408310393690091e6f';
 const BURST = 8;
 const PREFIX = 'fdb';
-const BEFORE_SLUG = `${SLUG}-before`;
+/** A slug of this run's own: PHP-FPM workers cache where a plugin's path led (realpath cache, 2 minutes). */
+const BEFORE_SLUG = `${SLUG}-before-${process.pid}`;
 
-/** Neither copy of the bridge active. */
+/** Neither copy of the bridge active (also when an interrupted run left one whose files are gone). */
 async function noBridge(site: Site): Promise<void> {
 	await removeBridge(site).catch(() => undefined);
-	await lab.deactivatePlugin(site, BEFORE_SLUG).catch(() => undefined);
+	await lab.wpEval(
+		site,
+		`update_option('active_plugins', array_values(array_filter((array) get_option('active_plugins'), function ($p) { return strpos($p, '${SLUG}-before') !== 0; })));`,
+	);
+	const plugins = path.join(site.contentDir, 'plugins');
+	for (const entry of fs.readdirSync(plugins)) if (entry.startsWith(`${SLUG}-before`)) fs.rmSync(path.join(plugins, entry), { recursive: true, force: true });
 }
 
 type Receiver = 'none' | 'black-holed' | 'slow';
@@ -77,7 +82,7 @@ async function drained(site: Site): Promise<void> {
 }
 
 function unpackBefore(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hus-bridge-before-'));
+	const dir = fs.mkdtempSync(path.join(lab.labDir(), 'bench-bridge-before-'));
 	const tar = execFileSync('git', ['archive', BEFORE, `bridge/${SLUG}`], { cwd: path.join(__dirname, '..'), maxBuffer: 64 * 2 ** 20 });
 	execFileSync('tar', ['-x', '-C', dir], { input: tar });
 	return path.join(dir, 'bridge', SLUG);
