@@ -39,7 +39,7 @@ async function allowPort(site: Site, port: number): Promise<void> {
 
 export async function fakeShop(site: Site, receiverPort: number): Promise<Shop> {
 	lab.installMuPlugin(site, FAKE_WOO, 'fake-woocommerce-webhooks');
-	await lab.wpEval(site, "delete_option('fake_wc_queue'); delete_option('fake_wc_delivery_log');");
+	await lab.wpEval(site, "fake_wc_clear_queue(); delete_option('fake_wc_delivery_log');");
 	await allowPort(site, receiverPort);
 	return {
 		site,
