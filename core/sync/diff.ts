@@ -39,11 +39,11 @@ export function createPayload(user: SyncUser): WpUserWrite {
 
 /**
  * Names of the fields a write changes, for the result (never the values: they may be personal). The random
- * password of a create is not a change; the source's password hash is, as "password".
+ * password of a create (throwaway or not) is not a change; the source's password hash is, as "password".
  */
 export function changedFields(write: WpUserWrite): string[] {
 	return Object.keys(write)
-		.filter((key) => key !== 'password')
+		.filter((key) => key !== 'password' && key !== 'harmonyuser_throwaway_password')
 		.flatMap((key) => {
 			if (key === 'meta') return Object.keys(write.meta ?? {}).map((m) => `meta.${m}`);
 			return [key === 'harmonyuser_password_hash' ? 'password' : key];

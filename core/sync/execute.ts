@@ -1,7 +1,7 @@
 import type { SyncEvent } from '../schemas/syncEvent';
 import type { WpUser } from '../schemas/wpUser';
 import type { WpUserWrite } from '../wordpress/users';
-import { hashFormat, PASSWORD_HASH_FIELD } from '../wordpress/bridge';
+import { hashFormat, PASSWORD_HASH_FIELD, THROWAWAY_PASSWORD_FIELD } from '../wordpress/bridge';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import { UsersApi } from '../wordpress/users';
@@ -37,17 +37,29 @@ type WritePlan = Extract<Plan, { kind: 'create' | 'update' }>;
  */
 export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Plan> {
 	const hash = ctx.event.user.passwordHash;
-	if (!hash || plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly)) return plan;
+	if (plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly)) return plan;
+	if (!hash) return withThrowawayPassword(ctx, plan);
 	if (!(await ctx.target.hasBridge())) return plan;
 	// A hash the target cannot verify would lock the user out there (6.8's bcrypt on 6.1–6.7): not written.
 	const unsupported = await unverifiableHash(ctx, hash);
-	if (unsupported) return { ...plan, notSynced: [...plan.notSynced, unsupported] };
+	if (unsupported) return withThrowawayPassword(ctx, { ...plan, notSynced: [...plan.notSynced, unsupported] });
 	const field = { [PASSWORD_HASH_FIELD]: hash };
 	if (plan.kind !== 'create' && withoutStaleFields(field, ctx.event, plan.match.user.harmonyuser_versions).stale.length) {
 		return { ...plan, notSynced: [...plan.notSynced, staleField('password')] };
 	}
 	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field, notSynced: plan.notSynced };
 	return { ...plan, payload: { ...plan.payload, ...field } };
+}
+
+/**
+ * A create that sets no password of the user's: its random password only satisfies the REST API, so a bridge
+ * that offers it is told so and skips the full-cost hash. Asked only when the bridge is already known or a
+ * create needs it: one /info request per target and run.
+ */
+async function withThrowawayPassword(ctx: ItemContext, plan: Plan): Promise<Plan> {
+	if (plan.kind !== 'create' || ctx.target.bridge.available === false) return plan;
+	const { throwawayPassword } = await ctx.target.info();
+	return throwawayPassword ? { ...plan, payload: { ...plan.payload, [THROWAWAY_PASSWORD_FIELD]: true } } : plan;
 }
 
 /** Why the target cannot take this hash (its bridge lists the formats it verifies), or undefined when it can. */

@@ -18,6 +18,8 @@ export interface WpUserWrite {
 	meta?: Record<string, unknown>;
 	/** The bridge plugin's write-only field: the source's password hash. */
 	harmonyuser_password_hash?: string;
+	/** The bridge plugin's write-only field of a create: the password sent is a throwaway (see bridge.ts). */
+	harmonyuser_throwaway_password?: boolean;
 	/** The bridge plugin's write-only field: the version of each field written (compare-and-set). */
 	harmonyuser_versions?: Record<string, string>;
 }

@@ -109,6 +109,28 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 		expect(await info(modern)).toEqual(['phpass', 'wp-bcrypt', 'bcrypt', ...(argon2 ? ['argon2'] : [])]);
 	});
 
+	test('a create with no password to sync: 6.8 pays no full-cost bcrypt for its throwaway password', async () => {
+		const login = uniqueLogin('xthr');
+		const event = {
+			id: `evt-${login}`,
+			action: 'create',
+			time: new Date().toISOString(),
+			source: { url: old.url },
+			path: [old.url],
+			user: { login, email: `${login}@cross.test`, firstName: 'Thrown', roles: ['subscriber'] },
+		};
+		const result = await apply(event, modern);
+		expect(result).toMatchObject({ status: 'synced', action: 'create', reason: 'created' });
+		expect(result.changes).not.toContain('password');
+		expect(result.changes).not.toContain('harmonyuser_throwaway_password');
+		// The bridge replaced the node's random password with one of its own, hashed at bcrypt's lowest cost.
+		expect(await dbHash(modern, login)).toMatch(/^\$wp\$2y\$04\$/);
+		// A create that carries nothing of the kind (plain REST) still pays the full cost: the flag is what saved it.
+		const plain = uniqueLogin('xful');
+		await createOn(modern, plain, 'Plain-pass-1');
+		expect(await dbHash(modern, plain)).toMatch(/^\$wp\$2y\$10\$/);
+	});
+
 	test('6.1 → 6.8: the phpass hash logs in on 6.8; its rehash there is no password change; 6.1 keeps working', async () => {
 		const login = uniqueLogin('xup');
 		await createOn(old, login, 'Old-site-pass-1');

@@ -1,5 +1,8 @@
-import { omittedAtSource, withVersions } from '../../../core/sync/execute';
-import { syncEvent } from '../fixtures';
+import type { BridgeInfo } from '../../../core/wordpress/bridge';
+import { omittedAtSource, withPasswordHash, withVersions, type ItemContext } from '../../../core/sync/execute';
+import type { Plan } from '../../../core/sync/plan';
+import { changedFields } from '../../../core/sync/diff';
+import { syncEvent, wpUser } from '../fixtures';
 
 const v = (micros: number) => `${String(micros).padStart(17, '0')}.0000.aaaa0000`;
 
@@ -20,5 +23,53 @@ describe('execute helpers', () => {
 			harmonyuser_versions: { email: v(4) },
 		});
 		expect(withVersions(syncEvent(), { email: 'x@y.test' })).toEqual({ email: 'x@y.test' });
+	});
+});
+
+describe('the password a write carries', () => {
+	/** A target whose bridge says `info` (counted), known present or absent as `available` says. */
+	const contextFor = (info: BridgeInfo, available: boolean | undefined, hash?: string) => {
+		const asked = { info: 0 };
+		const target = {
+			bridge: { available },
+			info: async () => {
+				asked.info++;
+				return info;
+			},
+			hasBridge: async () => available ?? info.bridge,
+		};
+		const ctx = { target, event: syncEvent({ action: 'create', user: hash ? { passwordHash: hash } : {} }) } as unknown as ItemContext;
+		return { ctx, asked };
+	};
+	const create: Plan = { kind: 'create', payload: { username: 'alice', email: 'alice@example.com', password: 'random' }, notSynced: [] };
+	const withFlag = { kind: 'create', payload: { username: 'alice', email: 'alice@example.com', password: 'random', harmonyuser_throwaway_password: true }, notSynced: [] };
+	const offers: BridgeInfo = { bridge: true, maxBatch: 25, hashFormats: ['phpass'], throwawayPassword: true };
+
+	it('tells a bridge that offers it that a create with no synced password sends a throwaway', async () => {
+		const { ctx } = contextFor(offers, true);
+		expect(await withPasswordHash(ctx, create)).toEqual(withFlag);
+		// Not a change the result names.
+		expect(changedFields(withFlag.payload as never)).toEqual(['username', 'email']);
+	});
+
+	it('sends no flag to an older bridge, and asks nothing of a target known to have no bridge', async () => {
+		expect(await withPasswordHash(contextFor({ ...offers, throwawayPassword: false }, true).ctx, create)).toEqual(create);
+		const plain = contextFor({ bridge: false, maxBatch: 0 }, false);
+		expect(await withPasswordHash(plain.ctx, create)).toEqual(create);
+		expect(plain.asked.info).toBe(0);
+	});
+
+	it('a create carrying the source\'s hash sends the hash, not the flag; one the target cannot verify falls back to the flag', async () => {
+		const phpass = '$P$BabcdefghijklmnopqrstuvwxyzABCD';
+		const { ctx } = contextFor(offers, true, phpass);
+		expect(await withPasswordHash(ctx, create)).toEqual({ ...create, payload: { ...create.payload, harmonyuser_password_hash: phpass } });
+		const bcrypt = '$wp$2y$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
+		const refused = await withPasswordHash(contextFor(offers, true, bcrypt).ctx, create);
+		expect(refused).toMatchObject({ payload: withFlag.payload, notSynced: [expect.objectContaining({ field: 'password', reason: 'hash_unsupported' })] });
+	});
+
+	it('updates never carry the flag', async () => {
+		const update: Plan = { kind: 'update', match: { user: wpUser() } as never, payload: { email: 'new@example.com' }, notSynced: [] };
+		expect(await withPasswordHash(contextFor(offers, true).ctx, update)).toEqual(update);
 	});
 });
