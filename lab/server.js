@@ -1,5 +1,6 @@
 'use strict';
 /** One `php -S` server per site, detached in its own process group (so stopping kills its workers too). */
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -12,7 +13,25 @@ const WP_ROOT = process.env.HUS_WP_ROOT || '/usr/share/wordpress'; // WordPress 
 const rootOf = (site) => site.wpRoot || WP_ROOT;
 const WORKERS = process.env.HUS_LAB_WORKERS || '4';
 
-const files = (site) => ({ pid: path.join(site.dir, 'server.pid'), log: path.join(site.dir, 'server.log') });
+const files = (site) => ({ pid: path.join(site.dir, 'server.pid'), log: path.join(site.dir, 'server.log'), stamp: path.join(site.dir, 'server.stamp') });
+
+/**
+ * What a running server was started from: the router, this launcher and its settings. A server started by other
+ * lab code (an older checkout, a changed router) no longer matches and is restarted by `up`.
+ */
+function launchStamp(site) {
+  const hash = crypto.createHash('sha256');
+  for (const part of [fs.readFileSync(ROUTER), fs.readFileSync(__filename), WORKERS, rootOf(site), site.contentDir, String(site.port)]) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+function readStamp(site) {
+  try {
+    return fs.readFileSync(files(site).stamp, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 function readPid(site) {
   try {
@@ -22,7 +41,10 @@ function readPid(site) {
   }
 }
 
-/** The pid of this site's server when it runs with the expected port, WordPress root, router and content dir. */
+/**
+ * The pid of this site's server when it runs with the expected port, WordPress root, router and content dir, and
+ * was started from this lab code (launchStamp).
+ */
 function runningPid(site) {
   const pid = readPid(site);
   if (!pidAlive(pid)) return null;
@@ -30,7 +52,8 @@ function runningPid(site) {
     const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const root = cmd[cmd.indexOf('-t') + 1];
-    if (cmd.includes(`127.0.0.1:${site.port}`) && root === rootOf(site) && cmd.includes(ROUTER) && env.includes(`HUS_LAB_CONTENT_DIR=${site.contentDir}`)) return pid;
+    const same = cmd.includes(`127.0.0.1:${site.port}`) && root === rootOf(site) && cmd.includes(ROUTER) && env.includes(`HUS_LAB_CONTENT_DIR=${site.contentDir}`);
+    if (same && readStamp(site) === launchStamp(site)) return pid;
   } catch {
     /* not ours / gone */
   }
@@ -73,6 +96,7 @@ async function start(site) {
   child.unref();
   if (!child.pid) throw new LabError(`${site.name}: could not start php -S (is php installed?)`);
   fs.writeFileSync(pidFile, `${child.pid}\n`);
+  fs.writeFileSync(files(site).stamp, `${launchStamp(site)}\n`);
   return child.pid;
 }
 

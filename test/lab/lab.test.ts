@@ -165,6 +165,21 @@ describe('WordPress lab', () => {
     );
     expect(lab.sites()).toEqual(again);
   });
+
+  test('up restarts a server started by other lab code (an older checkout, a changed router), and only that one', async () => {
+    const last = sites[sites.length - 1];
+    expect(last.server).toBe('php');
+    fs.writeFileSync(path.join(last.dir, 'server.stamp'), 'started-by-an-older-lab\n');
+    const again = await lab.up({ count: sites.length, portBase: sites[0].port });
+    expect(again.slice(0, -1).map((s) => s.pid)).toEqual(sites.slice(0, -1).map((s) => s.pid));
+    const restarted = again[again.length - 1];
+    expect(restarted.pid).not.toBe(last.pid);
+    expect(fs.readFileSync(path.join(last.dir, 'server.stamp'), 'utf8')).not.toContain('older-lab');
+    expect((await rest(restarted, restarted.admin, '/wp/v2/users/me')).status).toBe(200);
+    // Kept again on the next up.
+    expect((await lab.up({ count: sites.length, portBase: sites[0].port })).map((s) => s.pid)).toEqual(again.map((s) => s.pid));
+    sites = lab.sites();
+  });
 });
 
 /**
