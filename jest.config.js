@@ -7,27 +7,32 @@
  *   integration       real WordPress sites (the lab, brought up once by this project's global setup, shared, so in
  *                     band): WordPress 6.1 under php -S, the machine's PostgreSQL, the built package in n8n's engine,
  *                     real n8n. `npm run test:integration` (with the next one)
- *   integration-wp68  the integration tests that talk to WordPress (reach lab/) again, on WordPress 6.8 under
+ *   integration-wp68  the integration tests that talk to WordPress (reach the lab itself) again, on WordPress 6.8 under
  *                     nginx + PHP-FPM in a lab of their own (test/setup/labs.js), but the minutes of real n8n in
  *                     queue mode; plus the tests of test/modern/, which need that lab: cross-version (a 6.1 site
  *                     beside the 6.8 ones) and FPM tests.
  *
- * A test file's level follows from what it loads, directly or through test helpers: a file that reaches one of
- * NEEDS_SERVICES is an integration test, every other one is a unit test. `npx jest --listTests --selectProjects
- * unit` shows the split. Type-only imports (`import type`) load nothing and do not count.
+ * A test file's level follows from what it loads, directly or through test fixtures and the harness (lab/harness/):
+ * a file that reaches one of NEEDS_SERVICES is an integration test, every other one is a unit test. `npx jest
+ * --listTests --selectProjects unit` shows the split. Type-only imports (`import type`) load nothing and do not count.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = __dirname;
 
-/** Modules that need a service running, relative to the repository; a trailing slash means the whole folder. */
+/**
+ * Modules that need a service running, relative to the repository; a trailing slash means the whole folder. The
+ * harness wing (HARNESS) is not part of the lab folder: its modules count by what they load, as tests do.
+ */
 const NEEDS_SERVICES = [
-	'lab/', // the WordPress lab (and the harness built on it)
+	'lab/', // the WordPress lab
 	'test/helpers/postgres.ts', // the machine's PostgreSQL
-	'test/helpers/n8nEngine.ts', // the built package (dist) in n8n's engine
+	'lab/harness/engine/package.ts', // the built package (dist) in n8n's engine (every engine module but poll.ts loads it)
 	'test/e2e/helpers/', // real n8n
 ];
+/** The helpers the tests, benchmarks and demo share (lab/harness/): in lab/, but not the lab itself. */
+const HARNESS = path.join(ROOT, 'lab', 'harness') + path.sep;
 
 // Relative specifiers of `import … from`, `export … from`, side-effect `import '…'`, `require('…')`, `import('…')`.
 const STATIC =
@@ -64,7 +69,9 @@ function reaches(file, modules = NEEDS_SERVICES, memo = reaches.memo) {
 	const hit = (f) =>
 		modules.some((m) => {
 			const abs = path.join(ROOT, m);
-			return m.endsWith('/') ? f.startsWith(abs) : f === abs;
+			if (!m.endsWith('/')) return f === abs;
+			// A folder holding the harness (lab/) does not take it in; a folder inside the harness is taken whole.
+			return f.startsWith(abs) && (abs.startsWith(HARNESS) || !f.startsWith(HARNESS));
 		});
 	if (hit(file)) return true;
 	if (memo.has(file)) return memo.get(file);

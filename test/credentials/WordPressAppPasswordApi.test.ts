@@ -1,7 +1,7 @@
 /** The credential's test request, run as n8n's CredentialsTester runs it, against a real lab site (build first). */
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { loadPackage, testCredential, type LoadedPackage } from '../helpers/n8nEngine';
+import { loadPackage, testCredential, type LoadedPackage } from '../../lab/harness/engine';
 
 const TYPE = 'wordPressAppPasswordApi';
 const OK = { status: 'OK', message: 'Connection successful!' };

@@ -4,7 +4,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import type { LabAccount, Site } from '../../lab/lab';
 import type { SyncResult } from '../../core/sync/result';
 import type { SyncEventInput } from '../../core/schemas/syncEvent';
-import { loadPackage, runNode, runWorkflow, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from './n8nEngine';
+import { loadPackage, runNode, runWorkflow, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from '../../lab/harness/engine';
 
 export const SYNC_NODE = 'n8n-nodes-harmonyuser-sync.harmonyUserSync';
 

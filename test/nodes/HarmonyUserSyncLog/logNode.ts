@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
-import { runNode } from '../../helpers/n8nEngine';
+import { runNode } from '../../../lab/harness/engine';
 import type { TestDatabase } from '../../helpers/postgres';
 import { syncPackage } from '../../helpers/sync';
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { runWorkflow, TEST_ITEMS_NODE_TYPE } from '../../helpers/n8nEngine';
+import { runWorkflow, TEST_ITEMS_NODE_TYPE } from '../../../lab/harness/engine';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
 import { credentialOf, runSync, SYNC_NODE, syncPackage, uniqueLogin, userEvent } from '../../helpers/sync';
 import { findUser } from '../../helpers/wp';

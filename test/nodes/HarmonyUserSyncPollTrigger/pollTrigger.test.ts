@@ -7,11 +7,11 @@ import type { IDataObject } from 'n8n-workflow';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { parseSyncEvent, type SyncEvent } from '../../../core/schemas/syncEvent';
-import { loadPackage, runWorkflow, type LoadedPackage } from '../../helpers/n8nEngine';
+import { loadPackage, runWorkflow, type LoadedPackage } from '../../../lab/harness/engine';
 import { RequestLog } from '../../helpers/requestLog';
 import { credentialOf } from '../../helpers/sync';
 import { rest } from '../../helpers/wp';
-import { NODE_NAME, POLL_NODE, pollAsActive } from './pollEngine';
+import { NODE_NAME, POLL_NODE, pollAsActive } from '../../../lab/harness/engine/poll';
 
 const BRIDGE = 'harmonyuser-sync-bridge';
 const EVERYTHING = { events: ['created', 'updated', 'deleted'] };

@@ -7,7 +7,7 @@ import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { parseSyncEvent } from '../../../core/schemas/syncEvent';
 import { NS, installBridge, removeBridge, uniqueLogin } from '../../bridge/bridgeLab';
-import { serveTrigger } from '../../helpers/n8nEngine';
+import { serveTrigger } from '../../../lab/harness/engine';
 import { runSync } from '../../helpers/sync';
 import { findUser, rest } from '../../helpers/wp';
 import { triggerHarness } from './triggerLab';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { signWooDelivery } from '../../../core/security/wooSignature';
-import type { TriggerHarness, WebhookCallResult } from '../../helpers/n8nEngine';
+import type { TriggerHarness, WebhookCallResult } from '../../../lab/harness/engine';
 import { fuzzBodies, validEvent } from './fuzz';
 import { bridgeRequest, now, PREVIOUS, SECRET } from './signedRequests';
 import { STATIC_KEY, triggerHarness } from './triggerLab';

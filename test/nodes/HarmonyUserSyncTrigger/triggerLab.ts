@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { Site } from '../../../lab/lab';
-import { TriggerHarness } from '../../helpers/n8nEngine';
+import { TriggerHarness } from '../../../lab/harness/engine';
 import { credentialOf, syncPackage } from '../../helpers/sync';
 
 export const TRIGGER = 'n8n-nodes-harmonyuser-sync.harmonyUserSyncTrigger';

@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
-import type { TriggerHarness } from '../../helpers/n8nEngine';
+import type { TriggerHarness } from '../../../lab/harness/engine';
 import { runSync, uniqueLogin } from '../../helpers/sync';
 import { findUser, rest } from '../../helpers/wp';
 import { triggerHarness } from './triggerLab';

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import type { TriggerHarness, WebhookCallResult } from '../../helpers/n8nEngine';
+import type { TriggerHarness, WebhookCallResult } from '../../../lab/harness/engine';
 import { rest } from '../../helpers/wp';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'wp');

@@ -12,7 +12,7 @@ import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { SqliteWooCustomers } from '../../../core/dedupe/sqliteWooCustomers';
 import { signWooDelivery } from '../../../core/security/wooSignature';
-import type { WebhookCallResult } from '../../helpers/n8nEngine';
+import type { WebhookCallResult } from '../../../lab/harness/engine';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
 import { runSync, uniqueLogin } from '../../helpers/sync';
 import { rest } from '../../helpers/wp';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { NodeApiError } from 'n8n-workflow';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadPackage, runNode, runWorkflow, testCredential, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from './n8nEngine';
+import { loadPackage, runNode, runWorkflow, testCredential, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from '../../../lab/harness/engine';
 
 const PACKAGE = 'n8n-nodes-harness-fixture';
 

@@ -2,15 +2,12 @@
  * Runs a poll the way an ACTIVE workflow does (n8n-core's PollContext in 'trigger' mode, as n8n's poll scheduler
  * builds it), so the node keeps its state. The shared harness runs triggers in 'manual' mode (the editor's test run).
  */
-import type * as N8nCore from 'n8n-core';
 import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import type { LoadedPackage } from '../../helpers/n8nEngine';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require('n8n-core') as typeof N8nCore;
+import { core } from './core';
+import type { LoadedPackage } from './package';
 
 export const POLL_NODE = 'n8n-nodes-harmonyuser-sync.harmonyUserSyncPollTrigger';
 export const NODE_NAME = 'Poll Trigger';
