@@ -27,7 +27,7 @@ const ROOT = __dirname;
  */
 const NEEDS_SERVICES = [
 	'lab/', // the WordPress lab
-	'test/helpers/postgres.ts', // the machine's PostgreSQL
+	'lab/harness/postgres.ts', // the machine's PostgreSQL
 	'lab/harness/engine/package.ts', // the built package (dist) in n8n's engine (every engine module but poll.ts loads it)
 	'test/e2e/helpers/', // real n8n
 ];

@@ -16,8 +16,8 @@
  */
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import { installBridge, removeBridge } from '../test/bridge/bridgeLab';
-import { rest } from '../test/helpers/wp';
+import { installBridge, removeBridge } from '../lab/harness/bridge';
+import { rest } from '../lab/harness/wp';
 import { plainSites } from './lib/wordpress';
 import { machine, median, out, ratio, spread } from './lib/stats';
 

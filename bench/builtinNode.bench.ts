@@ -20,10 +20,10 @@
 import { randomUUID } from 'node:crypto';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import { installBridge, removeBridge } from '../test/bridge/bridgeLab';
+import { installBridge, removeBridge } from '../lab/harness/bridge';
 import { credentialData, settledExecutions, startN8nWithPackage } from '../test/e2e/helpers/e2e';
 import type { RealN8n } from '../test/e2e/helpers/realN8n';
-import { RequestLog } from '../test/helpers/requestLog';
+import { RequestLog } from '../lab/harness/requestLog';
 import { builtinCredentialData, callWebhook, oursWorkflow, theirsWorkflow } from './lib/builtinWorkflows';
 import { currentRss, peakRss, sampleRss, type RssReading } from './lib/rssSampler';
 import { listing, plainSites } from './lib/wordpress';

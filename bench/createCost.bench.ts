@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import { installBridge } from '../test/bridge/bridgeLab';
+import { installBridge } from '../lab/harness/bridge';
 import { basicAuth } from './lib/wordpress';
 import { machine, median, out, percentile, ratio, spread } from './lib/stats';
 

@@ -18,8 +18,8 @@ import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { startWithThreeSites, stopStage, subscriptions, syncLogFile } from '../test/e2e/helpers/e2e';
 import { eventually, loadExample, webhookPathOf, type RealN8n } from '../test/e2e/helpers/realN8n';
-import { RequestLog } from '../test/helpers/requestLog';
-import { createUser } from '../test/helpers/wp';
+import { RequestLog } from '../lab/harness/requestLog';
+import { createUser } from '../lab/harness/wp';
 import { signBridgeDelivery } from '../core/security/signature';
 import { machine, median, out, percentile, ratio, spread } from './lib/stats';
 

@@ -18,9 +18,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import { NS, PLUGIN_DIR, SLUG, clearWebhooks, removeBridge } from '../test/bridge/bridgeLab';
-import { BlackHole } from '../test/helpers/blackHole';
-import { WebhookReceiver } from '../test/helpers/webhookReceiver';
+import { NS, PLUGIN_DIR, SLUG, clearWebhooks, removeBridge } from '../lab/harness/bridge';
+import { BlackHole } from '../lab/harness/blackHole';
+import { WebhookReceiver } from '../lab/harness/webhookReceiver';
 import { basicAuth } from './lib/wordpress';
 import { machine, median, out } from './lib/stats';
 

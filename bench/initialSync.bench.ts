@@ -13,9 +13,9 @@ import type { Site } from '../lab/lab';
 import { createPayload } from '../core/sync/diff';
 import { parseSyncEvent } from '../core/schemas/syncEvent';
 import { toEventInput } from '../core/sync/eventInput';
-import { installBridge, removeBridge } from '../test/bridge/bridgeLab';
-import { RequestLog } from '../test/helpers/requestLog';
-import { runChain } from '../test/helpers/sync';
+import { installBridge, removeBridge } from '../lab/harness/bridge';
+import { RequestLog } from '../lab/harness/requestLog';
+import { runChain } from '../lab/harness/sync';
 import { basicAuth, listing, plainSites } from './lib/wordpress';
 import { machine, median, out, report, timed, type Sample } from './lib/stats';
 

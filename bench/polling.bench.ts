@@ -14,13 +14,13 @@ import type { IDataObject } from 'n8n-workflow';
 import * as lab from '../lab/lab';
 import { packSnapshot, snapshotOf } from '../core/polling/snapshot';
 import { STATE_VERSION, writePollState } from '../core/polling/state';
-import { installBridge, removeBridge } from '../test/bridge/bridgeLab';
+import { installBridge, removeBridge } from '../lab/harness/bridge';
 import { loadPackage, type LoadedPackage } from '../lab/harness/engine';
-import { RequestLog } from '../test/helpers/requestLog';
-import { credentialOf } from '../test/helpers/sync';
-import { rest } from '../test/helpers/wp';
+import { RequestLog } from '../lab/harness/requestLog';
+import { credentialOf } from '../lab/harness/sync';
+import { rest } from '../lab/harness/wp';
 import { NODE_NAME, pollAsActive } from '../lab/harness/engine/poll';
-import { realisticUsers } from '../test/helpers/realisticUsers';
+import { realisticUsers } from '../lab/harness/realisticUsers';
 import { machine, median, mib, out, ratio, report, timed, type Sample } from './lib/stats';
 import { listing, plainSites } from './lib/wordpress';
 

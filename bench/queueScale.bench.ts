@@ -25,10 +25,10 @@ import { signBridgeDelivery } from '../core/security/signature';
 import { clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions } from '../test/e2e/helpers/e2e';
 import { createQueueUser, QueueModeN8n } from '../test/e2e/helpers/queueMode';
 import { eventually, loadExample, webhookPathOf, type WorkflowJson } from '../test/e2e/helpers/realN8n';
-import { NS, clearWebhooks, installBridge, removeBridge } from '../test/bridge/bridgeLab';
-import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres';
-import { RequestLog } from '../test/helpers/requestLog';
-import { rest } from '../test/helpers/wp';
+import { NS, clearWebhooks, installBridge, removeBridge } from '../lab/harness/bridge';
+import { createTestDatabase, type TestDatabase } from '../lab/harness/postgres';
+import { RequestLog } from '../lab/harness/requestLog';
+import { rest } from '../lab/harness/wp';
 import { machine, median, out, percentile, ratio, spread } from './lib/stats';
 
 const CHANGES = Number(process.argv[2] ?? 200);

@@ -12,8 +12,8 @@ import { PostgresLogStore } from '../core/log/postgresStore';
 import { INSERT_COLUMNS, insertValues } from '../core/log/sql';
 import { SqliteLogStore } from '../core/log/sqliteStore';
 import type { NewLogEntry, SyncLogStore } from '../core/log/types';
-import { entry, failed, SITE_B, SITE_C } from '../test/core/log/fixtures';
-import { createTestDatabase } from '../test/helpers/postgres';
+import { entry, failed, SITE_B, SITE_C } from '../lab/harness/syncLog';
+import { createTestDatabase } from '../lab/harness/postgres';
 import { machine, out } from './lib/stats';
 
 const BATCH = 10_000;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import { findUser, rest } from '../test/helpers/wp';
+import { findUser, rest } from '../lab/harness/wp';
 import { logRows, passwordHash } from '../test/e2e/helpers/e2e';
 import type { RealN8n } from '../test/e2e/helpers/realN8n';
 import { bridgeState, demoConfig, lastN8nLog, n8nLogLines, say, startStack, step, stopStack, type Sites, type Stack } from './demo/stack';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
-import { rest } from '../test/helpers/wp';
+import { rest } from '../lab/harness/wp';
 import type { RealN8n } from '../test/e2e/helpers/realN8n';
 import { say, startStack, step, stopStack } from './demo/stack';
 

@@ -1,7 +1,7 @@
 /** Bare WordPress REST calls for baselines: what a script with nothing but fetch would send. */
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { removeBridge } from '../../test/bridge/bridgeLab';
+import { removeBridge } from '../../lab/harness/bridge';
 import { WP_USER_FIELDS } from '../../core/schemas/wpUser';
 
 /** As our client's default concurrency. */

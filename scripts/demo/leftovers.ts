@@ -16,7 +16,7 @@ import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../../test/helpers/wp';
+import { rest } from '../../lab/harness/wp';
 import { loadFactor } from './wait';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
+import { rest } from '../../lab/harness/wp';
 
 const CLI = path.resolve(__dirname, '../../dist/bin/connect-site.js');
 const APP_NAME = `hus-test-cli-${process.pid}`;

@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { rest } from '../../lab/harness/wp';
+import { NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 import { OPT, deleteOptions, dropUsers, phpUser } from './guard-lab';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { rest } from '../helpers/wp';
-import { AdminSession, NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { rest } from '../../lab/harness/wp';
+import { AdminSession, NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 import { OPT, deleteOptions, dropUsers, formFields, pageText, phpUser, restFrom } from './guard-lab';
 
 const PAGE = '/wp-admin/options-general.php?page=harmonyuser-sync';

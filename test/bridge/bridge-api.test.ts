@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
-import { AdminSession, NS, clearWebhooks, createAccount, inputValue, installBridge, profileForm, removeBridge, uniqueLogin, userMeta } from './bridgeLab';
+import { rest } from '../../lab/harness/wp';
+import { AdminSession, NS, clearWebhooks, createAccount, inputValue, installBridge, profileForm, removeBridge, uniqueLogin, userMeta } from '../../lab/harness/bridge';
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { allDeliveriesSettled } from '../helpers/deliveries';
-import { rest } from '../helpers/wp';
-import { runSync, userEvent } from '../helpers/sync';
-import { AdminSession, NS, clearWebhooks, openSealedHash, createAccount, inputValue, installBridge, profileForm, removeBridge, uniqueLogin } from './bridgeLab';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { allDeliveriesSettled } from '../../lab/harness/deliveries';
+import { rest } from '../../lab/harness/wp';
+import { runSync, userEvent } from '../../lab/harness/sync';
+import { AdminSession, NS, clearWebhooks, openSealedHash, createAccount, inputValue, installBridge, profileForm, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
-import { NS, SLUG, createAccount, installBridge, removeBridge, uniqueLogin, userMeta } from './bridgeLab';
+import { rest } from '../../lab/harness/wp';
+import { NS, SLUG, createAccount, installBridge, removeBridge, uniqueLogin, userMeta } from '../../lab/harness/bridge';
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SMALL_STEPS = path.join(__dirname, 'fixtures', 'hus-backfill-small-steps.php');

@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
-import { NS, PLUGIN_DIR, SLUG, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { rest } from '../../lab/harness/wp';
+import { NS, PLUGIN_DIR, SLUG, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 
 const BRIDGE = path.join(__dirname, '..', '..', 'bridge');
 

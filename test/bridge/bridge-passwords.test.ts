@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
-import { NS, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { rest } from '../../lab/harness/wp';
+import { NS, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 
 const CAPTURE = path.join(__dirname, 'fixtures', 'hus-capture-insert-hash.php');
 const DISABLE = "<?php add_filter('harmonyuser_bridge_cheap_throwaway_hash', '__return_false');\n";

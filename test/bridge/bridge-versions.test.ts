@@ -7,9 +7,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { rest } from '../../lab/harness/wp';
+import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 
 const VERSION = /^\d{17}\.\d{4}\.[0-9a-f]{8}$/;
 const META_FIXTURE = path.join(__dirname, 'fixtures', 'hus-bridge-test-meta.php');

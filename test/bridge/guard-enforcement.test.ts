@@ -6,8 +6,8 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords of lab test users, not real secrets */
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
-import { AdminSession, NS, inputValue, installBridge, profileForm, removeBridge, uniqueLogin } from './bridgeLab';
+import { rest } from '../../lab/harness/wp';
+import { AdminSession, NS, inputValue, installBridge, profileForm, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 import { GUARD_FIXTURE, GUARD_FIXTURE_NAME, OPT, allowlistOf, deleteOptions, dropUsers, phpUser, restFrom, setOption, userRow } from './guard-lab';
 
 const PHPASS = '$P$BguardTestHashAbcdefghijklmnop';

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { deliveriesSettled } from '../helpers/deliveries';
-import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, createAccount, installBridge, openSealedHash, removeBridge, uniqueLogin } from './bridgeLab';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { deliveriesSettled } from '../../lab/harness/deliveries';
+import { rest } from '../../lab/harness/wp';
+import { NS, clearWebhooks, createAccount, installBridge, openSealedHash, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 import { GUARD_FIXTURE, GUARD_FIXTURE_NAME, dropUsers } from './guard-lab';
 
 const FIELD_CAP = 65536;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';
-import type { RestReply } from '../helpers/wp';
+import type { RestReply } from '../../lab/harness/wp';
 
 export const GUARD_FIXTURE = path.join(__dirname, '..', 'fixtures', 'wp', 'guard-test-routes.php');
 export const GUARD_FIXTURE_NAME = 'hus-guard-test-routes';

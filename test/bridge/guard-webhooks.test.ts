@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { deliveriesSettled } from '../helpers/deliveries';
-import { rest } from '../helpers/wp';
-import { AdminSession, NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from './bridgeLab';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { deliveriesSettled } from '../../lab/harness/deliveries';
+import { rest } from '../../lab/harness/wp';
+import { AdminSession, NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 import { OPT, deleteOptions, dropUsers, setOption } from './guard-lab';
 
 interface PublicHook {

@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { NS, removeBridge } from '../bridge/bridgeLab';
-import { createUser, findUser, rest } from '../helpers/wp';
+import { NS, removeBridge } from '../../lab/harness/bridge';
+import { createUser, findUser, rest } from '../../lab/harness/wp';
 import {
 	SETUP_TIMEOUT,
 	credentialData,

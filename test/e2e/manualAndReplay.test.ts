@@ -8,7 +8,7 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import type { Site } from '../../lab/lab';
-import { createUser, findUser } from '../helpers/wp';
+import { createUser, findUser } from '../../lab/harness/wp';
 import {
 	SETUP_TIMEOUT,
 	credentialData,

@@ -8,9 +8,9 @@
  */
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { NS, clearWebhooks, installBridge } from '../bridge/bridgeLab';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
-import { rest } from '../helpers/wp';
+import { NS, clearWebhooks, installBridge } from '../../lab/harness/bridge';
+import { createTestDatabase, type TestDatabase } from '../../lab/harness/postgres';
+import { rest } from '../../lab/harness/wp';
 import { SETUP_TIMEOUT, clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions, withN8nLog } from './helpers/e2e';
 import { createQueueUser, QueueModeN8n } from './helpers/queueMode';
 import { eventually, loadExample, webhookPathOf, type WorkflowJson } from './helpers/realN8n';

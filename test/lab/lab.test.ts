@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
+import { rest } from '../../lab/harness/wp';
 
 const userCount = async (site: Site): Promise<number> => Number(await lab.sql(site, 'SELECT COUNT(*) FROM wp_users'));
 

@@ -8,11 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { BlackHole } from '../helpers/blackHole';
-import { deliveriesSettled } from '../helpers/deliveries';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from '../bridge/bridgeLab';
+import { BlackHole } from '../../lab/harness/blackHole';
+import { deliveriesSettled } from '../../lab/harness/deliveries';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { rest } from '../../lab/harness/wp';
+import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -13,11 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { allDeliveriesSettled } from '../helpers/deliveries';
-import { runSync, uniqueLogin } from '../helpers/sync';
-import { WebhookReceiver } from '../helpers/webhookReceiver';
-import { rest } from '../helpers/wp';
-import { NS, clearWebhooks, installBridge, removeBridge } from '../bridge/bridgeLab';
+import { allDeliveriesSettled } from '../../lab/harness/deliveries';
+import { runSync, uniqueLogin } from '../../lab/harness/sync';
+import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
+import { rest } from '../../lab/harness/wp';
+import { NS, clearWebhooks, installBridge, removeBridge } from '../../lab/harness/bridge';
 
 /** Whether wp-login.php lets this login in with this password: 302 with a logged-in cookie that opens wp-admin. */
 async function canLogIn(site: Site, login: string, password: string): Promise<boolean> {

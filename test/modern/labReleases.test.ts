@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
+import { rest } from '../../lab/harness/wp';
 
 const configOf = (port: number) => `/etc/wordpress/config-hus-p${port}.php`;
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PostgresDedupeStore } from '../../../core/dedupe/postgresDedupe';
 import { SqliteDedupeStore } from '../../../core/dedupe/sqliteDedupe';
 import { claimAll, DAY_MS, type DedupeStore } from '../../../core/dedupe/types';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
+import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
 
 const WEEK = 7 * DAY_MS;
 let db: TestDatabase;

@@ -1,7 +1,7 @@
 /** Several n8n workers writing to the same Postgres log at once lose nothing. */
 import { PostgresLogStore } from '../../../core/log/postgresStore';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
-import { entry } from './fixtures';
+import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
+import { entry } from '../../../lab/harness/syncLog';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ test('4 writers (own pools, schema created concurrently) × 500 entries: all 200
 
 test('two replays at once never claim the same failed entry', async () => {
 	const stores = [0, 1].map(() => new PostgresLogStore({ ...database.settings, tablePrefix: 'claim_' }));
-	const { failed } = await import('./fixtures');
+	const { failed } = await import('../../../lab/harness/syncLog');
 	await stores[0].write(Array.from({ length: 200 }, (_, i) => failed(`f${i}`)));
 	const [a, b] = await Promise.all(stores.map((store) => store.claimFailed({}, { limit: 150 })));
 	await Promise.all(stores.map((store) => store.close()));

@@ -7,7 +7,7 @@ import { entryFromResult, entryFromUnknown, scrubText } from '../../../core/log/
 import { SqliteLogStore } from '../../../core/log/sqliteStore';
 import type { NewLogEntry } from '../../../core/log/types';
 import type { SyncEvent } from '../../../core/schemas/syncEvent';
-import { failedResult, postgresFactory } from './fixtures';
+import { failedResult, postgresFactory } from '../../../lab/harness/syncLog';
 
 const SECRETS = ['abcd EFGH ijkl MNOP qrst UVWX', '$P$BsecretPortableHashValue1', 'hunter2-plain-password', 'tok_9f8e7d6c5b4a'];
 

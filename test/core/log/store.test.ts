@@ -1,6 +1,6 @@
 /** The same behaviour against both stores: write → query → prune → replay → stats. */
 import type { SyncLogStore } from '../../../core/log/types';
-import { entry, failed, failedResult, postgresFactory, SITE_A, SITE_B, SITE_C, sqliteFactory, type StoreFactory } from './fixtures';
+import { entry, failed, failedResult, postgresFactory, SITE_A, SITE_B, SITE_C, sqliteFactory, type StoreFactory } from '../../../lab/harness/syncLog';
 import { entryFromResult } from '../../../core/log/entry';
 import { defaultSqlitePath } from '../../../core/log/sqliteStore';
 

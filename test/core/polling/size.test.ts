@@ -1,6 +1,6 @@
 /** 100,000 users in workflow static data: the packed snapshot's size and cost, with realistic logins and emails. */
 import { packSnapshot, snapshotOf, unpackSnapshot } from '../../../core/polling/snapshot';
-import { realisticUsers } from '../../helpers/realisticUsers';
+import { realisticUsers } from '../../../lab/harness/realisticUsers';
 
 test('100,000 users fit in about 2.5 MB of static data and pack/unpack in well under a second each', () => {
 	const users = realisticUsers(100_000);

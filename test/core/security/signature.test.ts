@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkTimestamp, safeEqual, signBridgeDelivery, verifyBridgeDelivery } from '../../../core/security/signature';
 import { signWooDelivery, verifyWooDelivery } from '../../../core/security/wooSignature';
-import { verifySignature } from '../../helpers/webhookReceiver';
+import { verifySignature } from '../../../lab/harness/webhookReceiver';
 
 const SECRET = 'current-secret-0123456789';
 const OLD = 'previous-secret-0123456789';

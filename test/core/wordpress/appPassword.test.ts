@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { AppPasswordError, createApplicationPassword, refuseInsecure, type CreatedAppPassword } from '../../../core/wordpress/appPassword';
-import { rest } from '../../helpers/wp';
+import { rest } from '../../../lab/harness/wp';
 
 const APP_NAME = `hus-test-apppw-${process.pid}`;
 

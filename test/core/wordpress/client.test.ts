@@ -4,7 +4,7 @@ import type { Site } from '../../../lab/lab';
 import { WordPressClient } from '../../../core/wordpress/client';
 import { WordPressApiError } from '../../../core/wordpress/errors';
 import { UsersApi } from '../../../core/wordpress/users';
-import { FaultServer } from '../../helpers/faultServer';
+import { FaultServer } from '../../../lab/harness/faultServer';
 
 const SECRET = 'abcd efgh ijkl mnop qrst uvwx';
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 50 } };

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { clearWebhooks, installBridge, removeBridge } from '../../bridge/bridgeLab';
-import { findUser, rest } from '../../helpers/wp';
+import { clearWebhooks, installBridge, removeBridge } from '../../../lab/harness/bridge';
+import { findUser, rest } from '../../../lab/harness/wp';
 import { ensureN8nInstalled, eventually, installPackage, RealN8n, type ExecutionSummary } from './realN8n';
 
 /** Installing n8n the first time takes minutes (scripts/n8n.sh); later runs only start it. */

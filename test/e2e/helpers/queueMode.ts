@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Site } from '../../../lab/lab';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
-import { createUser } from '../../helpers/wp';
+import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
+import { createUser } from '../../../lab/harness/wp';
 import { ROOT, ensureN8nInstalled, freePort, installPackage, RealN8n, stopProcessGroup } from './realN8n';
 
 const WITH_NODE24 = path.join(ROOT, 'scripts', 'with-node24.sh');

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { credentialOf, runSync, uniqueLogin, userEvent } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { credentialOf, runSync, uniqueLogin, userEvent } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 
 /** A well-formed application password that no site knows. */
 const wrongPassword = randomBytes(12).toString('hex');

@@ -8,9 +8,9 @@ import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
-import { removeBridge } from '../../bridge/bridgeLab';
-import { runChain, runSync, uniqueLogin, userEvent } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { removeBridge } from '../../../lab/harness/bridge';
+import { runChain, runSync, uniqueLogin, userEvent } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 
 const META_PLUGIN = path.join(__dirname, '../../fixtures/wp/expose-sync-meta.php');
 let A: Site;

@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { clearWebhooks, installBridge, NS, removeBridge } from '../../bridge/bridgeLab';
+import { clearWebhooks, installBridge, NS, removeBridge } from '../../../lab/harness/bridge';
 import type { SyncResult } from '../../../core/sync/result';
-import { runChain, runSync, uniqueLogin } from '../../helpers/sync';
-import { WebhookReceiver } from '../../helpers/webhookReceiver';
-import { findUser, rest } from '../../helpers/wp';
+import { runChain, runSync, uniqueLogin } from '../../../lab/harness/sync';
+import { WebhookReceiver } from '../../../lab/harness/webhookReceiver';
+import { findUser, rest } from '../../../lab/harness/wp';
 
 let A: Site;
 let B: Site;

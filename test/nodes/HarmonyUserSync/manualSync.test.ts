@@ -2,8 +2,8 @@
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
-import { credentialOf, runChain, runSync, uniqueLogin } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { credentialOf, runChain, runSync, uniqueLogin } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 
 let A: Site;
 let B: Site;

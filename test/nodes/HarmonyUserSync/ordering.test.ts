@@ -1,8 +1,8 @@
 /** Items of one execution whose identities overlap are applied in input order (the node in n8n's engine, real site B). */
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { runSync, uniqueLogin, userEvent } from '../../helpers/sync';
-import { findUser } from '../../helpers/wp';
+import { runSync, uniqueLogin, userEvent } from '../../../lab/harness/sync';
+import { findUser } from '../../../lab/harness/wp';
 
 let A: Site;
 let B: Site;

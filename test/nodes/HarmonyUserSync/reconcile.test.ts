@@ -2,10 +2,10 @@
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
-import { removeBridge } from '../../bridge/bridgeLab';
-import { RequestLog } from '../../helpers/requestLog';
-import { runChain } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { removeBridge } from '../../../lab/harness/bridge';
+import { RequestLog } from '../../../lab/harness/requestLog';
+import { runChain } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 
 const N = 500;
 let A: Site;

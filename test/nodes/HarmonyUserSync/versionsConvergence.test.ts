@@ -16,12 +16,12 @@
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { clearWebhooks, installBridge, NS, removeBridge } from '../../bridge/bridgeLab';
+import { clearWebhooks, installBridge, NS, removeBridge } from '../../../lab/harness/bridge';
 import type { SyncResult } from '../../../core/sync/result';
-import { allDeliveriesSettled, deliveriesSettled } from '../../helpers/deliveries';
-import { runSync, uniqueLogin } from '../../helpers/sync';
-import { WebhookReceiver } from '../../helpers/webhookReceiver';
-import { rest } from '../../helpers/wp';
+import { allDeliveriesSettled, deliveriesSettled } from '../../../lab/harness/deliveries';
+import { runSync, uniqueLogin } from '../../../lab/harness/sync';
+import { WebhookReceiver } from '../../../lab/harness/webhookReceiver';
+import { rest } from '../../../lab/harness/wp';
 
 let A: Site;
 let B: Site;

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
-import { installBridge, removeBridge } from '../../bridge/bridgeLab';
-import { RequestLog } from '../../helpers/requestLog';
-import { runChain, runSync, uniqueLogin, userEvent } from '../../helpers/sync';
-import { findUser } from '../../helpers/wp';
+import { installBridge, removeBridge } from '../../../lab/harness/bridge';
+import { RequestLog } from '../../../lab/harness/requestLog';
+import { runChain, runSync, uniqueLogin, userEvent } from '../../../lab/harness/sync';
+import { findUser } from '../../../lab/harness/wp';
 
 let A: Site;
 let B: Site;

@@ -10,9 +10,9 @@ import type { IDataObject } from 'n8n-workflow';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
-import { installBridge, removeBridge } from '../../bridge/bridgeLab';
-import { runSync, uniqueLogin } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { installBridge, removeBridge } from '../../../lab/harness/bridge';
+import { runSync, uniqueLogin } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 
 const FAKE_WOO = path.join(__dirname, '..', '..', 'fixtures', 'wp', 'fake-woocommerce-webhooks.php');
 const SHOP = 'https://shop.example';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { runNode } from '../../../lab/harness/engine';
-import type { TestDatabase } from '../../helpers/postgres';
-import { syncPackage } from '../../helpers/sync';
+import type { TestDatabase } from '../../../lab/harness/postgres';
+import { syncPackage } from '../../../lab/harness/sync';
 
 export const LOG_NODE = 'n8n-nodes-harmonyuser-sync.harmonyUserSyncLog';
 

@@ -1,8 +1,8 @@
 /** Every Sync Log operation inside n8n's real engine, on both stores (results here are built, not synced). */
 import type { IDataObject, INodeType } from 'n8n-workflow';
-import { failedResult, SITE_B, SITE_C, syncResult } from '../../core/log/fixtures';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
-import { syncPackage } from '../../helpers/sync';
+import { failedResult, SITE_B, SITE_C, syncResult } from '../../../lab/harness/syncLog';
+import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
+import { syncPackage } from '../../../lab/harness/sync';
 import { jsonOf, LOG_NODE, postgresLog, runLog, sqliteLog, type LogTarget } from './logNode';
 
 let database: TestDatabase;

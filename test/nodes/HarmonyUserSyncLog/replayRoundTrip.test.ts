@@ -7,9 +7,9 @@ import type { IDataObject } from 'n8n-workflow';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { runWorkflow, TEST_ITEMS_NODE_TYPE } from '../../../lab/harness/engine';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
-import { credentialOf, runSync, SYNC_NODE, syncPackage, uniqueLogin, userEvent } from '../../helpers/sync';
-import { findUser } from '../../helpers/wp';
+import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
+import { credentialOf, runSync, SYNC_NODE, syncPackage, uniqueLogin, userEvent } from '../../../lab/harness/sync';
+import { findUser } from '../../../lab/harness/wp';
 import { jsonOf, LOG_NODE, postgresLog, runLog, sqliteLog, type LogTarget } from './logNode';
 
 let A: Site;

@@ -8,9 +8,9 @@ import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { parseSyncEvent, type SyncEvent } from '../../../core/schemas/syncEvent';
 import { loadPackage, runWorkflow, type LoadedPackage } from '../../../lab/harness/engine';
-import { RequestLog } from '../../helpers/requestLog';
-import { credentialOf } from '../../helpers/sync';
-import { rest } from '../../helpers/wp';
+import { RequestLog } from '../../../lab/harness/requestLog';
+import { credentialOf } from '../../../lab/harness/sync';
+import { rest } from '../../../lab/harness/wp';
 import { NODE_NAME, POLL_NODE, pollAsActive } from '../../../lab/harness/engine/poll';
 
 const BRIDGE = 'harmonyuser-sync-bridge';

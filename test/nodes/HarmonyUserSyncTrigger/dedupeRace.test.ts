@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
+import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
 import { validEvent } from './fuzz';
 import { bridgeRequest, SECRET } from './signedRequests';
 import { STATIC_KEY, triggerHarness } from './triggerLab';

@@ -6,10 +6,10 @@
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import { parseSyncEvent } from '../../../core/schemas/syncEvent';
-import { NS, installBridge, removeBridge, uniqueLogin } from '../../bridge/bridgeLab';
+import { NS, installBridge, removeBridge, uniqueLogin } from '../../../lab/harness/bridge';
 import { serveTrigger } from '../../../lab/harness/engine';
-import { runSync } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { runSync } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 import { triggerHarness } from './triggerLab';
 import { fakeShop, Receiver } from './wooShop';
 

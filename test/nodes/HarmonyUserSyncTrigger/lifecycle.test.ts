@@ -2,8 +2,8 @@
 import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { NS, installBridge, removeBridge } from '../../bridge/bridgeLab';
-import { rest } from '../../helpers/wp';
+import { NS, installBridge, removeBridge } from '../../../lab/harness/bridge';
+import { rest } from '../../../lab/harness/wp';
 import { nodeStatic, STATIC_KEY, triggerHarness } from './triggerLab';
 
 const FAKE_WOO = path.join(__dirname, '..', '..', 'fixtures', 'wp', 'fake-woocommerce-webhooks.php');

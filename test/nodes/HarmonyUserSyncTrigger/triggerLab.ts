@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { Site } from '../../../lab/lab';
 import { TriggerHarness } from '../../../lab/harness/engine';
-import { credentialOf, syncPackage } from '../../helpers/sync';
+import { credentialOf, syncPackage } from '../../../lab/harness/sync';
 
 export const TRIGGER = 'n8n-nodes-harmonyuser-sync.harmonyUserSyncTrigger';
 export const STATIC_KEY = 'node:Trigger';

@@ -10,8 +10,8 @@ import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { SyncResult } from '../../../core/sync/result';
 import type { TriggerHarness } from '../../../lab/harness/engine';
-import { runSync, uniqueLogin } from '../../helpers/sync';
-import { findUser, rest } from '../../helpers/wp';
+import { runSync, uniqueLogin } from '../../../lab/harness/sync';
+import { findUser, rest } from '../../../lab/harness/wp';
 import { triggerHarness } from './triggerLab';
 import { FAKE_WOO, fakeShop, realShop, Receiver, type Shop } from './wooShop';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
 import type { TriggerHarness, WebhookCallResult } from '../../../lab/harness/engine';
-import { rest } from '../../helpers/wp';
+import { rest } from '../../../lab/harness/wp';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'wp');
 export const FAKE_WOO = path.join(FIXTURES, 'fake-woocommerce-webhooks.php');

@@ -3,8 +3,8 @@
  * the response goes out (fastcgi_finish_request) before the first delivery attempt, and the bridge's runner works
  * off the request path. Tests that look at a receiver after a write wait here first.
  */
-import * as lab from '../../lab/lab';
-import type { Site } from '../../lab/lab';
+import * as lab from '../lab';
+import type { Site } from '../lab';
 
 /** Rows still waiting for their first attempt now (due, never tried) or being sent. */
 const BUSY = `SELECT COUNT(*) FROM wp_harmonyuser_queue

@@ -1,5 +1,5 @@
 /** Raw REST calls to lab sites, for arranging and checking state independently of the code under test. */
-import type { LabAccount, Site } from '../../lab/lab';
+import type { LabAccount, Site } from '../lab';
 
 export interface RestReply {
 	status: number;

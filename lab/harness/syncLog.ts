@@ -1,14 +1,14 @@
-/** Sync results and log stores for the sync log tests. */
+/** Sync results and log stores for the sync log tests and its benchmark (bench/syncLog.bench.ts). */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { entryFromResult } from '../../../core/log/entry';
-import { PostgresLogStore } from '../../../core/log/postgresStore';
-import { SqliteLogStore } from '../../../core/log/sqliteStore';
-import type { NewLogEntry, SyncLogStore } from '../../../core/log/types';
-import type { SyncResult } from '../../../core/sync/result';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres';
+import { entryFromResult } from '../../core/log/entry';
+import { PostgresLogStore } from '../../core/log/postgresStore';
+import { SqliteLogStore } from '../../core/log/sqliteStore';
+import type { NewLogEntry, SyncLogStore } from '../../core/log/types';
+import type { SyncResult } from '../../core/sync/result';
+import { createTestDatabase, type TestDatabase } from './postgres';
 
 export const SITE_A = 'https://a.example.test';
 export const SITE_B = 'https://b.example.test';

@@ -1,10 +1,10 @@
 /** Runs the HarmonyUser Sync node in n8n's real engine against lab sites. */
 import { randomUUID } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
-import type { LabAccount, Site } from '../../lab/lab';
+import type { LabAccount, Site } from '../lab';
 import type { SyncResult } from '../../core/sync/result';
 import type { SyncEventInput } from '../../core/schemas/syncEvent';
-import { loadPackage, runNode, runWorkflow, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from '../../lab/harness/engine';
+import { loadPackage, runNode, runWorkflow, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from './engine';
 
 export const SYNC_NODE = 'n8n-nodes-harmonyuser-sync.harmonyUserSync';
 

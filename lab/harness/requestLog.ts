@@ -1,10 +1,10 @@
 /** Counts the HTTP requests a lab site served, from the count-requests fixture mu-plugin. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as lab from '../../lab/lab';
-import type { Site } from '../../lab/lab';
+import * as lab from '../lab';
+import type { Site } from '../lab';
 
-const PLUGIN = path.join(__dirname, '../fixtures/wp/count-requests.php');
+const PLUGIN = path.join(__dirname, 'mu-plugins', 'count-requests.php');
 
 export class RequestLog {
 	private mark = 0;

@@ -1,15 +1,15 @@
 /** Shared arrangements for the bridge plugin tests (real lab sites). */
 import * as path from 'node:path';
-import * as lab from '../../lab/lab';
-import type { LabAccount, Site } from '../../lab/lab';
-import { rest } from '../helpers/wp';
+import * as lab from '../lab';
+import type { LabAccount, Site } from '../lab';
+import { rest } from './wp';
 
 export const SLUG = 'harmonyuser-sync-bridge';
 export const PLUGIN_DIR = path.join(__dirname, '..', '..', 'bridge', SLUG);
 export const NS = '/harmonyuser/v1';
 
 /** A login no other test (or earlier run) uses. */
-export { uniqueLogin } from '../helpers/sync';
+export { uniqueLogin } from './sync';
 
 export async function installBridge(site: Site): Promise<void> {
 	await lab.installPlugin(site, PLUGIN_DIR, SLUG);
