@@ -29,7 +29,7 @@ const NEEDS_SERVICES = [
 	'lab/', // the WordPress lab
 	'lab/harness/postgres.ts', // the machine's PostgreSQL
 	'lab/harness/engine/package.ts', // the built package (dist) in n8n's engine (every engine module but poll.ts loads it)
-	'test/e2e/helpers/', // real n8n
+	'lab/harness/n8n/', // real n8n
 ];
 /** The helpers the tests, benchmarks and demo share (lab/harness/): in lab/, but not the lab itself. */
 const HARNESS = path.join(ROOT, 'lab', 'harness') + path.sep;

@@ -13,8 +13,8 @@ import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { findUser, rest } from '../lab/harness/wp';
-import { logRows, passwordHash } from '../test/e2e/helpers/e2e';
-import type { RealN8n } from '../test/e2e/helpers/realN8n';
+import { logRows, passwordHash } from '../lab/harness/n8n/e2e';
+import type { RealN8n } from '../lab/harness/n8n';
 import { bridgeState, demoConfig, lastN8nLog, n8nLogLines, say, startStack, step, stopStack, type Sites, type Stack } from './demo/stack';
 import { indent, StepTimeout, waitUntil } from './demo/wait';
 

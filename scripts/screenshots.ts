@@ -15,7 +15,7 @@ import path from 'node:path';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { rest } from '../lab/harness/wp';
-import type { RealN8n } from '../test/e2e/helpers/realN8n';
+import type { RealN8n } from '../lab/harness/n8n';
 import { say, startStack, step, stopStack } from './demo/stack';
 
 const OUT = path.resolve(__dirname, '..', 'docs', 'screenshots');

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import type { Site } from '../../lab/lab';
-import { PACKAGE_NAME, type WorkflowJson } from '../../test/e2e/helpers/realN8n';
+import { PACKAGE_NAME, type WorkflowJson } from '../../lab/harness/n8n';
 
 type Node = WorkflowJson['nodes'][number];
 const credential = (type: string, id: string) => ({ [type]: { id, name: id } });

@@ -21,8 +21,8 @@ import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { installBridge } from '../../lab/harness/bridge';
 import { rest } from '../../lab/harness/wp';
-import { credentialData, subscriptions, syncLogFile } from '../../test/e2e/helpers/e2e';
-import { ensureN8nInstalled, installPackage, loadExample, RealN8n, webhookPathOf, type WorkflowJson } from '../../test/e2e/helpers/realN8n';
+import { credentialData, subscriptions, syncLogFile } from '../../lab/harness/n8n/e2e';
+import { ensureN8nInstalled, installPackage, loadExample, RealN8n, webhookPathOf, type WorkflowJson } from '../../lab/harness/n8n';
 import { clearReceiverBackoff, clearSubscriptions, forgetRun, processRecord, receiverBackoffs, stopEarlierRun, writeRun, type RunRecord } from './leftovers';
 import { indent, loadFactor, loadText, waitUntil } from './wait';
 

@@ -21,8 +21,8 @@ import {
 	subscriptions,
 	syncedCopy,
 	withN8nLog,
-} from './helpers/e2e';
-import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from './helpers/realN8n';
+} from '../../lab/harness/n8n/e2e';
+import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from '../../lab/harness/n8n';
 
 const RUN = `e2e${Date.now().toString(36)}`;
 let counter = 0;

@@ -20,8 +20,8 @@ import {
 	syncLogFile,
 	syncedCopy,
 	withN8nLog,
-} from './helpers/e2e';
-import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from './helpers/realN8n';
+} from '../../lab/harness/n8n/e2e';
+import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from '../../lab/harness/n8n';
 
 const RUN = `mr${Date.now().toString(36)}`;
 let counter = 0;

@@ -4,8 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SETUP_TIMEOUT, startN8nWithPackage, withN8nLog } from './helpers/e2e';
-import { PACKAGE_NAME, type RealN8n } from './helpers/realN8n';
+import { SETUP_TIMEOUT, startN8nWithPackage, withN8nLog } from '../../lab/harness/n8n/e2e';
+import { PACKAGE_NAME, type RealN8n } from '../../lab/harness/n8n';
 
 describe('real n8n: the package installed the Community Nodes way', () => {
 	let n8n: RealN8n | undefined;

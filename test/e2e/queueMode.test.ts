@@ -11,9 +11,9 @@ import type { Site } from '../../lab/lab';
 import { NS, clearWebhooks, installBridge } from '../../lab/harness/bridge';
 import { createTestDatabase, type TestDatabase } from '../../lab/harness/postgres';
 import { rest } from '../../lab/harness/wp';
-import { SETUP_TIMEOUT, clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions, withN8nLog } from './helpers/e2e';
-import { createQueueUser, QueueModeN8n } from './helpers/queueMode';
-import { eventually, loadExample, webhookPathOf, type WorkflowJson } from './helpers/realN8n';
+import { SETUP_TIMEOUT, clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions, withN8nLog } from '../../lab/harness/n8n/e2e';
+import { createQueueUser, QueueModeN8n } from '../../lab/harness/n8n/queueMode';
+import { eventually, loadExample, webhookPathOf, type WorkflowJson } from '../../lab/harness/n8n';
 
 const RUN = `qm${Date.now().toString(36)}`;
 const CREATES = 100;

@@ -8,10 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Site } from '../../../lab/lab';
-import { createTestDatabase, type TestDatabase } from '../../../lab/harness/postgres';
-import { createUser } from '../../../lab/harness/wp';
-import { ROOT, ensureN8nInstalled, freePort, installPackage, RealN8n, stopProcessGroup } from './realN8n';
+import type { Site } from '../../lab';
+import { createTestDatabase, type TestDatabase } from '../postgres';
+import { createUser } from '../wp';
+import { ROOT, ensureN8nInstalled, installPackage } from './install';
+import { freePort, stopProcessGroup } from './process';
+import { RealN8n } from './rest';
 
 const WITH_NODE24 = path.join(ROOT, 'scripts', 'with-node24.sh');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

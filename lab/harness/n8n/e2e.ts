@@ -2,11 +2,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import * as lab from '../../../lab/lab';
-import type { Site } from '../../../lab/lab';
-import { clearWebhooks, installBridge, removeBridge } from '../../../lab/harness/bridge';
-import { findUser, rest } from '../../../lab/harness/wp';
-import { ensureN8nInstalled, eventually, installPackage, RealN8n, type ExecutionSummary } from './realN8n';
+import * as lab from '../../lab';
+import type { Site } from '../../lab';
+import { clearWebhooks, installBridge, removeBridge } from '../bridge';
+import { findUser, rest } from '../wp';
+import { eventually } from '../wait';
+import { ensureN8nInstalled, installPackage } from './install';
+import { RealN8n, type ExecutionSummary } from './rest';
 
 /** Installing n8n the first time takes minutes (scripts/n8n.sh); later runs only start it. */
 export const SETUP_TIMEOUT = 15 * 60_000;
