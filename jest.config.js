@@ -8,7 +8,7 @@
  *                     band): WordPress 6.1 under php -S, the machine's PostgreSQL, the built package in n8n's engine,
  *                     real n8n. `npm run test:integration` (with the next one)
  *   integration-wp68  the integration tests that talk to WordPress (reach the lab itself) again, on WordPress 6.8 under
- *                     nginx + PHP-FPM in a lab of their own (test/setup/labs.js), but the minutes of real n8n in
+ *                     nginx + PHP-FPM in a lab of their own (lab/harness/labs.js), but the minutes of real n8n in
  *                     queue mode; plus the tests of test/modern/, which need that lab: cross-version (a 6.1 site
  *                     beside the 6.8 ones) and FPM tests.
  *

@@ -8,7 +8,7 @@
  *   hash, full-cost       + harmonyuser_password_hash, the shortcut turned off (what the bridge did before)
  *   hash, shortcut        + harmonyuser_password_hash, the bridge's default
  * Single creates one at a time, then batches of 25 through /batch/v1. Both sites run nginx + PHP-FPM (4 workers):
- * the integration-wp68 project's lab (test/setup/labs.js), its 6.8 site 1 and 6.1 site 4.
+ * the integration-wp68 project's lab (lab/harness/labs.js), its 6.8 site 1 and 6.1 site 4.
  * Run: bash scripts/with-node24.sh npx tsx bench/createCost.bench.ts [rounds=40] [batches=6]
  */
 import * as fs from 'node:fs';
@@ -20,7 +20,7 @@ import { installBridge } from '../lab/harness/bridge';
 import { basicAuth } from './lib/wordpress';
 import { machine, median, out, percentile, ratio, spread } from './lib/stats';
 
-const { modernLab } = require('../test/setup/labs') as { modernLab: () => Record<string, string> };
+const { modernLab } = require('../lab/harness/labs') as { modernLab: () => Record<string, string> };
 
 const ROUNDS = Number(process.argv[2] ?? 40);
 const BATCHES = Number(process.argv[3] ?? 6);

@@ -9,7 +9,7 @@
  * The "before" bridge is this repository's bridge at BEFORE (the commit before the runner), unpacked by git archive
  * and installed under a slug of its own (PHP's realpath cache would otherwise keep running the other copy).
  * Before each round the queue and the receiver back-off are emptied, so every round meets a fresh bad receiver.
- * Sites: the integration-wp68 project's lab (test/setup/labs.js), its 6.8 site 1 and 6.1 site 4.
+ * Sites: the integration-wp68 project's lab (lab/harness/labs.js), its 6.8 site 1 and 6.1 site 4.
  * Run: bash scripts/with-node24.sh npx tsx bench/fpmDelivery.bench.ts [rounds=5] [before=<commit>]
  */
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,7 @@ import { WebhookReceiver } from '../lab/harness/webhookReceiver';
 import { basicAuth } from './lib/wordpress';
 import { machine, median, out } from './lib/stats';
 
-const { modernLab } = require('../test/setup/labs') as { modernLab: () => Record<string, string> };
+const { modernLab } = require('../lab/harness/labs') as { modernLab: () => Record<string, string> };
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 /** The last commit whose bridge delivered in the request (after fastcgi_finish_request under FPM). */

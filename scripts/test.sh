@@ -2,7 +2,7 @@
 # The test command (npm test): bootstraps, builds, type-checks, lints with n8n's community-node rules, then
 # runs every test: the unit project, and the integration projects against real WordPress sites (brought up by
 # their global setups), PostgreSQL, n8n's real engine and real n8n: `integration` on WordPress 6.1 under php -S,
-# `integration-wp68` on WordPress 6.8 under nginx + PHP-FPM in a lab of its own (test/setup/labs.js), with the
+# `integration-wp68` on WordPress 6.8 under nginx + PHP-FPM in a lab of its own (lab/harness/labs.js), with the
 # cross-version and FPM tests of test/modern/. Arguments go to jest (paths, -t, …).
 # HUS_TEST_PROJECT=integration runs both integration projects only (npm run test:integration); other values
 # name jest projects (e.g. HUS_TEST_PROJECT=integration-wp68). npm run test:unit needs none of the steps before

@@ -7,7 +7,7 @@
  *   6.8 → 6.1  6.8's bcrypt ($wp$2y$) cannot be verified by 6.1: refused (hash_unsupported), the password is not
  *              synced, and the user's old password on 6.1 keeps working
  *
- * Needs the integration-wp68 project's lab: a 6.8 site and a 6.1 site (test/setup/labs.js).
+ * Needs the integration-wp68 project's lab: a 6.8 site and a 6.1 site (lab/harness/labs.js).
  */
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users */
 import { randomBytes } from 'node:crypto';
@@ -59,7 +59,7 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 		const found = (family: string) => sites.find((s) => s.wpVersion.startsWith(family));
 		const o = found('6.1');
 		const m = found('6.8');
-		if (!o || !m) throw new Error('needs a lab with a 6.1 and a 6.8 site (the integration-wp68 project, test/setup/labs.js)');
+		if (!o || !m) throw new Error('needs a lab with a 6.1 and a 6.8 site (the integration-wp68 project, lab/harness/labs.js)');
 		[old, modern] = [o, m];
 		await receiver.start();
 		for (const s of [old, modern]) {

@@ -27,7 +27,7 @@ describe('PHP-FPM: deliveries never hold the site\'s workers', () => {
 
 	beforeAll(async () => {
 		const found = lab.sites().find((s) => s.server === 'fpm');
-		if (!found) throw new Error('needs a lab site under nginx + PHP-FPM (the integration-wp68 project, test/setup/labs.js)');
+		if (!found) throw new Error('needs a lab site under nginx + PHP-FPM (the integration-wp68 project, lab/harness/labs.js)');
 		site = found;
 		await installBridge(site);
 		await clearWebhooks(site);

@@ -4,6 +4,6 @@
  * project's lab. jest gives every test file its own copy of process.env, so the integration project's files are
  * not affected.
  */
-const { modernLab } = require('./labs');
+const { modernLab } = require('../../lab/harness/labs');
 
 Object.assign(process.env, modernLab());

@@ -1,6 +1,7 @@
 'use strict';
 /**
- * The two labs the integration tests run against (jest.config.js: one project each).
+ * The two labs the integration tests run against (jest.config.js: one project each); the benchmarks that need
+ * WordPress 6.8 under PHP-FPM use the second.
  *
  *   integration        the lab HUS_LAB_DIR / HUS_LAB_PORT_BASE name (default ~/.cache/harmonyuser-sync/lab, 8681):
  *                      HUS_LAB_SITES sites (default 3) of WordPress HUS_LAB_WP (default 6.1) under HUS_LAB_SERVER
@@ -55,7 +56,7 @@ async function withEnv(vars, fn) {
 
 /** Brings a lab up from its environment (idempotent; fast when it is up). */
 async function upLab(vars) {
-  const lab = require('../../lab/lab');
+  const lab = require('../lab');
   return withEnv(vars, () => lab.up({ count: Number(vars.HUS_LAB_SITES), portBase: Number(vars.HUS_LAB_PORT_BASE), wp: vars.HUS_LAB_WP, server: vars.HUS_LAB_SERVER }));
 }
 
