@@ -3,7 +3,7 @@
  * webhook, the trigger and the User Sync node in real n8n 2.41.1 (the two-way example, regular mode, bridge on all
  * three lab sites). One sample = one REST POST creating a user on A, timed from just before the POST until the user
  * is complete on B: its row, its role (wp_capabilities) and A's password hash (the last thing B's create request
- * writes, see syncedCopy in test/e2e/helpers/e2e.ts). Detection polls MariaDB through one persistent `mariadb`
+ * writes, see syncedCopy in lab/harness/n8n/e2e.ts). Detection polls MariaDB through one persistent `mariadb`
  * client (stdin/stdout), so it costs B's PHP workers nothing; its round trip and the poll interval are printed.
  * Baselines, interleaved in the same run: one raw create POST on B (B has the example's subscription too, so its
  * response includes the bridge's delivery to n8n), one on C (no subscription: a bare create), and A's own response

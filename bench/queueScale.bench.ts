@@ -1,6 +1,6 @@
 /**
  * Queue-mode scale benchmark (not a test): the same burst of changes (default 200: half creates, half updates of
- * users B already has) through n8n in queue mode (main + Redis + Postgres, test/e2e/helpers/queueMode.ts) with 1 and
+ * users B already has) through n8n in queue mode (main + Redis + Postgres, lab/harness/n8n/queueMode.ts) with 1 and
  * with 2 workers (`--concurrency=5` each), the workflow of test/e2e/queueMode.test.ts (the two-way example's A → B
  * half, dedupe and Sync Log on Postgres). Two bursts per worker count:
  *   realistic — the changes made on A by REST (4 in flight), as the test does; A's own writes are slowed by the
