@@ -11,6 +11,8 @@ export interface ApplyOptions {
 	upsert?: boolean;
 	/** Turn every action into a delete (the Delete Users operation). */
 	forceDelete?: boolean;
+	/** The other sites of this item's fan-out (a network run): their URLs go into the path the writes carry. */
+	alsoWriting?: string[];
 }
 
 /**
@@ -22,7 +24,7 @@ export async function applyEvent(target: TargetSite, input: unknown, options: Ap
 	const parsed = parseSyncEvent(input);
 	if (!parsed.ok) return new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error);
 	const event = options.forceDelete ? { ...parsed.value, action: 'delete' as const } : parsed.value;
-	const builder = new ResultBuilder(target, client, event);
+	const builder = new ResultBuilder(target, client, event, options.alsoWriting);
 	// Upsert and Delete Users are an administrator's own run; Apply Event applies what a site reported.
 	const mode: Mode = options.upsert || options.forceDelete ? 'manual' : 'event';
 	const directory = new RestDirectory(client, target.bridge);

@@ -28,6 +28,8 @@ export const REASONS = {
 	delete_threshold: 'the deletes exceed the Max Deletes limit: nothing is deleted',
 	stale: 'the target already holds a newer version of this change: older loses',
 	ip_not_allowed: "the target site's IP allowlist does not let this n8n in",
+	unknown_site: 'the site named is not in the network credential',
+	site_disabled: 'the site is switched off in the network credential',
 	wordpress_error: 'WordPress refused or failed the request',
 } as const;
 
@@ -43,6 +45,8 @@ export interface SyncResult {
 	message: string;
 	source: string | null;
 	target: string;
+	/** The target's name in a site network credential (a network run only). */
+	targetName?: string;
 	user: { login: string; email: string; sourceId?: number; targetId?: number; matchedBy?: string } | null;
 	eventId: string | null;
 	/** The path the change carries on: the target is added once something was applied there. */

@@ -25,6 +25,8 @@ export class ResultBuilder {
 		private readonly target: TargetSite,
 		private readonly client: WordPressClient,
 		private readonly event: SyncEvent | undefined,
+		/** The other sites this item's fan-out writes (a network run): told to each target with the path. */
+		private readonly alsoWriting: string[] = [],
 	) {}
 
 	result(fields: Partial<SyncResult> & Pick<SyncResult, 'status' | 'reason'>): SyncResult {
@@ -94,11 +96,14 @@ export class ResultBuilder {
 		});
 	}
 
-	/** The path once this target has the change: what writes carry on to the bridge. */
+	/**
+	 * The path once this target has the change: what writes carry on to the bridge. In a fan-out, every site it
+	 * writes is in it, so the events those writes cause on any of them are known to be covered.
+	 */
 	pathWithTarget(): string[] {
-		const path = this.event?.path ?? [];
-		const target = this.target.config.target;
-		return path.includes(target) ? path : [...path, target];
+		const path = [...(this.event?.path ?? [])];
+		for (const site of [...this.alsoWriting, this.target.config.target]) if (!path.includes(site)) path.push(site);
+		return path;
 	}
 
 	private userOf(match?: TargetMatch): SyncResult['user'] {
