@@ -7,6 +7,8 @@ import { router } from './actions/router';
 import { sourceSiteProperty } from './actions/upsertUsers.operation';
 import { optionProperties } from './description/options';
 import { policyProperties } from './description/policies';
+import { targetProperties } from './description/target';
+import { wordPressSiteNetworkTest } from '../shared/networkCredential';
 
 export class HarmonyUserSync implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,8 +23,12 @@ export class HarmonyUserSync implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'wordPressAppPasswordApi', required: true }],
+		credentials: [
+			{ name: 'wordPressAppPasswordApi', required: true, displayOptions: { show: { target: ['site'] } } },
+			{ name: 'wordPressSiteNetworkApi', required: true, testedBy: 'wordPressSiteNetworkTest', displayOptions: { show: { target: ['network'] } } },
+		],
 		properties: [
+			...targetProperties.slice(0, 1),
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -62,6 +68,7 @@ export class HarmonyUserSync implements INodeType {
 					},
 				],
 			},
+			...targetProperties.slice(1),
 			...applyEvent.description,
 			sourceSiteProperty,
 			...reconcile.description,
@@ -70,6 +77,8 @@ export class HarmonyUserSync implements INodeType {
 			...optionProperties,
 		],
 	};
+
+	methods = { credentialTest: { wordPressSiteNetworkTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { applyEvent } from '../../../core/sync/applyEvent';
-import { runInIdentityOrder } from '../../../core/sync/ordering';
-import { connectTarget } from '../transport/connect';
-import { resultItems } from './syncResults';
+import { connectTargets } from '../transport/connect';
+import { syncItems } from './syncTargets';
 
 export const description: INodeProperties[] = [
 	{
@@ -16,13 +15,14 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Each input item is a sync event (from a HarmonyUser trigger): applied to the credential's site. */
+/** Each input item is a sync event (from a HarmonyUser trigger): applied to the credential's site or the network's. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const target = await connectTarget(this, this.getNodeParameter('createOnUpdate', 0, false) as boolean);
-	const results = await runInIdentityOrder(
+	const targets = await connectTargets(this, this.getNodeParameter('createOnUpdate', 0, false) as boolean);
+	return syncItems(
+		this,
 		items.map((item) => item.json),
-		(event) => applyEvent(target, event),
+		targets,
+		(target, event, alsoWriting) => applyEvent(target, event, { alsoWriting }),
 	);
-	return resultItems(this, results, (index) => index);
 }

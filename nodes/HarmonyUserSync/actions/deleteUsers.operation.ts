@@ -1,17 +1,16 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { applyEvent } from '../../../core/sync/applyEvent';
 import { toEventInput } from '../../../core/sync/eventInput';
-import { runInIdentityOrder } from '../../../core/sync/ordering';
-import { connectTarget } from '../transport/connect';
-import { resultItems } from './syncResults';
+import { connectTargets } from '../transport/connect';
+import { syncItems } from './syncTargets';
 
-/** Deletes each input user on this site (found by sync id, email or login), giving their content to the heir. */
+/** Deletes each input user on the target sites (found by sync id, email or login), giving their content to the heir. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const target = await connectTarget(this);
-	const results = await runInIdentityOrder(
+	return syncItems(
+		this,
 		items.map((item, index) => toEventInput(item.json, 'delete', this.getNodeParameter('sourceSite', index, '') as string)),
-		(event) => applyEvent(target, event, { forceDelete: true }),
+		await connectTargets(this),
+		(target, event, alsoWriting) => applyEvent(target, event, { forceDelete: true, alsoWriting }),
 	);
-	return resultItems(this, results, (index) => index);
 }

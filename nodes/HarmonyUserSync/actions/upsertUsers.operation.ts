@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { applyEvent } from '../../../core/sync/applyEvent';
 import { toEventInput } from '../../../core/sync/eventInput';
-import { runInIdentityOrder } from '../../../core/sync/ordering';
-import { connectTarget } from '../transport/connect';
-import { resultItems } from './syncResults';
+import { connectTargets } from '../transport/connect';
+import { syncItems } from './syncTargets';
 
 export const sourceSiteProperty: INodeProperties = {
 	displayName: 'Source Site URL',
@@ -16,13 +15,13 @@ export const sourceSiteProperty: INodeProperties = {
 	displayOptions: { show: { operation: ['upsertUsers', 'deleteUsers', 'reconcile'] } },
 };
 
-/** Manual sync: each input user (from Get Users, a form, or a sync event) is created or updated on this site. */
+/** Manual sync: each input user (from Get Users, a form, or a sync event) is created or updated on the target sites. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const target = await connectTarget(this);
-	const results = await runInIdentityOrder(
+	return syncItems(
+		this,
 		items.map((item, index) => toEventInput(item.json, 'update', this.getNodeParameter('sourceSite', index, '') as string)),
-		(event) => applyEvent(target, event, { upsert: true }),
+		await connectTargets(this),
+		(target, event, alsoWriting) => applyEvent(target, event, { upsert: true, alsoWriting }),
 	);
-	return resultItems(this, results, (index) => index);
 }

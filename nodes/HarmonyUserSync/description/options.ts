@@ -17,13 +17,6 @@ export const optionProperties: INodeProperties[] = [
 				description: 'Requests in flight at once against the site',
 			},
 			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-			},
-			{
 				displayName: 'Retries',
 				name: 'retries',
 				type: 'number',
@@ -32,12 +25,27 @@ export const optionProperties: INodeProperties[] = [
 				description: 'Further attempts on network errors, 429 and 5xx (with backoff, honouring Retry-After)',
 			},
 			{
+				displayName: 'Sites in Parallel',
+				name: 'siteConcurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 32 },
+				default: 4,
+				description: 'With a site network: how many sites are worked on at once (each with its own Concurrent Requests)',
+			},
+			{
 				displayName: 'Stop on Failed Sync',
 				name: 'stopOnFailure',
 				type: 'boolean',
 				default: false,
 				description:
 					'Whether a failed sync stops the workflow with an error (or, with "On Error: Continue", becomes an error item). Off: it is a result item with status "failed".',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
 			},
 		],
 	},
