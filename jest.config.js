@@ -7,9 +7,9 @@
  *   integration       real WordPress sites (the lab, brought up once by this project's global setup, shared, so in
  *                     band): WordPress 6.1 under php -S, the machine's PostgreSQL, the built package in n8n's engine,
  *                     real n8n. `npm run test:integration` (with the next one)
- *   integration-wp68  the integration tests that talk to WordPress (reach the lab itself) again, on WordPress 6.8 under
- *                     nginx + PHP-FPM in a lab of their own (lab/harness/labs.js), but the minutes of real n8n in
- *                     queue mode; plus the tests of test/modern/, which need that lab: cross-version (a 6.1 site
+ *   integration-wp68  the integration tests that talk to WordPress (reach the lab itself) again, on WordPress 6.8
+ *                     under nginx + PHP-FPM in a lab of their own (lab/harness/labs.js), but the minutes of real n8n
+ *                     in queue mode; plus the tests of test/modern/, which need that lab: cross-version (a 6.1 site
  *                     beside the 6.8 ones) and FPM tests.
  *
  * A test file's level follows from what it loads, directly or through test fixtures and the harness (lab/harness/):
@@ -28,7 +28,7 @@ const ROOT = __dirname;
 const NEEDS_SERVICES = [
 	'lab/', // the WordPress lab
 	'lab/harness/postgres.ts', // the machine's PostgreSQL
-	'lab/harness/engine/package.ts', // the built package (dist) in n8n's engine (every engine module but poll.ts loads it)
+	'lab/harness/engine/package.ts', // the built package (dist) in n8n's engine (engine/ but core.ts, poll.ts loads it)
 	'lab/harness/n8n/', // real n8n
 ];
 /** The helpers the tests, benchmarks and demo share (lab/harness/): in lab/, but not the lab itself. */
