@@ -226,7 +226,7 @@ function harmonyuser_bridge_build_event($name, $user) {
 
 /**
  * The propagation path of this request: the X-HarmonyUser-Path header of a sync write (honoured only for users
- * who can edit_users), ending with this site; otherwise just this site.
+ * who can edit_users), with this site added unless it is already in it; otherwise just this site.
  */
 function harmonyuser_bridge_request_path() {
     $home = home_url();
@@ -241,9 +241,14 @@ function harmonyuser_bridge_request_path() {
             $path[] = untrailingslashit($url);
         }
     }
-    if (!$path || harmonyuser_bridge_norm_url(end($path)) !== harmonyuser_bridge_norm_url($home)) {
-        $path[] = $home;
+    // A fan-out names every site it writes, this one included: this site is added only when it is not there yet.
+    $here = harmonyuser_bridge_norm_url($home);
+    foreach ($path as $site) {
+        if (harmonyuser_bridge_norm_url($site) === $here) {
+            return $path;
+        }
     }
+    $path[] = $home;
     return $path;
 }
 
