@@ -20,8 +20,11 @@ export interface FanOutOptions<T> {
 	selection: (index: number) => TargetSelection;
 	/** The per-site handle the writes use (one per site and run: it caches what it learns of the site). */
 	targetFor: (site: NetworkSite) => T;
-	/** Applies one item to one site; `alsoWriting` are the URLs of the item's other targets. */
-	apply: (target: T, input: unknown, alsoWriting: string[]) => Promise<SyncResult>;
+	/**
+	 * Applies one item to one site; `fanOutSites` are the URLs of all the item's targets, in the network's order
+	 * (so every target is told the same path).
+	 */
+	apply: (target: T, input: unknown, fanOutSites: string[]) => Promise<SyncResult>;
 	/** Sites worked on at once. */
 	parallel: number;
 }
@@ -55,7 +58,7 @@ export async function fanOut<T>(options: FanOutOptions<T>): Promise<PairResult[]
 				const target = options.targetFor(site);
 				const done = await runInIdentityOrder(
 					items.map((index) => inputs[index]),
-					(input, k) => options.apply(target, input, perItem[items[k]].writes.filter((url) => url !== site.url)),
+					(input, k) => options.apply(target, input, perItem[items[k]].writes),
 				);
 				done.forEach((result, k) => results.set(key(items[k], site.url), { ...result, targetName: site.name }));
 			}),

@@ -11,8 +11,8 @@ export interface ApplyOptions {
 	upsert?: boolean;
 	/** Turn every action into a delete (the Delete Users operation). */
 	forceDelete?: boolean;
-	/** The other sites of this item's fan-out (a network run): their URLs go into the path the writes carry. */
-	alsoWriting?: string[];
+	/** The sites of this item's fan-out (a network run), in one order for all: their URLs go into the path the writes carry. */
+	fanOutSites?: string[];
 }
 
 /**
@@ -24,7 +24,7 @@ export async function applyEvent(target: TargetSite, input: unknown, options: Ap
 	const parsed = parseSyncEvent(input);
 	if (!parsed.ok) return new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error);
 	const event = options.forceDelete ? { ...parsed.value, action: 'delete' as const } : parsed.value;
-	const builder = new ResultBuilder(target, client, event, options.alsoWriting);
+	const builder = new ResultBuilder(target, client, event, options.fanOutSites);
 	// Upsert and Delete Users are an administrator's own run; Apply Event applies what a site reported.
 	const mode: Mode = options.upsert || options.forceDelete ? 'manual' : 'event';
 	const directory = new RestDirectory(client, target.bridge);

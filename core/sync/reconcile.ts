@@ -20,8 +20,8 @@ export interface ReconcileOptions {
 	deleteMissing?: boolean;
 	/** Plan only: results with status "planned", nothing written. */
 	dryRun?: boolean;
-	/** The other sites this run writes the same users to (a network run): their URLs go into the path. */
-	alsoWriting?: string[];
+	/** The sites this run writes the same users to (a network run), in one order for all: their URLs go into the path. */
+	fanOutSites?: string[];
 }
 
 export interface ReconcileOutcome {
@@ -63,10 +63,10 @@ export async function reconcile(target: TargetSite, inputs: unknown[], options: 
 		const candidate = await resolveTargetUser(directory, event.user);
 		if (candidate) present.add(candidate.user.id);
 		const plan = await decide(target, event, async () => ({ candidate }), { mode: 'manual', createMissing: true });
-		slots.push({ event, plan, builder: new ResultBuilder(target, client, event, options.alsoWriting), client });
+		slots.push({ event, plan, builder: new ResultBuilder(target, client, event, options.fanOutSites), client });
 	}
 
-	const deletions = options.deleteMissing ? await planDeletions(target, targetUsers, present, slots, options.alsoWriting) : [];
+	const deletions = options.deleteMissing ? await planDeletions(target, targetUsers, present, slots, options.fanOutSites) : [];
 	const planned = slots.filter((slot): slot is PlannedItem => 'plan' in slot);
 	const outcomes = options.dryRun
 		? await Promise.all([...planned, ...deletions].map(dryRun))
@@ -87,7 +87,7 @@ async function planDeletions(
 	targetUsers: WpUser[],
 	present: Set<number>,
 	slots: Array<SyncResult | PlannedItem>,
-	alsoWriting: string[] = [],
+	fanOutSites: string[] = [],
 ): Promise<PlannedItem[]> {
 	if (target.config.readOnly) return [];
 	const undeletable = new Set(await target.undeletable());
@@ -102,7 +102,7 @@ async function planDeletions(
 				? firstRefusal(POLICIES_AFTER_LOOKUP, { event, config: target.config, targetUser: user })
 				: notLinked(user);
 			const plan: Plan = refusal ? { kind: 'refused', refusal, match } : { kind: 'delete', match };
-			return { event, plan, builder: new ResultBuilder(target, client, event, alsoWriting), client };
+			return { event, plan, builder: new ResultBuilder(target, client, event, fanOutSites), client };
 		});
 	const guard = deleteGuard(slots, items.filter((item) => item.plan.kind === 'delete').length, targetUsers.length, target.config.maxDeletePercent);
 	if (!guard) return items;

@@ -25,8 +25,8 @@ export class ResultBuilder {
 		private readonly target: TargetSite,
 		private readonly client: WordPressClient,
 		private readonly event: SyncEvent | undefined,
-		/** The other sites this item's fan-out writes (a network run): told to each target with the path. */
-		private readonly alsoWriting: string[] = [],
+		/** The sites this item's fan-out writes (a network run), this one included: told to each target with the path. */
+		private readonly fanOutSites: string[] = [],
 	) {}
 
 	result(fields: Partial<SyncResult> & Pick<SyncResult, 'status' | 'reason'>): SyncResult {
@@ -102,7 +102,7 @@ export class ResultBuilder {
 	 */
 	pathWithTarget(): string[] {
 		const path = [...(this.event?.path ?? [])];
-		for (const site of [...this.alsoWriting, this.target.config.target]) if (!path.includes(site)) path.push(site);
+		for (const site of [...this.fanOutSites, this.target.config.target]) if (!path.includes(site)) path.push(site);
 		return path;
 	}
 

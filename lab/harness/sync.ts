@@ -18,12 +18,29 @@ export function credentialOf(site: Site, account: LabAccount = site.admin, extra
 	return { url: site.url, username: account.username, applicationPassword: account.appPassword, readOnly: false, ...extra };
 }
 
+/**
+ * A WordPress Site Network credential over lab sites: each row named as given (default the site's name), with its
+ * admin's application password bound to that name; `extra` rows (e.g. a site that is down) are appended.
+ */
+export function networkCredentialOf(
+	sites: Array<Site | { site: Site; name?: string; readOnly?: boolean; enabled?: boolean }>,
+	extra: IDataObject[] = [],
+): ICredentialDataDecryptedObject {
+	const rows = sites.map((entry) => {
+		const { site, name = site.name, readOnly = false, enabled = true } = 'site' in entry ? entry : { site: entry };
+		return { name, url: site.url, username: site.admin.username, applicationPassword: `${name}: ${site.admin.appPassword}`, readOnly, enabled };
+	});
+	return { sites: { site: [...rows, ...extra] } } as unknown as ICredentialDataDecryptedObject;
+}
+
 export interface SyncRun {
 	site: Site;
 	operation: 'applyEvent' | 'upsertUsers' | 'deleteUsers' | 'reconcile' | 'getUsers';
 	input: IDataObject[];
 	parameters?: INodeParameters;
 	credential?: ICredentialDataDecryptedObject;
+	/** A WordPress Site Network credential: the node then runs with Target "Site Network". */
+	network?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 }
 
@@ -31,8 +48,8 @@ export interface SyncRun {
 export async function runSync(run: SyncRun): Promise<{ results: SyncResult[]; json: IDataObject[]; error?: Error; pairedItems: unknown[] }> {
 	const outcome = await runNode(await syncPackage(), {
 		type: SYNC_NODE,
-		parameters: { operation: run.operation, ...run.parameters },
-		credentials: { wordPressAppPasswordApi: run.credential ?? credentialOf(run.site) },
+		parameters: { operation: run.operation, ...(run.network ? { target: 'network' } : {}), ...run.parameters },
+		credentials: run.network ? { wordPressSiteNetworkApi: run.network } : { wordPressAppPasswordApi: run.credential ?? credentialOf(run.site) },
 		input: run.input,
 		continueOnFail: run.continueOnFail,
 	});

@@ -23,6 +23,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this,
 		items.map((item) => item.json),
 		targets,
-		(target, event, alsoWriting) => applyEvent(target, event, { alsoWriting }),
+		(target, event, fanOutSites) => applyEvent(target, event, { fanOutSites }),
 	);
 }

@@ -11,6 +11,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this,
 		items.map((item, index) => toEventInput(item.json, 'delete', this.getNodeParameter('sourceSite', index, '') as string)),
 		await connectTargets(this),
-		(target, event, alsoWriting) => applyEvent(target, event, { forceDelete: true, alsoWriting }),
+		(target, event, fanOutSites) => applyEvent(target, event, { forceDelete: true, fanOutSites }),
 	);
 }

@@ -76,7 +76,7 @@ async function reconcileNetwork(targets: Extract<SyncTargets, { kind: 'network' 
 	const perSite = await Promise.all(
 		selected.sites.map((site) =>
 			limit(() =>
-				reconcileOne(targets.targetFor(site), inputs, { ...options, alsoWriting: urls.filter((url) => url !== site.url) }, site.name).catch((error: unknown) => {
+				reconcileOne(targets.targetFor(site), inputs, { ...options, fanOutSites: urls }, site.name).catch((error: unknown) => {
 					if (!(error instanceof WordPressApiError)) return Promise.reject(error);
 					return inputs.map((input, item) => ({ result: notSent(input, site.url, site.name, 'failed', 'wordpress_error', `${site.name}: ${error.message}`), item }));
 				}),

@@ -8,14 +8,14 @@ import { resultItems } from './syncResults';
 
 /**
  * Runs a per-item write operation on its targets: the credential's site (one result per item), or a network (one
- * result per item × target site, each paired with its item). `alsoWriting`: the item's other targets, whose URLs
+ * result per item × target site, each paired with its item). `fanOutSites`: all the item's targets, whose URLs
  * go into the path its writes carry.
  */
 export async function syncItems(
 	ctx: IExecuteFunctions,
 	inputs: unknown[],
 	targets: SyncTargets,
-	apply: (target: TargetSite, input: unknown, alsoWriting: string[]) => Promise<SyncResult>,
+	apply: (target: TargetSite, input: unknown, fanOutSites: string[]) => Promise<SyncResult>,
 ): Promise<INodeExecutionData[]> {
 	if (targets.kind === 'site') {
 		const results = await runInIdentityOrder(inputs, (input) => apply(targets.target, input, []));

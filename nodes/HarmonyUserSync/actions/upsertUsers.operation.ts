@@ -22,6 +22,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this,
 		items.map((item, index) => toEventInput(item.json, 'update', this.getNodeParameter('sourceSite', index, '') as string)),
 		await connectTargets(this),
-		(target, event, alsoWriting) => applyEvent(target, event, { upsert: true, alsoWriting }),
+		(target, event, fanOutSites) => applyEvent(target, event, { upsert: true, fanOutSites }),
 	);
 }

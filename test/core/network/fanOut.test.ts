@@ -21,16 +21,16 @@ const event = (login: string, source: string | null, path: string[] = []) => ({
 
 /** A fake per-site apply: records calls; site C fails every pair. */
 function recorder(options: { slow?: number } = {}) {
-	const calls: Array<{ site: string; login: string; alsoWriting: string[] }> = [];
+	const calls: Array<{ site: string; login: string; fanOutSites: string[] }> = [];
 	let running = 0;
 	let peak = 0;
-	const apply = async (site: NetworkSite, input: unknown, alsoWriting: string[]): Promise<SyncResult> => {
+	const apply = async (site: NetworkSite, input: unknown, fanOutSites: string[]): Promise<SyncResult> => {
 		running++;
 		peak = Math.max(peak, running);
 		await new Promise((resolve) => setTimeout(resolve, options.slow ?? 1));
 		running--;
 		const login = (input as { user: { login: string } }).user.login;
-		calls.push({ site: site.name, login, alsoWriting });
+		calls.push({ site: site.name, login, fanOutSites });
 		const failed = site.name === 'C';
 		return { status: failed ? 'failed' : 'synced', reason: failed ? 'wordpress_error' : 'updated', target: site.url, user: { login } } as unknown as SyncResult;
 	};
@@ -38,7 +38,7 @@ function recorder(options: { slow?: number } = {}) {
 }
 
 describe('fanOut', () => {
-	it('one result per input × target, item by item in the network’s order; each write names the fan-out’s other sites', async () => {
+	it('one result per input × target, item by item in the network’s order; each write names all the fan-out’s sites', async () => {
 		const { calls, apply } = recorder();
 		const inputs = [event('ann', url(8001)), event('bob', url(8002), [url(8001), url(8002)])];
 		const pairs = await fanOut({ network: net, inputs, selection: () => ({ kind: 'network' }), targetFor: (site) => site, apply, parallel: 4 });
@@ -47,9 +47,10 @@ describe('fanOut', () => {
 			[0, 'C', 'failed', 'C'],
 			[1, 'C', 'failed', 'C'],
 		]);
-		expect(calls.find((c) => c.site === 'B' && c.login === 'ann')?.alsoWriting).toEqual([url(8003)]);
-		expect(calls.find((c) => c.site === 'C' && c.login === 'ann')?.alsoWriting).toEqual([url(8002)]);
-		expect(calls.find((c) => c.login === 'bob')?.alsoWriting).toEqual([]);
+		// Every target of an item is told the same set of sites, in the network's order.
+		expect(calls.find((c) => c.site === 'B' && c.login === 'ann')?.fanOutSites).toEqual([url(8002), url(8003)]);
+		expect(calls.find((c) => c.site === 'C' && c.login === 'ann')?.fanOutSites).toEqual([url(8002), url(8003)]);
+		expect(calls.find((c) => c.login === 'bob')?.fanOutSites).toEqual([url(8003)]);
 		// The disabled site D is never written.
 		expect(calls.some((c) => c.site === 'D')).toBe(false);
 	});
