@@ -88,6 +88,7 @@ export function entryFromResult(result: SyncResult): NewLogEntry {
 			detail: result.detail,
 			error: result.error,
 			matchedBy: result.user?.matchedBy,
+			targetName: text(result.targetName) ?? undefined,
 		}),
 		replayOf: text(event?.replayOf),
 	};

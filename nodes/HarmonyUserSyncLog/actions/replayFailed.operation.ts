@@ -15,8 +15,10 @@ export const description: INodeProperties[] = [
 
 /**
  * The stored events of failed entries, oldest first (a user's changes retry in their order), each with
- * `replayOf: <entry id>` for a User Sync node's Apply Event. The entries are marked replayed as they are emitted;
- * writing the retry's result links it to its original.
+ * `replayOf: <entry id>` for a User Sync node's Apply Event, and the target it failed on (`target`, the site's URL,
+ * and `targetName` in a site network): one replay workflow serves a whole network, its User Sync node sending
+ * each item to the site it names. The entries are marked replayed as they are emitted; writing the retry's result
+ * links it to its original.
  */
 export async function execute(this: IExecuteFunctions, store: SyncLogStore): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
@@ -27,7 +29,8 @@ export async function execute(this: IExecuteFunctions, store: SyncLogStore): Pro
 			includeReplayed: this.getNodeParameter('includeReplayed', item, false) as boolean,
 		});
 		for (const entry of entries) {
-			output.push({ json: { ...entry.event, replayOf: entry.id } as IDataObject, pairedItem: { item } });
+			const targetName = typeof entry.meta.targetName === 'string' ? { targetName: entry.meta.targetName } : {};
+			output.push({ json: { ...entry.event, replayOf: entry.id, target: entry.target, ...targetName } as IDataObject, pairedItem: { item } });
 		}
 	}
 	return output;

@@ -52,6 +52,17 @@ describe.each<[string, () => LogTarget]>([
 		expect((await runLog(log, { operation: 'query', filters: { user: 'ok1' } })).items).toHaveLength(2);
 	});
 
+	test('Replay Failed names the network site each failed pair was for, so one replay workflow serves a network', async () => {
+		const log = newLog();
+		const forShop = { ...failedResult('n1', { target: SITE_B }), targetName: 'Shop' };
+		await runLog(log, { operation: 'write' }, [forShop, failedResult('n2', { target: SITE_B })] as unknown as IDataObject[]);
+		const replayed = jsonOf((await runLog(log, { operation: 'replayFailed' })).items);
+		expect(replayed.map((item) => [item.user && (item.user as IDataObject).login, item.target, item.targetName])).toEqual([
+			['n1', SITE_B, 'Shop'],
+			['n2', SITE_B, undefined],
+		]);
+	});
+
 	test('Replay Failed emits stored events with replayOf once; Stats and Prune report', async () => {
 		const log = newLog();
 		const failed = failedResult('r1', { target: SITE_B });
@@ -59,7 +70,7 @@ describe.each<[string, () => LogTarget]>([
 		const [entry] = jsonOf((await runLog(log, { operation: 'query', filters: { status: ['failed'] } })).items);
 
 		const replay = await runLog(log, { operation: 'replayFailed' });
-		expect(jsonOf(replay.items)).toEqual([{ ...failed.event, replayOf: entry.id }]);
+		expect(jsonOf(replay.items)).toEqual([{ ...failed.event, replayOf: entry.id, target: SITE_B }]);
 		expect(replay.items[0].pairedItem).toEqual({ item: 0 });
 		expect((await runLog(log, { operation: 'replayFailed' })).items).toEqual([]);
 		expect((await runLog(log, { operation: 'replayFailed', includeReplayed: true })).items).toHaveLength(1);
