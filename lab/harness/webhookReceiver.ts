@@ -7,7 +7,6 @@ export interface ReceivedWebhook {
 	headers: http.IncomingHttpHeaders;
 	raw: string;
 	// The event body is the package's sync event schema; tests assert on its shape.
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	body: any;
 	/** The X-HarmonyUser-Signature matched HMAC-SHA256(secret, "<timestamp>.<raw body>"). */
 	signatureValid: boolean;
@@ -78,7 +77,6 @@ export class WebhookReceiver {
 	}
 
 	/** Received events about one login (other tests' users on the shared sites are ignored). */
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	eventsFor(login: string): any[] {
 		return this.received.map((r) => r.body).filter((b) => b && b.user && b.user.login === login);
 	}

@@ -5,7 +5,6 @@ export interface RestReply {
 	status: number;
 	headers: Headers;
 	// REST bodies are whatever JSON WordPress sends; tests assert on their shape.
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	body: any;
 }
 

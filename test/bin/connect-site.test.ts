@@ -21,7 +21,6 @@ interface Run {
 function cli(args: string[], stdin = ''): Promise<Run> {
 	return new Promise((resolve, reject) => {
 		// A CLI test has to run the CLI: a fixed command (Node and the built file), no shell, no user input.
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 		const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
 		let stdout = '';
 		let stderr = '';

@@ -4,7 +4,6 @@
  * entries, deletes a subscription and retries a failed delivery; each step is checked in the database. Skipped when
  * chromium is not installed (`apt-get install -y chromium`). Leaves a screenshot in the lab dir (admin-screen.png).
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users, not real secrets */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

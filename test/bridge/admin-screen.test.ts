@@ -3,7 +3,6 @@
  * the read-only switch, allowlist entries (add, validate, edit, remove) and trusted proxies, subscriptions (notice,
  * delete) and the delivery queue (error class, retry now). Every change is checked in the database or by its effect.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users, not real secrets */
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';

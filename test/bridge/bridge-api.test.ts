@@ -1,5 +1,4 @@
 /** The WordPress bridge plugin against a real lab site: meta rules, profile switches, lookup, changed-since, webhooks CRUD, batch. */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users, not real secrets */
 import { randomUUID } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';

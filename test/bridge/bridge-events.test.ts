@@ -1,5 +1,4 @@
 /** The bridge plugin's outgoing signed events, durable queue and password-hash transfer, against real lab sites. */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users, not real secrets */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as lab from '../../lab/lab';

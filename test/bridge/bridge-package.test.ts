@@ -1,5 +1,4 @@
 /** The bridge plugin as a package: php -l lint, the ZIP build, uninstall.php against a real lab site. */
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions -- the test runs the bridge build and lint scripts (php -l, unzip, python3 -m zipfile) */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -4,7 +4,6 @@
  * hash of the throwaway password the REST API requires (6.8's bcrypt: about 50 ms each).
  * test/modern/crossVersionPasswords.test.ts has the logins across versions.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords of lab test users */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

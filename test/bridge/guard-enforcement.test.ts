@@ -3,7 +3,6 @@
  * the bridge for every application-password request — plain REST, /batch/v1, the bridge's routes, another plugin's
  * route, XML-RPC — on real lab sites, with the database checked by SQL after every refusal.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords of lab test users, not real secrets */
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { rest } from '../../lab/harness/wp';

@@ -2,7 +2,6 @@
  * What events carry and what the queue keeps: no password hash in any queue row (it is read at delivery), delivered
  * bodies blanked, only REST-visible unprotected meta, and size caps per field and per event with an error entry.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users, not real secrets */
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';

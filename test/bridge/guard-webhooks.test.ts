@@ -3,7 +3,6 @@
  * loopback/private addresses need the admin's opt-in; delivery errors are stored as classes, never as transport text.
  * Real lab sites, real HTTP receivers.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users, not real secrets */
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { LabAccount, Site } from '../../lab/lab';

@@ -4,7 +4,6 @@
  * black-holed receiver costs the runner one short connect timeout and is then backed off, and every other receiver
  * still gets its events, in order. test/modern/fpmDelivery.test.ts has the burst on PHP-FPM's worker pool.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway webhook secrets of lab tests */
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';

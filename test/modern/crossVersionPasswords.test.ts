@@ -9,7 +9,6 @@
  *
  * Needs the integration-wp68 project's lab: a 6.8 site and a 6.1 site (lab/harness/labs.js).
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway passwords and webhook secrets of lab test users */
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';

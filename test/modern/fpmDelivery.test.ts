@@ -5,7 +5,6 @@
  * its response until the delivery timed out (3 s), and the unrelated request waited for a free worker (5.9 s).
  * Needs the integration-wp68 project's lab (nginx + PHP-FPM sites).
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- throwaway webhook secrets of lab tests */
 import { randomBytes } from 'node:crypto';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';

@@ -113,7 +113,6 @@ export class N8nProcess {
 		const log = openSync(this.logFile, 'a');
 		try {
 			// Test-only: starting the real n8n server is the point of this helper.
-			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 			this.child = spawn('bash', [WITH_NODE24, this.bin, 'start'], { env, detached: true, stdio: ['ignore', log, log] });
 		} finally {
 			closeSync(log);

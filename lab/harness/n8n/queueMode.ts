@@ -29,7 +29,6 @@ export async function ensureRedis(): Promise<void> {
 	if (await redisAnswers()) return;
 	await new Promise<void>((resolve, reject) => {
 		// Test-only: starting the machine's Redis is the point of this helper.
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 		const start = spawn('redis-server', ['--daemonize', 'yes', '--bind', REDIS.host, '--port', String(REDIS.port), '--save', '', '--appendonly', 'no'], {
 			stdio: 'ignore',
 		});
@@ -148,7 +147,6 @@ export class QueueModeN8n {
 		const log = openSync(worker.logFile, 'a');
 		try {
 			// Test-only: starting real n8n workers is the point of this helper.
-			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 			worker.child = spawn('bash', [WITH_NODE24, this.main.bin, 'worker', `--concurrency=${this.concurrency}`], {
 				env,
 				detached: true,

@@ -16,7 +16,6 @@ export interface RestReply<T = unknown> {
 }
 
 /** n8n's REST answers wrap their payload in { data }. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 export interface WorkflowJson {

@@ -82,7 +82,6 @@ describe('separate processes racing', () => {
 	const runWorkers = (kind: string, target: string, count: number) =>
 		Promise.all(Array.from({ length: count }, () => new Promise<string[]>((resolve, reject) => {
 			// Test-only: separate OS processes are the point of this race test.
-			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
 			const child = fork(path.join(__dirname, 'claimWorker.ts'), [kind, target], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 			let out = '';
 			child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test secrets */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkTimestamp, safeEqual, signBridgeDelivery, verifyBridgeDelivery } from '../../../core/security/signature';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test secrets */
 import { signBridgeDelivery } from '../../../core/security/signature';
 import { parseWhitelist } from '../../../core/security/whitelist';
 import { senderIp } from '../../../core/triggers/clientIp';

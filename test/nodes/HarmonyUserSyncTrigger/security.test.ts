@@ -2,7 +2,6 @@
  * The trigger's defences in n8n's real WebhookContext: every rejected request answers with the right status and
  * returns NO workflowData (nothing executes). Bodies are signed correctly where the body check is the one tested.
  */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test secrets */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

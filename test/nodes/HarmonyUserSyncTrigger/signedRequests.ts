@@ -1,5 +1,4 @@
 /** Bridge deliveries signed as the plugin signs them, for the trigger's tests. */
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test secrets */
 import { signBridgeDelivery } from '../../../core/security/signature';
 
 export const SECRET = 'current-secret-for-the-fuzz-test-0123';
