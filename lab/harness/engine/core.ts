@@ -34,3 +34,11 @@ export function additionalDataFor(
     ...overrides,
   } as IWorkflowExecuteAdditionalData;
 }
+
+/** n8n's Logger, as nodes get it from `this.logger` (through n8n-core's own copies of @n8n/di and backend-common). */
+export function n8nLogger(): { warn: (message: string, metadata?: object) => void } {
+  const from = { paths: [path.dirname(require.resolve('n8n-core'))] };
+  const { Container } = require(require.resolve('@n8n/di', from)) as { Container: { get: (type: unknown) => unknown } };
+  const { Logger } = require(require.resolve('@n8n/backend-common', from)) as { Logger: unknown };
+  return Container.get(Logger) as { warn: (message: string, metadata?: object) => void };
+}

@@ -15,5 +15,5 @@ export { loadPackage, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from './package
 export { runNode, runWorkflow, type RunNodeOptions, type WorkflowNode, type WorkflowSpec } from './workflow';
 export { testCredential, type StoredCredentials } from './credentials';
 export {
-  serveTrigger, TriggerHarness, type TriggerSpec, type WebhookCallResult, type WebhookRequestInit,
+  recordWarnings, serveTrigger, TriggerHarness, type TriggerSpec, type WebhookCallResult, type WebhookRequestInit,
 } from './trigger';

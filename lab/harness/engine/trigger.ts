@@ -9,7 +9,7 @@ import type {
   ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, INodeType, IWebhookData, IWebhookResponseData,
   IWorkflowExecuteAdditionalData, WorkflowActivateMode,
 } from 'n8n-workflow';
-import { additionalDataFor, core } from './core';
+import { additionalDataFor, core, n8nLogger } from './core';
 import { MapCredentialsHelper, type StoredCredentials } from './credentials';
 import { latestVersion, type LoadedPackage } from './package';
 
@@ -19,6 +19,8 @@ export interface WebhookRequestInit {
   body: Buffer | string;
   remoteAddress?: string;
   method?: string;
+  /** The URL's query, as express parses it into `req.query` (what `getQueryData()` returns). */
+  query?: Record<string, string | string[]>;
 }
 
 export interface WebhookCallResult {
@@ -180,7 +182,7 @@ export class TriggerHarness {
     const rawBody = Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
     const contentType = String(headers['content-type'] ?? 'application/json');
     const req = {
-      method: init.method ?? 'POST', headers, rawBody, body: parsedBody(rawBody, contentType), query: {}, params: {}, contentType,
+      method: init.method ?? 'POST', headers, rawBody, body: parsedBody(rawBody, contentType), query: init.query ?? {}, params: {}, contentType,
       socket: { remoteAddress: init.remoteAddress ?? '127.0.0.1' }, readRawBody: async () => {},
     };
     const res = recordingResponse();
@@ -201,6 +203,28 @@ export class TriggerHarness {
   }
 }
 
+/** Records the warnings nodes log through `this.logger` (n8n's Logger; silent in tests) until `stop()`. */
+export function recordWarnings(): { messages: string[]; stop: () => void } {
+  const logger = n8nLogger();
+  const original = logger.warn;
+  const messages: string[] = [];
+  logger.warn = (message: string, metadata?: object) => {
+    messages.push(String(message));
+    original.call(logger, message, metadata);
+  };
+  return { messages, stop: () => { logger.warn = original; } };
+}
+
+/** A request URL's query as express's parser gives simple ones: a repeated name becomes a list. */
+function queryOf(url = ''): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URL(url, 'http://localhost').searchParams) {
+    const known = query[name];
+    query[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+  }
+  return query;
+}
+
 /** A loopback HTTP server standing in for n8n's webhook endpoint: every request goes to the harness's node. */
 export async function serveTrigger(makeHarness: (webhookBaseUrl: string) => TriggerHarness | Promise<TriggerHarness>) {
   const http = await import('node:http');
@@ -210,7 +234,8 @@ export async function serveTrigger(makeHarness: (webhookBaseUrl: string) => Trig
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      void current.harness!.call({ headers: req.headers, body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress, method: req.method })
+      const query = queryOf(req.url);
+      void current.harness!.call({ headers: req.headers, body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress, method: req.method, query })
         .then((result) => {
           calls.push(result);
           res.writeHead(result.status, { 'Content-Type': 'application/json' });
