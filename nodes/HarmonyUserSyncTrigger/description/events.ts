@@ -21,6 +21,29 @@ export const sourceProperties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Sites',
+		name: 'sites',
+		type: 'options',
+		noDataExpression: true,
+		default: 'site',
+		description:
+			'One site (a WordPress Application Password credential), or every enabled site of a WordPress Site Network credential: one subscription per site, each with its own secret. WooCommerce webhooks stay one shop per trigger.',
+		displayOptions: { show: { source: ['bridge'] } },
+		options: [
+			{
+				name: 'One Site',
+				value: 'site',
+				description: 'The site of a WordPress Application Password credential',
+			},
+			{
+				name: 'Site Network',
+				value: 'network',
+				description:
+					'Every enabled site of a WordPress Site Network credential. Echoes of a fan-out (changes every site already has) start nothing.',
+			},
+		],
+	},
+	{
 		displayName: 'Events to Listen For',
 		name: 'events',
 		type: 'multiOptions',

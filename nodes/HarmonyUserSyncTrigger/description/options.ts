@@ -46,6 +46,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { password: true },
 			default: '',
 			description: 'Also accepted while senders switch to a new secret (rotation). Clear it once they have.',
+			displayOptions: { hide: { '/sites': ['network'] } },
 		},
 		{
 			displayName: 'Signing Secret',
@@ -55,6 +56,7 @@ export const optionsProperty: INodeProperties = {
 			default: '',
 			description:
 				'The secret registered with the site on activation. Empty: a random one is generated per workflow and kept in its static data.',
+			displayOptions: { hide: { '/sites': ['network'] } },
 		},
 		{
 			displayName: 'Timestamp Tolerance (Seconds)',

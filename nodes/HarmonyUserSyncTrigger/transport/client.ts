@@ -1,5 +1,6 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import type { RecordedSite } from '../../../core/triggers/networkSubscriptions';
 import type { WordPressClient } from '../../../core/wordpress/client';
 import { connectSite, SITE_CREDENTIAL } from '../../shared/siteClient';
 
@@ -31,6 +32,8 @@ export interface TriggerStaticData {
 	 * per delivery. It is the site the webhook was registered on, so it stays right until the next activation.
 	 */
 	siteUrl?: string;
+	/** Site Network: one bridge subscription per enabled site (transport/networkHooks.ts). */
+	networkSites?: RecordedSite[];
 }
 
 export function staticData(ctx: IHookFunctions | IWebhookFunctions): TriggerStaticData {
@@ -43,6 +46,7 @@ export function clearStaticData(ctx: IHookFunctions): void {
 	delete data.wooWebhooks;
 	delete data.secret;
 	delete data.siteUrl;
+	delete data.networkSites;
 }
 
 export function sameSet(a: string[], b: string[]): boolean {

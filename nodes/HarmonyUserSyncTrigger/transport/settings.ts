@@ -7,6 +7,11 @@ export function triggerSource(ctx: IHookFunctions | IWebhookFunctions): TriggerS
 	return ctx.getNodeParameter('source', 'bridge') === 'woocommerce' ? 'woocommerce' : 'bridge';
 }
 
+/** Whether the trigger subscribes every site of a WordPress Site Network credential (bridge source only). */
+export function isNetworkTrigger(ctx: IHookFunctions | IWebhookFunctions): boolean {
+	return triggerSource(ctx) === 'bridge' && ctx.getNodeParameter('sites', 'site') === 'network';
+}
+
 /** Bridge event names or WooCommerce topics, as selected. */
 export function selectedEvents(ctx: IHookFunctions | IWebhookFunctions): string[] {
 	const name = triggerSource(ctx) === 'woocommerce' ? 'wooEvents' : 'events';
