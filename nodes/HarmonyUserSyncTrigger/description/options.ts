@@ -45,8 +45,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Also accepted while senders switch to a new secret (rotation). Clear it once they have.',
-			displayOptions: { hide: { '/sites': ['network'] } },
+			description:
+				'Also accepted while senders switch to a new secret (rotation). Clear it once they have. One site only: a site network’s trigger keeps a secret per site.',
 		},
 		{
 			displayName: 'Signing Secret',
@@ -55,8 +55,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'The secret registered with the site on activation. Empty: a random one is generated per workflow and kept in its static data.',
-			displayOptions: { hide: { '/sites': ['network'] } },
+				'The secret registered with the site on activation. Empty: a random one is generated per workflow and kept in its static data. One site only: a site network’s trigger generates a random secret per site.',
 		},
 		{
 			displayName: 'Timestamp Tolerance (Seconds)',
