@@ -9,6 +9,21 @@ export const pollProperties: INodeProperties[] = [
 		default: '',
 	},
 	{
+		displayName: 'Sites',
+		name: 'sites',
+		type: 'options',
+		noDataExpression: true,
+		default: 'site',
+		options: [
+			{ name: 'One Site', value: 'site', description: 'The site of a WordPress Application Password credential' },
+			{
+				name: 'Site Network',
+				value: 'network',
+				description: 'Every enabled site of a WordPress Site Network credential, each polled with its own baseline',
+			},
+		],
+	},
+	{
 		displayName: 'Events',
 		name: 'events',
 		type: 'multiOptions',

@@ -36,10 +36,11 @@ export interface PollRun {
 /** One production poll of the node with these parameters; `staticData` is the workflow's, carried between calls. */
 export async function pollAsActive(
 	pkg: LoadedPackage, parameters: IDataObject, credential: ICredentialDataDecryptedObject, staticData: IDataObject,
+	credentialType = CREDENTIAL,
 ): Promise<PollRun> {
 	const node: INode = {
 		id: 'poll-node', name: NODE_NAME, type: POLL_NODE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'],
-		credentials: { [CREDENTIAL]: { id: 'cred', name: 'site' } },
+		credentials: { [credentialType]: { id: 'cred', name: 'site' } },
 	};
 	const workflow = new Workflow({ id: 'poll-workflow', nodes: [node], connections: {}, active: true, nodeTypes: pkg.nodeTypes, staticData });
 	const additionalData = {
