@@ -52,14 +52,15 @@ export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Pl
 }
 
 /**
- * A create that sets no password of the user's: its random password only satisfies the REST API, so a bridge
- * that offers it is told so and skips the full-cost hash. Asked only when the bridge is already known or a
- * create needs it: one /info request per target and run.
+ * A create that sets no password of the user's: its random password only satisfies the REST API, so a target
+ * known to run the bridge is told so and skips the full-cost hash. Costs no request: whether the bridge is there
+ * is what the identity lookup (or an earlier /info) already learnt; when that is unknown, no flag is sent. A bridge
+ * too old to know the field ignores it, as WordPress ignores any body field no route registered.
  */
 async function withThrowawayPassword(ctx: ItemContext, plan: Plan): Promise<Plan> {
-	if (plan.kind !== 'create' || ctx.target.bridge.available === false) return plan;
-	const { throwawayPassword } = await ctx.target.info();
-	return throwawayPassword ? { ...plan, payload: { ...plan.payload, [THROWAWAY_PASSWORD_FIELD]: true } } : plan;
+	if (plan.kind !== 'create') return plan;
+	const bridge = ctx.target.bridge.available ?? (await ctx.target.infoIfKnown())?.bridge;
+	return bridge ? { ...plan, payload: { ...plan.payload, [THROWAWAY_PASSWORD_FIELD]: true } } : plan;
 }
 
 /** Why the target cannot take this hash (its bridge lists the formats it verifies), or undefined when it can. */

@@ -35,6 +35,11 @@ export class TargetSite {
 		return this.bridgeInfo;
 	}
 
+	/** What /info said, if it was already asked in this run (never sends a request). */
+	async infoIfKnown(): Promise<BridgeInfo | undefined> {
+		return this.bridgeInfo?.catch(() => undefined);
+	}
+
 	/** Whether the target runs the bridge: known without a request once a sync-id lookup has told. */
 	async hasBridge(): Promise<boolean> {
 		return this.bridge.available ?? (await this.info()).bridge;

@@ -66,8 +66,6 @@ export interface BridgeInfo {
 	maxBatch: number;
 	/** The password hash formats the site can verify (undefined: an older bridge that does not say). */
 	hashFormats?: string[];
-	/** A create may say its password is a throwaway: the bridge then skips hashing it at full cost. */
-	throwawayPassword?: boolean;
 }
 
 /** A WordPress password hash's format, as the bridge names the formats a site can verify. */
@@ -85,15 +83,14 @@ export function hashFormat(hash: string): 'phpass' | 'wp-bcrypt' | 'bcrypt' | 'a
  */
 export async function bridgeInfo(client: WordPressClient): Promise<BridgeInfo> {
 	const response = await client
-		.request<{ batch?: boolean; maxBatch?: number; hashFormats?: unknown; features?: unknown }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
+		.request<{ batch?: boolean; maxBatch?: number; hashFormats?: unknown }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
 		.catch(noRouteAsNull);
 	if (response === null) return { bridge: false, maxBatch: (await coreAllowsUserBatch(client)) ? CORE_MAX_BATCH : 0 };
-	const { batch, maxBatch, hashFormats, features } = response.data;
+	const { batch, maxBatch, hashFormats } = response.data;
 	return {
 		bridge: true,
 		maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0,
 		hashFormats: Array.isArray(hashFormats) ? hashFormats.filter((format): format is string => typeof format === 'string') : undefined,
-		throwawayPassword: Array.isArray(features) && features.includes('throwawayPassword'),
 	};
 }
 

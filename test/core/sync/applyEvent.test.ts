@@ -221,12 +221,12 @@ describe('a site running the bridge', () => {
 	afterAll(() => wp.stop());
 	beforeEach(() => wp.reset());
 
-	test('a new user: one identity resolve and one create (plus the bridge info, asked once per run); the sync id is kept', async () => {
+	test('a new user: one identity resolve and one create; the sync id is kept', async () => {
 		const syncId = randomUUID();
 		const result = await applyEvent(wp.target(), userEvent('bri', { user: { syncId } }));
 		expect(result).toMatchObject({ status: 'synced', action: 'create', requests: 2 });
-		expect(wp.routesServed()).toEqual([RESOLVE, 'GET /harmonyuser/v1/info', CREATE]);
-		// The bridge offers it: the random password is a throwaway, not a change.
+		expect(wp.routesServed()).toEqual([RESOLVE, CREATE]);
+		// The resolve said the bridge is there: the random password is a throwaway, not a change.
 		expect(wp.writes()[0].body).toMatchObject({ harmonyuser_throwaway_password: true, meta: { harmonyuser_sync_id: syncId, harmonyuser_sync_linked: '1' } });
 		expect(result.changes).not.toContain('harmonyuser_throwaway_password');
 		expect(wp.user('bri')?.meta).toMatchObject({ harmonyuser_sync_id: syncId, harmonyuser_sync_linked: '1' });

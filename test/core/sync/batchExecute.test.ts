@@ -42,8 +42,8 @@ test('60 creates go in 3 requests of at most 25, and every item gets its own res
 
 	expect(results.map((r) => [r.user?.login, r.status, r.action, r.reason])).toEqual(logins.map((login) => [login, 'synced', 'create', 'created']));
 	expect(results.map((r) => r.user?.targetId)).toEqual(logins.map((login) => wp.user(login)?.id));
-	// The bridge's info once (the throwaway password), then the batches: no single write.
-	expect(wp.routesServed()).toEqual(['GET /harmonyuser/v1/info', BATCH, BATCH, BATCH]);
+	// The batches only: no single write, and nothing asked to decide the throwaway password.
+	expect(wp.routesServed()).toEqual([BATCH, BATCH, BATCH]);
 	expect(wp.batches.map((batch) => batch.length)).toEqual([25, 25, 10]);
 	expect(wp.batches[0][0]).toMatchObject({
 		route: 'POST /wp/v2/users',

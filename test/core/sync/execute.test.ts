@@ -27,8 +27,8 @@ describe('execute helpers', () => {
 });
 
 describe('the password a write carries', () => {
-	/** A target whose bridge says `info` (counted), known present or absent as `available` says. */
-	const contextFor = (info: BridgeInfo, available: boolean | undefined, hash?: string) => {
+	/** A target whose bridge says `info` (counted); `available`: what the identity lookup learnt; `asked`: /info already asked. */
+	const contextFor = (info: BridgeInfo, available: boolean | undefined, hash?: string, alreadyAsked = false) => {
 		const asked = { info: 0 };
 		const target = {
 			bridge: { available },
@@ -36,6 +36,7 @@ describe('the password a write carries', () => {
 				asked.info++;
 				return info;
 			},
+			infoIfKnown: async () => (alreadyAsked ? info : undefined),
 			hasBridge: async () => available ?? info.bridge,
 		};
 		const ctx = { target, event: syncEvent({ action: 'create', user: hash ? { passwordHash: hash } : {} }) } as unknown as ItemContext;
@@ -43,33 +44,38 @@ describe('the password a write carries', () => {
 	};
 	const create: Plan = { kind: 'create', payload: { username: 'alice', email: 'alice@example.com', password: 'random' }, notSynced: [] };
 	const withFlag = { kind: 'create', payload: { username: 'alice', email: 'alice@example.com', password: 'random', harmonyuser_throwaway_password: true }, notSynced: [] };
-	const offers: BridgeInfo = { bridge: true, maxBatch: 25, hashFormats: ['phpass'], throwawayPassword: true };
+	const bridge: BridgeInfo = { bridge: true, maxBatch: 25, hashFormats: ['phpass'] };
+	const plain: BridgeInfo = { bridge: false, maxBatch: 0 };
 
-	it('tells a bridge that offers it that a create with no synced password sends a throwaway', async () => {
-		const { ctx } = contextFor(offers, true);
+	it('tells a target known to run the bridge that a create with no synced password sends a throwaway, asking nothing', async () => {
+		const { ctx, asked } = contextFor(bridge, true);
 		expect(await withPasswordHash(ctx, create)).toEqual(withFlag);
+		expect(asked.info).toBe(0);
+		// Known from an earlier /info of this run (a reconcile asks it for batching): the same.
+		expect(await withPasswordHash(contextFor(bridge, undefined, undefined, true).ctx, create)).toEqual(withFlag);
 		// Not a change the result names.
 		expect(changedFields(withFlag.payload as never)).toEqual(['username', 'email']);
 	});
 
-	it('sends no flag to an older bridge, and asks nothing of a target known to have no bridge', async () => {
-		expect(await withPasswordHash(contextFor({ ...offers, throwawayPassword: false }, true).ctx, create)).toEqual(create);
-		const plain = contextFor({ bridge: false, maxBatch: 0 }, false);
-		expect(await withPasswordHash(plain.ctx, create)).toEqual(create);
-		expect(plain.asked.info).toBe(0);
+	it('sends no flag where the bridge is absent or unknown, and asks nothing to find out', async () => {
+		for (const [info, available, known] of [[plain, false, false], [plain, undefined, true], [bridge, undefined, false]] as const) {
+			const { ctx, asked } = contextFor(info, available, undefined, known);
+			expect(await withPasswordHash(ctx, create)).toEqual(create);
+			expect(asked.info).toBe(0);
+		}
 	});
 
 	it('a create carrying the source\'s hash sends the hash, not the flag; one the target cannot verify falls back to the flag', async () => {
 		const phpass = '$P$BabcdefghijklmnopqrstuvwxyzABCD';
-		const { ctx } = contextFor(offers, true, phpass);
+		const { ctx } = contextFor(bridge, true, phpass);
 		expect(await withPasswordHash(ctx, create)).toEqual({ ...create, payload: { ...create.payload, harmonyuser_password_hash: phpass } });
 		const bcrypt = '$wp$2y$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
-		const refused = await withPasswordHash(contextFor(offers, true, bcrypt).ctx, create);
+		const refused = await withPasswordHash(contextFor(bridge, true, bcrypt).ctx, create);
 		expect(refused).toMatchObject({ payload: withFlag.payload, notSynced: [expect.objectContaining({ field: 'password', reason: 'hash_unsupported' })] });
 	});
 
 	it('updates never carry the flag', async () => {
 		const update: Plan = { kind: 'update', match: { user: wpUser() } as never, payload: { email: 'new@example.com' }, notSynced: [] };
-		expect(await withPasswordHash(contextFor(offers, true).ctx, update)).toEqual(update);
+		expect(await withPasswordHash(contextFor(bridge, true).ctx, update)).toEqual(update);
 	});
 });

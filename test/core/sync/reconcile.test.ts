@@ -123,8 +123,8 @@ describe('batching', () => {
 	test('a single write goes alone, not in a batch', async () => {
 		const wp = await site({ bridge: { batch: true } });
 		await reconcile(wp.target(), [userEvent('solo')]);
-		// The info asked is the create's (may its password be a throwaway?), not the batch's.
-		expect(wp.routesServed()).toEqual([LIST, 'GET /harmonyuser/v1/info', 'POST /wp/v2/users']);
+		// One write asks nothing about batching, nor about the bridge (its password then is not flagged a throwaway).
+		expect(wp.routesServed()).toEqual([LIST, 'POST /wp/v2/users']);
 	});
 });
 
