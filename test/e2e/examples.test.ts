@@ -9,11 +9,14 @@ import path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { NS, removeBridge } from '../../lab/harness/bridge';
+import { allDeliveriesSettled } from '../../lab/harness/deliveries';
 import { createUser, findUser, rest } from '../../lab/harness/wp';
 import {
 	SETUP_TIMEOUT,
 	credentialData,
 	logRows,
+	networkCredentialData,
+	networkSubscribed,
 	passwordHash,
 	settledExecutions,
 	startWithThreeSites,
@@ -63,6 +66,8 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 		n8n = stage.n8n;
 		[A, B, C] = stage.sites;
 		Object.assign(credentialIds, stage.credentialIds);
+		// The network examples' credential: the same three sites as "Site A", "Site B", "Site C".
+		credentialIds.NETWORK_CREDENTIAL_ID = await n8n.createCredential('WordPress Site Network', 'wordPressSiteNetworkApi', networkCredentialData([A, B, C]));
 	}, SETUP_TIMEOUT);
 
 	afterEach(async () => {
@@ -338,6 +343,152 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 			});
 			expect(rows[0]).toMatchObject({ status: 'synced', action: 'create', source: C.url });
 			expect(logRows(n8n!, 'login = ? AND status = ?', name, 'failed')).toEqual([]);
+		}),
+		120_000,
+	);
+
+	test(
+		'network mesh over A, B, C: a change on any site reaches the two others once; one execution per change, none for the echoes',
+		logged(async () => {
+			const workflow = loadExample('network-mesh.json', credentialIds);
+			const id = await n8n!.createWorkflow(workflow);
+			await n8n!.activate(id);
+			active.push(id);
+			await networkSubscribed(n8n!, workflow, 'Any site changed', [A, B, C]);
+			const settled = async (count: number) => {
+				// Every delivery made (the change and its two echoes), then every execution finished.
+				await allDeliveriesSettled(A, B, C);
+				return settledExecutions(n8n!, id, count);
+			};
+
+			// Created on B: on A and C, each written once, told the whole fan-out.
+			const name = login('mesh');
+			await createOnA(name, { roles: ['author'] }, B);
+			for (const site of [A, C]) expect(await syncedCopy(site, name)).toMatchObject({ email: `${name}@a.test`, roles: ['author'] });
+			const rows = await eventually('2 log entries', async () => {
+				const found = logRows(n8n!, 'login = ?', name);
+				return found.length >= 2 && found;
+			});
+			expect(rows.map((row) => [row.target, row.status, row.action, row.source]).sort()).toEqual(
+				[
+					[A.url, 'synced', 'create', B.url],
+					[C.url, 'synced', 'create', B.url],
+				].sort(),
+			);
+			for (const row of rows) expect(new Set(JSON.parse(row.path))).toEqual(new Set([A.url, B.url, C.url]));
+			expect((await settled(1)).map((execution) => execution.status)).toEqual(['success']);
+
+			// Updated on C: A and B follow; still one execution for the change, none for the echoes.
+			const onC = (await findUser(C, name))!;
+			expect((await rest(C, C.admin, `/wp/v2/users/${onC.id}`, { method: 'POST', body: { first_name: 'Mesh' } })).status).toBe(200);
+			for (const site of [A, B]) await eventually(`first name on ${site.name}`, async () => (await findUser(site, name))?.first_name === 'Mesh');
+			expect((await settled(2)).map((execution) => execution.status)).toEqual(['success', 'success']);
+			for (const site of [A, B, C]) expect(Number(await lab.sql(site, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${name}'`))).toBe(1);
+			expect(logRows(n8n!, 'login = ?', name)).toHaveLength(4);
+
+			// Deactivating removes the subscriptions from the three sites.
+			await n8n!.deactivate(id);
+			active.splice(active.indexOf(id), 1);
+			for (const site of [A, B, C]) {
+				await eventually(`no subscription left on ${site.name}`, async () => (await subscriptions(site)).every((hook) => !hook.url.startsWith(n8n!.url)));
+			}
+		}),
+		120_000,
+	);
+
+	test(
+		'network manual sync form: users typed in, copied from the site picked to exactly the sites ticked, by one User Sync node',
+		logged(async () => {
+			const workflow = loadExample('network-manual-sync-form.json', credentialIds);
+			const id = await n8n!.createWorkflow(workflow);
+			await n8n!.activate(id);
+			active.push(id);
+			const formNode = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.formTrigger')!;
+			const formUrl = `${n8n!.url}/form/${formNode.webhookId}`;
+
+			const byLogin = login('nform');
+			const byEmail = login('nform');
+			const decoy = `${byLogin}x`; // found by WordPress's substring search for byLogin: must not be synced
+			const fromB = login('nform');
+			for (const name of [byLogin, byEmail, decoy]) await createOnA(name);
+			await createOnA(fromB, { roles: ['author'] }, B);
+
+			const page = await eventually('the form page', async () => {
+				const res = await fetch(formUrl);
+				return res.status === 200 && (await res.text());
+			});
+			// Users (textarea), Copy from (a drop-down of site names), Copy to (a checkbox group of site names).
+			const textarea = /<textarea[^>]*?\bname=['"](field-\d+)['"]/s.exec(page)?.[1];
+			const fromField = /<select\s+id=['"](field-\d+)['"]/s.exec(page)?.[1];
+			const toField = /<div\s+class=['"]multiselect[^'"]*['"]\s+id=['"](field-\d+)['"]/s.exec(page)?.[1];
+			expect([textarea, fromField, toField]).toEqual(['field-0', 'field-1', 'field-2']);
+			for (const name of ['Site A', 'Site B', 'Site C']) expect(page).toContain(`value='${name}'`);
+
+			const submit = async (users: string, from: string, to: string[]) => {
+				const form = new FormData();
+				form.append(textarea!, users);
+				form.append(fromField!, from);
+				form.append(toField!, JSON.stringify(to));
+				const res = await fetch(formUrl, { method: 'POST', body: form });
+				expect(res.status).toBe(200);
+			};
+			await submit(`${byLogin}, ${byEmail}@a.test`, 'Site A', ['Site B']);
+			for (const name of [byLogin, byEmail]) expect(await syncedCopy(B, name)).toMatchObject({ email: `${name}@a.test`, roles: ['subscriber'] });
+			await settledExecutions(n8n!, id, 1);
+			// Another source, two targets: still one Get Users and one User Sync node.
+			await submit(fromB, 'Site B', ['Site A', 'Site C']);
+			expect(await syncedCopy(A, fromB)).toMatchObject({ roles: ['author'] });
+			expect(await syncedCopy(C, fromB)).toMatchObject({ roles: ['author'] });
+			const executions = await settledExecutions(n8n!, id, 2);
+			expect(executions.map((execution) => execution.status)).toEqual(['success', 'success']);
+
+			for (const name of [byLogin, byEmail]) expect(await findUser(C, name)).toBeUndefined();
+			for (const site of [B, C]) expect(await findUser(site, decoy)).toBeUndefined();
+			const rows = logRows(n8n!, 'login LIKE ?', `${RUN}nform%`);
+			expect(rows.map((row) => [row.login, row.target, row.status, row.action]).sort()).toEqual(
+				[
+					[byLogin, B.url, 'synced', 'create'],
+					[byEmail, B.url, 'synced', 'create'],
+					[fromB, A.url, 'synced', 'create'],
+					[fromB, C.url, 'synced', 'create'],
+				].sort(),
+			);
+		}),
+		120_000,
+	);
+
+	test(
+		'network nightly reconcile: Site A read once, every other site planned; changes and failures only, so a converged network outputs nothing',
+		logged(async () => {
+			const workflow = loadExample('network-nightly-reconcile.json', credentialIds);
+			// The test narrows Get Users to its own users (the lab's site A holds other tests' users too).
+			const getUsers = workflow.nodes.find((node) => node.name === 'Get Site A users')!;
+			getUsers.parameters = { ...getUsers.parameters, filters: { search: `${RUN}nrec` } };
+			const names = [login('nrec'), login('nrec')];
+			for (const name of names) await createOnA(name);
+			const runOnce = async (id: string, count: number) => {
+				await n8n!.runFromTrigger(id, 'Every night');
+				const executions = await settledExecutions(n8n!, id, count);
+				expect(executions.map((execution) => execution.status)).toEqual(Array(count).fill('success'));
+				return logRows(n8n!, 'login LIKE ?', `${RUN}nrec%`);
+			};
+			const expected = (status: string) => names.flatMap((name) => [B, C].map((site) => [name, site.url, status, 'create'])).sort();
+			const row = (entry: { login: string | null; target: string | null; status: string; action: string | null }) => [entry.login, entry.target, entry.status, entry.action];
+
+			// As shipped (dry run): every missing user planned on every other site, nothing written.
+			const dryRun = await n8n!.createWorkflow(workflow);
+			expect((await runOnce(dryRun, 1)).map(row).sort()).toEqual(expected('planned'));
+			for (const site of [B, C]) for (const name of names) expect(await findUser(site, name)).toBeUndefined();
+
+			// Dry Run off: the plan applied.
+			const reconcileNode = workflow.nodes.find((node) => node.name === 'Plan reconcile into every other site')!;
+			reconcileNode.parameters = { ...reconcileNode.parameters, dryRun: false };
+			const applying = await n8n!.createWorkflow({ ...workflow, name: `${workflow.name} (applying)` });
+			expect((await runOnce(applying, 1)).filter((entry) => entry.status !== 'planned').map(row).sort()).toEqual(expected('synced'));
+			for (const site of [B, C]) for (const name of names) await syncedCopy(site, name);
+
+			// Converged: every pair unchanged, so nothing is output and nothing logged.
+			expect(await runOnce(applying, 2)).toHaveLength(names.length * 2 * 2);
 		}),
 		120_000,
 	);

@@ -8,7 +8,7 @@ import { clearWebhooks, installBridge, removeBridge } from '../bridge';
 import { findUser, rest } from '../wp';
 import { eventually } from '../wait';
 import { ensureN8nInstalled, installPackage } from './install';
-import { RealN8n, type ExecutionSummary } from './rest';
+import { RealN8n, webhookPathOf, type ExecutionSummary, type WorkflowJson } from './rest';
 
 /** Installing n8n the first time takes minutes (scripts/n8n.sh); later runs only start it. */
 export const SETUP_TIMEOUT = 15 * 60_000;
@@ -47,6 +47,23 @@ export function credentialData(site: Site): Record<string, unknown> {
 	return { url: site.url, username: site.admin.username, applicationPassword: site.admin.appPassword, readOnly: false };
 }
 
+/** The name a lab site gets in a site network credential: "Site A", "Site B", … (the examples' names). */
+export function networkSiteName(index: number): string {
+	return `Site ${String.fromCharCode(65 + index)}`;
+}
+
+/**
+ * A WordPress Site Network credential's data over lab sites, named "Site A", "Site B", … in order: each row's
+ * admin application password bound to its name ("Site A: …"). `extra` rows are appended (a site that is down).
+ */
+export function networkCredentialData(sites: Site[], extra: Array<Record<string, unknown>> = []): Record<string, unknown> {
+	const rows = sites.map((site, index) => {
+		const name = networkSiteName(index);
+		return { name, url: site.url, username: site.admin.username, applicationPassword: `${name}: ${site.admin.appPassword}`, readOnly: false, enabled: true };
+	});
+	return { sites: { site: [...rows, ...extra] } };
+}
+
 export interface LogRow {
 	seq: number;
 	logged_at: number;
@@ -81,6 +98,20 @@ export function logRows(n8n: RealN8n, where = '1 = 1', ...params: Array<string |
 export async function subscriptions(site: Site): Promise<Array<{ id: string; url: string; events: string[] }>> {
 	const reply = await rest(site, site.admin, '/harmonyuser/v1/webhooks');
 	return Array.isArray(reply.body) ? reply.body : [];
+}
+
+/**
+ * Waits until a network trigger (nodeName, Sites: Site Network) of an activated workflow has subscribed every one
+ * of `sites` (named as networkCredentialData names them; delivery URL `…/webhook/<path>?site=<name>`) and answers
+ * there (an unsigned probe: 401). Returns the delivery URLs, in the sites' order.
+ */
+export async function networkSubscribed(n8n: RealN8n, workflow: WorkflowJson, nodeName: string, sites: Site[]): Promise<string[]> {
+	const webhookPath = webhookPathOf(workflow, nodeName);
+	const urls = sites.map((_, index) => `${n8n.url}/webhook/${webhookPath}?site=${encodeURIComponent(networkSiteName(index))}`);
+	// n8n answers 404 before the path is registered, and the trigger does while no site is recorded yet.
+	await n8n.waitForWebhook(`${webhookPath}?site=${encodeURIComponent(networkSiteName(0))}`);
+	await Promise.all(sites.map((site, index) => eventually(`the subscription on ${site.name}`, async () => (await subscriptions(site)).some((hook) => hook.url === urls[index]))));
+	return urls;
 }
 
 /** Deletes every bridge subscription on the site (none when the bridge is not active). */
