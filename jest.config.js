@@ -99,11 +99,13 @@ const integrationFiles = testFiles.filter(isIntegration);
 const MODERN_ONLY = path.join(ROOT, 'test', 'modern') + path.sep;
 /**
  * Left out of the 6.8 pass, to keep CI well under its budget: nothing in them depends on WordPress's release
- * (queue mode and manual/replay are minutes of real n8n; the examples still run on 6.8 under FPM), the lab's own
- * mechanics, and the poll trigger's size runs (users seeded by the thousand; polling reads no hash).
+ * (queue mode, manual/replay and the 10-site network mesh are minutes of real n8n, and that lab has 4 sites; the
+ * examples still run on 6.8 under FPM), the lab's own mechanics, and the poll trigger's size runs (users seeded by
+ * the thousand; polling reads no hash).
  */
 const NOT_ON_WP68 = [
 	'test/e2e/queueMode.test.ts',
+	'test/e2e/networkMesh.test.ts',
 	'test/e2e/manualAndReplay.test.ts',
 	'test/lab/lab.test.ts',
 	'test/nodes/HarmonyUserSyncPollTrigger/pollTrigger.test.ts',

@@ -4,8 +4,11 @@
  * WordPress 6.8 under PHP-FPM use the second.
  *
  *   integration        the lab HUS_LAB_DIR / HUS_LAB_PORT_BASE name (default ~/.cache/harmonyuser-sync/lab, 8681):
- *                      HUS_LAB_SITES sites (default 3) of WordPress HUS_LAB_WP (default 6.1) under HUS_LAB_SERVER
- *                      (default php: PHP's built-in server).
+ *                      HUS_LAB_SITES sites (default 10) of WordPress HUS_LAB_WP (default 6.1) under HUS_LAB_SERVER
+ *                      (default php: PHP's built-in server). Most tests use sites 1–3; the network mesh test
+ *                      (test/e2e/networkMesh.test.ts) needs 10, and is skipped with fewer. Ten php -S sites are
+ *                      cheap: 7 more cost ~7 s to install once, ~1.6 s at each later `up`, ~320 MiB (PSS) and
+ *                      no CPU while idle.
  *   integration-wp68   the production stack: its own lab beside that one (dir <lab dir>-wp68, port base + 50, or
  *                      HUS_LAB_WP68_DIR / HUS_LAB_WP68_PORT_BASE), sites 1–3 on WordPress 6.8 and site 4 on 6.1 (the
  *                      cross-version tests' old site), all under nginx + PHP-FPM.
@@ -24,7 +27,7 @@ function classicLab(env = process.env) {
     HUS_LAB_PORT_BASE: String(env.HUS_LAB_PORT_BASE || 8681),
     HUS_LAB_WP: env.HUS_LAB_WP || '6.1',
     HUS_LAB_SERVER: env.HUS_LAB_SERVER || 'php',
-    HUS_LAB_SITES: String(env.HUS_LAB_SITES || 3),
+    HUS_LAB_SITES: String(env.HUS_LAB_SITES || 10),
   };
 }
 
