@@ -11,7 +11,6 @@
  * Every step waits for n8n to settle (the change and its echo logged) before the next, so samples do not overlap.
  * Run: HUS_LAB_PORT_BASE=… HUS_LAB_DIR=… bash scripts/with-node24.sh npx tsx bench/eventLatency.bench.ts [SAMPLES=40]
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import * as lab from '../lab/lab';
@@ -21,6 +20,7 @@ import { eventually, loadExample, webhookPathOf, type RealN8n } from '../lab/har
 import { RequestLog } from '../lab/harness/requestLog';
 import { createUser } from '../lab/harness/wp';
 import { signBridgeDelivery } from '../core/security/signature';
+import { MariaDbSession } from './lib/mariadb';
 import { machine, median, out, percentile, ratio, spread } from './lib/stats';
 
 const SAMPLES = Number(process.argv[2] ?? 40);
@@ -28,43 +28,6 @@ const WARMUP = 3;
 const POLL_MS = 5;
 const RUN = `lat${Date.now().toString(36)}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-// The lab's MariaDB account (lab/mariadb.js has no type declarations).
-const { DB_USER, DB_PASSWORD } = require('../lab/mariadb') as { DB_USER: string; DB_PASSWORD: string };
-
-/** One long-lived `mariadb` client: a query costs a round trip on its socket, not a process start like lab.sql. */
-class MariaDbSession {
-	// Bench-only: the lab's own MariaDB client, kept open for cheap polls.
-	private readonly child = spawn('mariadb', ['-u', DB_USER, '--batch', '--skip-column-names', '--unbuffered', '--force'], {
-		env: { ...process.env, MYSQL_PWD: DB_PASSWORD },
-		stdio: ['pipe', 'pipe', 'inherit'],
-	});
-	private buffer = '';
-	private waiter?: () => void;
-
-	constructor() {
-		this.child.stdout.setEncoding('utf8');
-		this.child.stdout.on('data', (chunk: string) => {
-			this.buffer += chunk;
-			this.waiter?.();
-		});
-	}
-
-	/** Rows of one statement (tab-separated lines); a marker row ends every answer. */
-	async query(sql: string): Promise<string[]> {
-		const mark = '__hus_end__';
-		this.buffer = '';
-		const done = new Promise<void>((resolve) => (this.waiter = () => this.buffer.endsWith(`${mark}\n`) && resolve()));
-		this.child.stdin.write(`${sql};\nSELECT '${mark}';\n`);
-		await done;
-		return this.buffer.split('\n').filter((line) => line && line !== mark);
-	}
-
-	close(): void {
-		this.child.stdin.end();
-		this.child.kill();
-	}
-}
-
 interface Stage {
 	n8n: RealN8n;
 	sites: Site[];

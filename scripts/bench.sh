@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 npx gulp build --silent
 bash scripts/n8n.sh >/dev/null
-ALL=(initialSync builtinNode eventLatency polling queueScale syncLog activation)
+ALL=(initialSync builtinNode eventLatency networkFanOut polling queueScale syncLog activation)
 for name in "${@:-${ALL[@]}}"; do
   echo "==> bench/$name.bench.ts" >&2
   node --import tsx "bench/$name.bench.ts"
