@@ -2,7 +2,7 @@
 # The benchmark command (npm run bench): bootstraps like the tests (Node 24, npm packages, the lab's Debian
 # packages, the build, n8n 2.41.1 in the cache), then runs every script in bench/ one after another with the
 # issue's sizes, so no two disturb each other. Each prints its machine line, medians, spread and ratios.
-# Takes about 40 minutes. One benchmark: npm run bench -- polling   (the name of a bench/*.bench.ts file)
+# Takes about 45 minutes. One benchmark: npm run bench -- polling   (the name of a bench/*.bench.ts file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
