@@ -17,7 +17,7 @@ export class WordPressAppPasswordApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:harmonyUserSync.svg', dark: 'file:harmonyUserSync.dark.svg' };
 
-	documentationUrl = 'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#credentials';
+	documentationUrl = 'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#credentials-wordpress-application-password-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -17,7 +17,7 @@ export class WordPressSiteNetworkApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:harmonyUserSync.svg', dark: 'file:harmonyUserSync.dark.svg' };
 
-	documentationUrl = 'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#site-networks';
+	documentationUrl = 'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#site-networks-any-number-of-sites-in-one-workflow';
 
 	properties: INodeProperties[] = [
 		{
