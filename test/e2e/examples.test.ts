@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
-import { NS, removeBridge } from '../../lab/harness/bridge';
+import { installBridge, NS, removeBridge } from '../../lab/harness/bridge';
 import { allDeliveriesSettled } from '../../lab/harness/deliveries';
 import { createUser, findUser, rest } from '../../lab/harness/wp';
 import {
@@ -350,6 +350,8 @@ describe('real n8n: example workflows across real WordPress sites', () => {
 	test(
 		'network mesh over A, B, C: a change on any site reaches the two others once; one execution per change, none for the echoes',
 		logged(async () => {
+			// The network trigger subscribes every site: the bridge back on C (the polling test takes it off).
+			await installBridge(C);
 			const workflow = loadExample('network-mesh.json', credentialIds);
 			const id = await n8n!.createWorkflow(workflow);
 			await n8n!.activate(id);
