@@ -36,6 +36,7 @@ require_once __DIR__ . '/includes/webhooks.php';
 require_once __DIR__ . '/includes/rest-users.php';
 require_once __DIR__ . '/includes/batch.php';
 require_once __DIR__ . '/includes/admin.php';
+require_once __DIR__ . '/includes/hooks.php';
 
-register_activation_hook(__FILE__, 'harmonyuser_bridge_activate');
-register_deactivation_hook(__FILE__, 'harmonyuser_bridge_deactivate');
+// Every action and filter (and the activation hooks) in one place: includes/hooks.php.
+harmonyuser_bridge_register_hooks();

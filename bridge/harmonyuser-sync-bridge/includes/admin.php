@@ -19,16 +19,18 @@ function harmonyuser_bridge_admin_url($args = array()) {
     return add_query_arg($args, admin_url('options-general.php?page=' . HARMONYUSER_BRIDGE_ADMIN_SLUG));
 }
 
-add_action('admin_menu', function () {
+/** Adds Settings → HarmonyUser Sync (manage_options). */
+function harmonyuser_bridge_admin_menu() {
     add_options_page('HarmonyUser Sync', 'HarmonyUser Sync', 'manage_options', HARMONYUSER_BRIDGE_ADMIN_SLUG, 'harmonyuser_bridge_admin_page');
-});
+}
 
-add_filter('plugin_action_links_' . plugin_basename(HARMONYUSER_BRIDGE_FILE), function ($links) {
+/** A Settings link on the plugin's row of the Plugins screen, for administrators. */
+function harmonyuser_bridge_admin_action_links($links) {
     if (current_user_can('manage_options')) {
         array_unshift($links, '<a href="' . esc_url(harmonyuser_bridge_admin_url()) . '">' . esc_html__('Settings', 'harmonyuser-sync-bridge') . '</a>');
     }
     return $links;
-});
+}
 
 /* ------------------------------------------------------------------ messages across the redirect */
 
@@ -77,7 +79,8 @@ function harmonyuser_bridge_parse_proxy_list($text) {
     return array_values($out);
 }
 
-add_action('admin_post_harmonyuser_save_protection', function () {
+/** Saves the protection settings: read-only, local receivers, the allowlist switch and trusted proxies. */
+function harmonyuser_bridge_admin_save_protection() {
     harmonyuser_bridge_admin_check('harmonyuser_save_protection');
     $proxies = harmonyuser_bridge_parse_proxy_list(harmonyuser_bridge_post('trusted_proxies'));
     if (is_wp_error($proxies)) {
@@ -94,9 +97,10 @@ add_action('admin_post_harmonyuser_save_protection', function () {
     }
     harmonyuser_bridge_admin_flash('success', $text);
     harmonyuser_bridge_admin_back();
-});
+}
 
-add_action('admin_post_harmonyuser_network_key', function () {
+/** Generates a network key, or saves one pasted from another site of the network. */
+function harmonyuser_bridge_admin_network_key() {
     harmonyuser_bridge_admin_check('harmonyuser_network_key');
     if (harmonyuser_bridge_post('generate') === '1') {
         update_option(HARMONYUSER_BRIDGE_OPT_NETWORK_KEY, harmonyuser_bridge_generate_network_key(), false);
@@ -111,9 +115,10 @@ add_action('admin_post_harmonyuser_network_key', function () {
     update_option(HARMONYUSER_BRIDGE_OPT_NETWORK_KEY, $key, false);
     harmonyuser_bridge_admin_flash('success', 'Network key saved (fingerprint ' . harmonyuser_bridge_network_key_fingerprint() . ').');
     harmonyuser_bridge_admin_back();
-});
+}
 
-add_action('admin_post_harmonyuser_allowlist_save', function () {
+/** Adds an IP allowlist entry, or edits one. */
+function harmonyuser_bridge_admin_allowlist_save() {
     harmonyuser_bridge_admin_check('harmonyuser_allowlist_save');
     $id = sanitize_key(harmonyuser_bridge_post('entry_id'));
     $parsed = harmonyuser_bridge_parse_cidr(harmonyuser_bridge_post('cidr'));
@@ -139,9 +144,10 @@ add_action('admin_post_harmonyuser_allowlist_save', function () {
     update_option(HARMONYUSER_BRIDGE_OPT_ALLOWLIST, $list, true);
     harmonyuser_bridge_admin_flash('success', sprintf('Allowlist entry %s saved.', $parsed[2]));
     harmonyuser_bridge_admin_back();
-});
+}
 
-add_action('admin_post_harmonyuser_allowlist_remove', function () {
+/** Removes an IP allowlist entry. */
+function harmonyuser_bridge_admin_allowlist_remove() {
     harmonyuser_bridge_admin_check('harmonyuser_allowlist_remove');
     $id = sanitize_key(harmonyuser_bridge_post('entry_id'));
     $list = harmonyuser_bridge_allowlist();
@@ -156,17 +162,19 @@ add_action('admin_post_harmonyuser_allowlist_remove', function () {
         harmonyuser_bridge_admin_flash('success', $text);
     }
     harmonyuser_bridge_admin_back();
-});
+}
 
-add_action('admin_post_harmonyuser_webhook_delete', function () {
+/** Deletes a webhook subscription with its queued deliveries. */
+function harmonyuser_bridge_admin_webhook_delete() {
     harmonyuser_bridge_admin_check('harmonyuser_webhook_delete');
     $id = harmonyuser_bridge_post('webhook_id');
     $gone = harmonyuser_bridge_delete_webhooks(array($id));
     harmonyuser_bridge_admin_flash($gone ? 'success' : 'error', $gone ? sprintf('Subscription to %s deleted, with its queued deliveries.', $gone[$id]['url']) : 'No such subscription.');
     harmonyuser_bridge_admin_back();
-});
+}
 
-add_action('admin_post_harmonyuser_queue_retry', function () {
+/** Retry now: one queue row, or every failed row. */
+function harmonyuser_bridge_admin_queue_retry() {
     harmonyuser_bridge_admin_check('harmonyuser_queue_retry');
     $row = harmonyuser_bridge_post('row_id');
     $counts = harmonyuser_bridge_retry_now($row === 'failed' || $row === '' ? null : array((int) $row));
@@ -175,19 +183,21 @@ add_action('admin_post_harmonyuser_queue_retry', function () {
         sprintf('Retried %d: %d delivered, %d still failing.', $counts['processed'], $counts['delivered'], $counts['retry'] + $counts['failed'])
     );
     harmonyuser_bridge_admin_back();
-});
+}
 
-add_action('admin_post_harmonyuser_ack_subscriptions', function () {
+/** Dismisses the notice of new subscriptions. */
+function harmonyuser_bridge_admin_ack_subscriptions() {
     harmonyuser_bridge_admin_check('harmonyuser_ack_subscriptions');
     update_option(HARMONYUSER_BRIDGE_OPT_NEW_SUBSCRIPTIONS, array(), false);
     $back = wp_get_referer();
     wp_safe_redirect($back ? $back : harmonyuser_bridge_admin_url());
     exit;
-});
+}
 
 /* ------------------------------------------------------------------ the notice of new subscriptions */
 
-add_action('admin_notices', function () {
+/** The notice of new webhook subscriptions, for administrators, until one dismisses it. */
+function harmonyuser_bridge_admin_new_subscriptions_notice() {
     if (!current_user_can('manage_options')) {
         return;
     }
@@ -213,7 +223,7 @@ add_action('admin_notices', function () {
     wp_nonce_field('harmonyuser_ack_subscriptions', HARMONYUSER_BRIDGE_NONCE_FIELD, false);
     echo '<button type="submit" class="button button-secondary" id="harmonyuser-ack-subscriptions">' . esc_html__('Dismiss', 'harmonyuser-sync-bridge') . '</button>';
     echo '</p></form></div>';
-});
+}
 
 /* ------------------------------------------------------------------ the page */
 

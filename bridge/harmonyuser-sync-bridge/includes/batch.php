@@ -5,7 +5,8 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-add_filter('rest_endpoints', function ($endpoints) {
+/** Marks the users routes allow_batch v1. */
+function harmonyuser_bridge_batch_user_routes($endpoints) {
     foreach (array('/wp/v2/users', '/wp/v2/users/(?P<id>[\d]+)') as $route) {
         if (empty($endpoints[$route]) || !is_array($endpoints[$route])) {
             continue;
@@ -17,4 +18,4 @@ add_filter('rest_endpoints', function ($endpoints) {
         }
     }
     return $endpoints;
-});
+}

@@ -252,13 +252,15 @@ function harmonyuser_bridge_request_path() {
     return $path;
 }
 
-// "Before" hooks: snapshot a user before anything about it changes.
-add_filter('wp_pre_insert_user_data', function ($data, $update, $user_id) {
+/* ------------------------------------------------------------------ "before" hooks: a snapshot before anything changes */
+
+/** Snapshot of a user about to be updated (wp_insert_user / wp_update_user). */
+function harmonyuser_bridge_track_user_update($data, $update, $user_id) {
     if ($update && $user_id) {
         HarmonyUser_Bridge_Tracker::touch($user_id);
     }
     return $data;
-}, 10, 3);
+}
 
 function harmonyuser_bridge_tracked_meta_key($key) {
     global $wpdb;
@@ -269,25 +271,25 @@ function harmonyuser_bridge_tracked_meta_key($key) {
     return array_key_exists($key, harmonyuser_bridge_event_meta_keys());
 }
 
-$harmonyuser_bridge_meta_touch = function ($a, $user_id, $key) {
+/** Snapshot of a user whose tracked meta is about to be updated or deleted ($meta_ids, one id or several, is not used). */
+function harmonyuser_bridge_track_meta_write($meta_ids, $user_id, $key) {
     if (harmonyuser_bridge_tracked_meta_key($key)) {
         HarmonyUser_Bridge_Tracker::touch($user_id);
     }
-};
-add_action('add_user_meta', function ($user_id, $key) use ($harmonyuser_bridge_meta_touch) {
-    $harmonyuser_bridge_meta_touch(null, $user_id, $key);
-}, 10, 2);
-add_action('update_user_meta', $harmonyuser_bridge_meta_touch, 10, 3);
-add_action('delete_user_meta', function ($meta_ids, $user_id, $key) use ($harmonyuser_bridge_meta_touch) {
-    $harmonyuser_bridge_meta_touch(null, $user_id, $key);
-}, 10, 3);
+}
 
-add_action('password_reset', function ($user) {
+/** Snapshot of a user whose tracked meta is about to be added. */
+function harmonyuser_bridge_track_meta_add($user_id, $key) {
+    harmonyuser_bridge_track_meta_write(null, $user_id, $key);
+}
+
+/** Snapshot of a user whose password is about to be reset. */
+function harmonyuser_bridge_track_password_reset($user) {
     HarmonyUser_Bridge_Tracker::touch($user->ID);
-});
+}
 
-// wp_set_password() (pluggable, 6.1) has no "before" hook: catch its UPDATE of user_pass just before it runs.
-add_filter('query', function ($query) {
+/** wp_set_password() (pluggable, 6.1) has no "before" hook: catch its UPDATE of user_pass just before it runs. */
+function harmonyuser_bridge_track_password_query($query) {
     global $wpdb;
     if (!harmonyuser_bridge_internal() && strncmp($query, 'UPDATE ', 7) === 0
         && preg_match('/^UPDATE `?' . preg_quote($wpdb->users, '/') . '`? SET `?user_pass`?\s*=.*WHERE `?ID`?\s*=\s*\'?(\d+)\'?\s*$/s', $query, $m)
@@ -295,13 +297,15 @@ add_filter('query', function ($query) {
         HarmonyUser_Bridge_Tracker::touch((int) $m[1]);
     }
     return $query;
-});
+}
 
-add_action('user_register', function ($user_id) {
+/** A new user: its user.created event at the end of the request. */
+function harmonyuser_bridge_track_user_created($user_id) {
     HarmonyUser_Bridge_Tracker::created($user_id);
-}, 5);
+}
 
-add_action('delete_user', function ($user_id) {
+/** A user about to be deleted: its last state for user.deleted, and its tombstone (unless it prohibits propagation). */
+function harmonyuser_bridge_track_user_deleted($user_id) {
     global $wpdb;
     $snapshot = harmonyuser_bridge_user_payload($user_id, false);
     if (!$snapshot) {
@@ -319,4 +323,4 @@ add_action('delete_user', function ($user_id) {
             'version' => harmonyuser_bridge_delete_version($user_id),
         ));
     }
-});
+}

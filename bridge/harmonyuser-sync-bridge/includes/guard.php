@@ -210,9 +210,10 @@ function harmonyuser_bridge_is_app_password_request() {
     return harmonyuser_bridge_app_password() !== null;
 }
 
-add_action('application_password_did_authenticate', function ($user, $item) {
+/** Remembers the application password that authenticated this request. */
+function harmonyuser_bridge_note_app_password($user, $item) {
     harmonyuser_bridge_app_password(array('uuid' => isset($item['uuid']) ? (string) $item['uuid'] : '', 'user_id' => (int) $user->ID));
-}, 10, 2);
+}
 
 /** The allowlist's refusal of this request's application password (a WP_Error), once there was one. */
 function harmonyuser_bridge_ip_refusal($set = null) {
@@ -223,28 +224,30 @@ function harmonyuser_bridge_ip_refusal($set = null) {
     return $refusal;
 }
 
-// The allowlist: a valid application password from elsewhere does not authenticate anyone.
-add_action('wp_authenticate_application_password_errors', function ($error, $user, $item) {
+/** The allowlist: a valid application password from elsewhere does not authenticate anyone. */
+function harmonyuser_bridge_check_app_password_ip($error, $user, $item) {
     $ip = harmonyuser_bridge_client_ip();
     if (!harmonyuser_bridge_ip_allowed($ip)) {
         $message = sprintf('Application passwords are not accepted from %s on this site (HarmonyUser Sync IP allowlist).', $ip !== '' ? $ip : 'an unknown address');
         $error->add('harmonyuser_ip_not_allowed', $message, array('status' => 403));
         harmonyuser_bridge_ip_refusal(new WP_Error('harmonyuser_ip_not_allowed', $message, array('status' => 403)));
     }
-}, 10, 3);
+}
 
-// REST answers that refusal as a 403. Core checks application-password errors (priority 90) before anything has
-// necessarily authenticated: application passwords count only once REST_REQUEST is defined, so the REST server
-// clears the anonymous user WP::init() found, and the next wp_get_current_user() (on a quiet site: the cookie check
-// at 100) authenticates; the refusal would then be a generic 401. Authenticate first, and name the refusal.
-add_filter('rest_authentication_errors', function ($result) {
+/**
+ * REST answers that refusal as a 403. Core checks application-password errors (priority 90) before anything has
+ * necessarily authenticated: application passwords count only once REST_REQUEST is defined, so the REST server
+ * clears the anonymous user WP::init() found, and the next wp_get_current_user() (on a quiet site: the cookie check
+ * at 100) authenticates; the refusal would then be a generic 401. Authenticate first, and name the refusal.
+ */
+function harmonyuser_bridge_rest_ip_refusal($result) {
     if (!empty($result)) {
         return $result;
     }
     wp_get_current_user(); // cached once known; the REST server has just cleared an anonymous one
     $refusal = harmonyuser_bridge_ip_refusal();
     return $refusal ? $refusal : $result;
-}, 5);
+}
 
 /* ------------------------------------------------------------------ the rules */
 
@@ -330,9 +333,11 @@ function harmonyuser_bridge_rest_write_target(WP_REST_Request $request) {
     return array(false);
 }
 
-// Layer 1: known user-write routes, before their callbacks (and before their permission checks). Runs for every
-// sub-request of /batch/v1 too, so each refused item gets its own 403.
-add_filter('rest_request_before_callbacks', function ($response, $handler, $request) {
+/**
+ * Layer 1: known user-write routes, before their callbacks (and before their permission checks). Runs for every
+ * sub-request of /batch/v1 too, so each refused item gets its own 403.
+ */
+function harmonyuser_bridge_guard_rest_write($response, $handler, $request) {
     if (is_wp_error($response) || !($request instanceof WP_REST_Request)) {
         return $response;
     }
@@ -342,7 +347,7 @@ add_filter('rest_request_before_callbacks', function ($response, $handler, $requ
     }
     $refusal = harmonyuser_bridge_guard_check($target[1]);
     return $refusal ? $refusal : $response;
-}, 5, 3);
+}
 
 /** Layer 2: stops the request (403, the error as JSON for REST) when a write to a user reaches the data layer. */
 function harmonyuser_bridge_guard_stop($user_id) {
@@ -352,14 +357,16 @@ function harmonyuser_bridge_guard_stop($user_id) {
     }
 }
 
-add_filter('wp_pre_insert_user_data', function ($data, $update, $user_id) {
+/** Layer 2: a user insert or update through an application password, refused when the rules say so. */
+function harmonyuser_bridge_guard_user_insert($data, $update, $user_id) {
     harmonyuser_bridge_guard_stop($update ? (int) $user_id : 0);
     return $data;
-}, 1, 3);
+}
 
-add_action('delete_user', function ($user_id) {
+/** Layer 2: a user delete through an application password, refused when the rules say so. */
+function harmonyuser_bridge_guard_user_delete($user_id) {
     harmonyuser_bridge_guard_stop((int) $user_id);
-}, 1);
+}
 
 /** Meta keys a write to which changes the user: roles/capabilities, the plugin's keys, registered (REST) keys. */
 function harmonyuser_bridge_guarded_meta_key($key) {
@@ -375,18 +382,16 @@ function harmonyuser_bridge_guarded_meta_key($key) {
         || array_key_exists($key, get_registered_meta_keys('user'));
 }
 
-$harmonyuser_bridge_meta_guard = function ($check, $user_id, $key) {
+/** Layer 2: a write to a guarded meta key (add, update, delete), refused when the rules say so. */
+function harmonyuser_bridge_guard_meta_write($check, $user_id, $key) {
     if (harmonyuser_bridge_guarded_meta_key((string) $key)) {
         harmonyuser_bridge_guard_stop((int) $user_id);
     }
     return $check;
-};
-add_filter('add_user_metadata', $harmonyuser_bridge_meta_guard, 1, 3);
-add_filter('update_user_metadata', $harmonyuser_bridge_meta_guard, 1, 3);
-add_filter('delete_user_metadata', $harmonyuser_bridge_meta_guard, 1, 3);
+}
 
-// Writes to the users table that bypass every hook (wp_set_password, $wpdb->update of user_pass).
-add_filter('query', function ($query) {
+/** Writes to the users table that bypass every hook (wp_set_password, $wpdb->update of user_pass). */
+function harmonyuser_bridge_guard_users_query($query) {
     global $wpdb;
     $head = strtoupper(substr(ltrim($query), 0, 7));
     if ($head !== 'UPDATE ' && $head !== 'INSERT ' && $head !== 'DELETE ' && $head !== 'REPLACE') {
@@ -401,10 +406,10 @@ add_filter('query', function ($query) {
     $user_id = preg_match('/WHERE\s+`?ID`?\s*=\s*\'?(\d+)\'?/i', $query, $m) ? (int) $m[1] : 0;
     harmonyuser_bridge_guard_stop($user_id);
     return $query;
-}, 1);
+}
 
-// The sync node can learn the site's switch before it writes.
-add_filter('rest_post_dispatch', function ($response, $server, $request) {
+/** The sync node can learn the site's switch before it writes. */
+function harmonyuser_bridge_info_read_only($response, $server, $request) {
     if ($response instanceof WP_REST_Response && $request->get_route() === '/' . HARMONYUSER_BRIDGE_NS . '/info' && $response->get_status() === 200) {
         $data = $response->get_data();
         if (is_array($data)) {
@@ -416,4 +421,4 @@ add_filter('rest_post_dispatch', function ($response, $server, $request) {
         }
     }
     return $response;
-}, 10, 3);
+}

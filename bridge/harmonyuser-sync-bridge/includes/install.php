@@ -192,16 +192,19 @@ function harmonyuser_bridge_deactivate() {
     wp_clear_scheduled_hook(HARMONYUSER_BRIDGE_CRON_HOOK);
 }
 
-add_filter('cron_schedules', function ($schedules) {
+/** Adds the schedule harmonyuser_five_minutes (the queue's safety net). */
+function harmonyuser_bridge_cron_schedules($schedules) {
     $schedules['harmonyuser_five_minutes'] = array('interval' => 300, 'display' => 'Every five minutes (HarmonyUser Sync)');
     return $schedules;
-});
+}
 
-// A site upgraded from an older version (or a plugin symlinked without activation): tables and the backfill, about
-// one second of it per request (harmonyuser_bridge_upgrade_budget, seconds; 0 = one chunk), in one request at a time
-// (the others go on at once).
-add_action('plugins_loaded', function () {
+/**
+ * A site upgraded from an older version (or a plugin symlinked without activation): tables and the backfill, about
+ * one second of it per request (harmonyuser_bridge_upgrade_budget, seconds; 0 = one chunk), in one request at a time
+ * (the others go on at once).
+ */
+function harmonyuser_bridge_maybe_upgrade() {
     if (get_option('harmonyuser_bridge_db_version') !== HARMONYUSER_BRIDGE_DB_VERSION) {
         harmonyuser_bridge_upgrade(false, max(0, (float) apply_filters('harmonyuser_bridge_upgrade_budget', 1)));
     }
-});
+}

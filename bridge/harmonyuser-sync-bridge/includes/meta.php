@@ -75,7 +75,8 @@ function harmonyuser_bridge_can_sync_write($allowed, $meta_key, $object_id, $use
     return user_can($user_id, 'edit_users') && user_can($user_id, 'edit_user', $object_id);
 }
 
-add_action('init', function () {
+/** Registers the plugin's user meta (REST-visible in context edit, written only by users who can edit_users). */
+function harmonyuser_bridge_register_user_meta() {
     $edit_only = array('schema' => array('context' => array('edit')));
     $flag = array(
         'type' => 'string',
@@ -112,20 +113,22 @@ add_action('init', function () {
         'show_in_rest' => $edit_only,
         'auth_callback' => '__return_false',
     ));
-});
+}
 
-// A sync id for every new user (the creator may replace it in the same request, e.g. REST meta on create).
-add_action('user_register', function ($user_id) {
+/** A sync id for every new user (the creator may replace it in the same request, e.g. REST meta on create). */
+function harmonyuser_bridge_assign_sync_id($user_id) {
     harmonyuser_bridge_created_in_request($user_id, true);
     if (get_user_meta($user_id, 'harmonyuser_sync_id', true) === '') {
         harmonyuser_bridge_set_meta_internal($user_id, 'harmonyuser_sync_id', wp_generate_uuid4());
     }
     harmonyuser_bridge_set_meta_internal($user_id, 'harmonyuser_last_changed', harmonyuser_bridge_now_iso());
-}, 1);
+}
 
-// Write-once: a set sync id never changes (except the auto-assigned one in its creation request, and a provisional
-// one replaced by a linking write that passed the REST check). A linked user stays linked.
-add_filter('update_user_metadata', function ($check, $user_id, $key, $value) {
+/**
+ * Write-once: a set sync id never changes (except the auto-assigned one in its creation request, and a provisional
+ * one replaced by a linking write that passed the REST check). A linked user stays linked.
+ */
+function harmonyuser_bridge_sync_id_write_once($check, $user_id, $key, $value) {
     if (($key !== 'harmonyuser_sync_id' && $key !== 'harmonyuser_sync_linked') || harmonyuser_bridge_internal()) {
         return $check;
     }
@@ -140,8 +143,10 @@ add_filter('update_user_metadata', function ($check, $user_id, $key, $value) {
         return false;
     }
     return $check;
-}, 10, 4);
-add_filter('delete_user_metadata', function ($check, $user_id, $key) {
+}
+
+/** Write-once, deletes: a sync id (outside its creation request) and a linked flag are never deleted. */
+function harmonyuser_bridge_sync_id_keep($check, $user_id, $key) {
     if (!$user_id || harmonyuser_bridge_internal()) {
         return $check;
     }
@@ -152,7 +157,7 @@ add_filter('delete_user_metadata', function ($check, $user_id, $key) {
         return false;
     }
     return $check;
-}, 10, 3);
+}
 
 /** A MariaDB/MySQL named lock on one sync id, so two requests cannot both claim it between check and write. */
 function harmonyuser_bridge_sync_id_lock($sync_id) {
@@ -225,7 +230,8 @@ function harmonyuser_bridge_check_sync_write($user_id, $meta) {
     return null;
 }
 
-add_filter('rest_request_before_callbacks', function ($response, $handler, $request) {
+/** A REST write to a user's sync meta: its rules as clear errors (harmonyuser_bridge_check_sync_write), before the write. */
+function harmonyuser_bridge_rest_check_sync_write($response, $handler, $request) {
     // Users who cannot edit_users get core's own 403 from the meta auth_callback.
     if (is_wp_error($response) || !current_user_can('edit_users') || !in_array($request->get_method(), array('POST', 'PUT', 'PATCH'), true)) {
         return $response;
@@ -243,10 +249,10 @@ add_filter('rest_request_before_callbacks', function ($response, $handler, $requ
     }
     $error = harmonyuser_bridge_check_sync_write($user_id, $meta);
     return $error ? $error : $response;
-}, 10, 3);
+}
 
-// The sync id locks of a write end with it (a batch holds one write's locks at a time).
-add_filter('rest_request_after_callbacks', function ($response) {
+/** The sync id locks of a write end with it (a batch holds one write's locks at a time). */
+function harmonyuser_bridge_release_sync_id_locks($response) {
     harmonyuser_bridge_sync_id_lock(null);
     return $response;
-}, 10, 1);
+}

@@ -101,7 +101,7 @@ function harmonyuser_bridge_probe_hash_formats() {
  * verify (400 harmonyuser_hash_unsupported): the whole create or update, so the sender can send it again without the
  * hash. Only for callers who may set hashes; a hash this cannot open or read is left to the field's own errors.
  */
-add_filter('rest_request_before_callbacks', function ($response, $handler, $request) {
+function harmonyuser_bridge_refuse_unverifiable_hash($response, $handler, $request) {
     if ($response !== null || !($request instanceof WP_REST_Request) || $request->get_method() !== 'POST') {
         return $response;
     }
@@ -127,7 +127,7 @@ add_filter('rest_request_before_callbacks', function ($response, $handler, $requ
         return $response;
     }
     return harmonyuser_bridge_hash_unsupported_error($hash);
-}, 10, 3);
+}
 
 /** 400 harmonyuser_hash_unsupported for a hash of a format this site cannot verify. */
 function harmonyuser_bridge_hash_unsupported_error($hash) {
@@ -185,20 +185,18 @@ final class HarmonyUser_Bridge_Passwords {
     }
 }
 
-add_filter('check_password', array('HarmonyUser_Bridge_Passwords', 'checked'), PHP_INT_MAX, 4);
-add_action('wp_set_password', array('HarmonyUser_Bridge_Passwords', 'set'), 0, 2);
-add_action('shutdown', array('HarmonyUser_Bridge_Passwords', 'forget'), 100);
-
 /** Whether the user's hash changed in this request only because the same password was hashed again (a login). */
 function harmonyuser_bridge_password_rehashed($user_id, $new_hash) {
     return HarmonyUser_Bridge_Passwords::rehashed($user_id, $new_hash);
 }
 
-// A REST create carrying the source's hash: the throwaway password is hashed at bcrypt's lowest cost (the hash is
-// replaced by the source's in this request). One that says its password is a throwaway: the password is replaced
-// by a random one nobody knows (so a cheap hash of it reveals nothing), hashed the same way. Only the one hash of
-// that insert: the flag is spent by it.
-add_filter('rest_pre_insert_user', function ($prepared, $request) {
+/**
+ * A REST create carrying the source's hash: the throwaway password is hashed at bcrypt's lowest cost (the hash is
+ * replaced by the source's in this request). One that says its password is a throwaway: the password is replaced
+ * by a random one nobody knows (so a cheap hash of it reveals nothing), hashed the same way. Only the one hash of
+ * that insert: the flag is spent by it.
+ */
+function harmonyuser_bridge_prepare_throwaway_password($prepared, $request) {
     HarmonyUser_Bridge_Passwords::$cheap_next = false;
     if (is_object($prepared) && empty($prepared->ID) && $request instanceof WP_REST_Request && current_user_can('edit_users')) {
         $hash = $request->get_param('harmonyuser_password_hash');
@@ -216,8 +214,10 @@ add_filter('rest_pre_insert_user', function ($prepared, $request) {
             && apply_filters('harmonyuser_bridge_cheap_throwaway_hash', true, $request);
     }
     return $prepared;
-}, PHP_INT_MAX, 2);
-add_filter('wp_hash_password_options', function ($options, $algorithm = null) {
+}
+
+/** Lowers the cost of the one hash rest_pre_insert_user marked as cheap (bcrypt cost 4), and spends the mark. */
+function harmonyuser_bridge_hash_password_options($options, $algorithm = null) {
     if (!HarmonyUser_Bridge_Passwords::$cheap_next) {
         return $options;
     }
@@ -226,12 +226,15 @@ add_filter('wp_hash_password_options', function ($options, $algorithm = null) {
         $options = array_merge((array) $options, array('cost' => 4));
     }
     return $options;
-}, PHP_INT_MAX, 2);
-add_action('rest_insert_user', function () {
-    HarmonyUser_Bridge_Passwords::$cheap_next = false;
-});
+}
 
-add_action('rest_api_init', function () {
+/** After a REST insert: no cheap hash is left pending for a later wp_hash_password(). */
+function harmonyuser_bridge_spend_cheap_hash() {
+    HarmonyUser_Bridge_Passwords::$cheap_next = false;
+}
+
+/** Registers the write-only REST user field harmonyuser_throwaway_password. */
+function harmonyuser_bridge_register_throwaway_field() {
     register_rest_field('user', 'harmonyuser_throwaway_password', array(
         'get_callback' => null,
         'update_callback' => function () {
@@ -243,4 +246,4 @@ add_action('rest_api_init', function () {
             'description' => 'Write-only, creates only: the password sent is a throwaway nobody will use (no password is synced); the bridge stores a random one of its own, hashed at the lowest cost.',
         ),
     ));
-});
+}

@@ -44,8 +44,6 @@ function harmonyuser_bridge_profile_fields($user) {
     </table>
     <?php
 }
-add_action('show_user_profile', 'harmonyuser_bridge_profile_fields');
-add_action('edit_user_profile', 'harmonyuser_bridge_profile_fields');
 
 function harmonyuser_bridge_profile_save($user_id) {
     if (!current_user_can('edit_users') || !current_user_can('edit_user', $user_id)) {
@@ -59,5 +57,3 @@ function harmonyuser_bridge_profile_save($user_id) {
         update_user_meta($user_id, $key, empty($_POST[$key]) ? '' : '1');
     }
 }
-add_action('personal_options_update', 'harmonyuser_bridge_profile_save');
-add_action('edit_user_profile_update', 'harmonyuser_bridge_profile_save');

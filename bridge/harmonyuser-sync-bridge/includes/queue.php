@@ -469,12 +469,14 @@ function harmonyuser_bridge_queue_counts() {
     return $counts;
 }
 
-add_action(HARMONYUSER_BRIDGE_CRON_HOOK, function () {
+/** The cron event (five minutes, and single retries): housekeeping, then the queue as the runner. */
+function harmonyuser_bridge_cron_run_queue() {
     harmonyuser_bridge_prune();
     harmonyuser_bridge_run_queue_worker(); // as the runner: one at a time, within its budget
-});
+}
 
-add_action('rest_api_init', function () {
+/** Registers POST /harmonyuser/v1/queue/run and GET /harmonyuser/v1/queue (manage_options). */
+function harmonyuser_bridge_register_queue_routes() {
     register_rest_route(HARMONYUSER_BRIDGE_NS, '/queue/run', array(
         'methods' => 'POST',
         'permission_callback' => function () {
@@ -503,7 +505,7 @@ add_action('rest_api_init', function () {
             return rest_ensure_response(array('counts' => harmonyuser_bridge_queue_counts(), 'items' => $rows, 'eventErrors' => harmonyuser_bridge_event_errors()));
         },
     ));
-});
+}
 
 /**
  * Rows written by versions before the guard: delivered bodies blanked, hashes taken out of the rest, raw transport
@@ -533,9 +535,10 @@ function harmonyuser_bridge_upgrade_queue_rows() {
     }
 }
 
-add_action('plugins_loaded', function () {
+/** Upgrades queue rows written by older versions, once per site. */
+function harmonyuser_bridge_maybe_upgrade_queue_rows() {
     if (get_option('harmonyuser_bridge_queue_format') !== '2') {
         harmonyuser_bridge_upgrade_queue_rows();
         update_option('harmonyuser_bridge_queue_format', '2', false);
     }
-}, 20);
+}

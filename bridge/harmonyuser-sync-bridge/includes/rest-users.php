@@ -84,7 +84,8 @@ function harmonyuser_bridge_changed_ids($since, $page, $per_page) {
     return array($ids, $total);
 }
 
-add_action('rest_api_init', function () {
+/** Registers the read routes (info, lookup, resolve, changed since) and POST /users/<id>/password-hash. */
+function harmonyuser_bridge_register_user_routes() {
     register_rest_route(HARMONYUSER_BRIDGE_NS, '/info', array(
         'methods' => 'GET',
         'permission_callback' => 'harmonyuser_bridge_list_permission',
@@ -193,7 +194,7 @@ add_action('rest_api_init', function () {
             return rest_ensure_response(array('id' => $id, 'updated' => true));
         },
     ));
-});
+}
 
 /** Sets a user's password from a hash (never plaintext): phpass, WordPress 6.8+ bcrypt, plain bcrypt or argon2. */
 function harmonyuser_bridge_apply_password_hash($id, $hash) {
@@ -222,7 +223,7 @@ function harmonyuser_bridge_apply_password_hash($id, $hash) {
  * falls back to the site's language: copied as is, a Site Default user would be pinned to that language on a site
  * whose language differs. Read-only, context edit (an admin's view), like the plugin's meta.
  */
-add_action('rest_api_init', function () {
+function harmonyuser_bridge_register_locale_field() {
     register_rest_field('user', 'harmonyuser_locale', array(
         'get_callback' => function ($user) {
             return (string) get_user_meta((int) $user['id'], 'locale', true);
@@ -235,13 +236,13 @@ add_action('rest_api_init', function () {
             'description' => "The user's own locale setting; empty for Site Default (core's locale field shows the site's language then).",
         ),
     ));
-});
+}
 
 /**
  * The same as a write-only field of the users route, so a sync creates or updates a user with the source's
  * password in ONE request: the event that request causes carries the final hash, never an interim one.
  */
-add_action('rest_api_init', function () {
+function harmonyuser_bridge_register_password_hash_field() {
     register_rest_field('user', 'harmonyuser_password_hash', array(
         'get_callback' => null,
         'update_callback' => function ($hash, $user) {
@@ -252,4 +253,4 @@ add_action('rest_api_init', function () {
         },
         'schema' => array('type' => 'string', 'context' => array('edit'), 'description' => 'Write-only: the password hash to set.'),
     ));
-});
+}

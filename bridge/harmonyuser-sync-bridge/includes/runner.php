@@ -119,8 +119,6 @@ function harmonyuser_bridge_runner_request() {
     }
     exit;
 }
-add_action('wp_ajax_nopriv_' . HARMONYUSER_BRIDGE_RUNNER_ACTION, 'harmonyuser_bridge_runner_request');
-add_action('wp_ajax_' . HARMONYUSER_BRIDGE_RUNNER_ACTION, 'harmonyuser_bridge_runner_request');
 
 /** An empty 202, complete and closed, so the request that kicked goes on; this one keeps working. */
 function harmonyuser_bridge_acknowledge() {
@@ -234,9 +232,9 @@ function harmonyuser_bridge_receiver_outcome($url, $error_class) {
     update_option(HARMONYUSER_BRIDGE_OPT_RECEIVER_BACKOFF, $all, false);
 }
 
-// Deliveries connect within a short time of their own (WordPress's HTTP API sets only the total timeout).
-add_action('http_api_curl', function ($handle, $args) {
+/** Deliveries connect within a short time of their own (WordPress's HTTP API sets only the total timeout). */
+function harmonyuser_bridge_curl_connect_timeout($handle, $args) {
     if (!empty($args['harmonyuser_connect_timeout']) && defined('CURLOPT_CONNECTTIMEOUT_MS')) {
         curl_setopt($handle, CURLOPT_CONNECTTIMEOUT_MS, (int) round(1000 * (float) $args['harmonyuser_connect_timeout']));
     }
-}, 10, 2);
+}

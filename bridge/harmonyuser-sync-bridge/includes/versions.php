@@ -202,7 +202,7 @@ function &harmonyuser_bridge_held_user_locks() {
     return $held;
 }
 
-/** Releases every per-user lock of this request (the tracker calls it once its events are queued). */
+/** Releases every per-user lock of this request: by the tracker once its events are queued, else at shutdown (100). */
 function harmonyuser_bridge_release_user_locks() {
     global $wpdb;
     $held = &harmonyuser_bridge_held_user_locks();
@@ -211,9 +211,6 @@ function harmonyuser_bridge_release_user_locks() {
     }
     $held = array();
 }
-
-// After the tracker (shutdown, 0) for requests that changed nothing it tracks.
-add_action('shutdown', 'harmonyuser_bridge_release_user_locks', 100);
 
 /* ------------------------------------------------------------------ a user's versions */
 
@@ -387,7 +384,8 @@ function harmonyuser_bridge_cas_state($request) {
     return isset($states[$key]) ? $states[$key] : null;
 }
 
-add_action('rest_api_init', function () {
+/** Registers the REST user fields harmonyuser_versions and harmonyuser_stale. */
+function harmonyuser_bridge_register_version_fields() {
     register_rest_field('user', 'harmonyuser_versions', array(
         'get_callback' => function ($user) {
             return (object) harmonyuser_bridge_user_versions((int) $user['id'], false);
@@ -414,7 +412,7 @@ add_action('rest_api_init', function () {
             'description' => 'In the answer to a versioned write: the fields left out because this site holds a version at least as new.',
         ),
     ));
-});
+}
 
 /* ------------------------------------------------------------------ REST: compare-and-set */
 
@@ -486,7 +484,7 @@ function harmonyuser_bridge_versions_param($given) {
  * for a versioned delete refuses it when the user has a newer field. A write left with nothing to write answers
  * the current user at once.
  */
-add_filter('rest_dispatch_request', function ($result, $request, $route, $handler) {
+function harmonyuser_bridge_cas_dispatch($result, $request, $route, $handler) {
     if ($result !== null || !($request instanceof WP_REST_Request)) {
         return $result;
     }
@@ -547,7 +545,7 @@ add_filter('rest_dispatch_request', function ($result, $request, $route, $handle
         }
     }
     return $result;
-}, 10, 4);
+}
 
 /** A versioned DELETE: refused (409) when a field of the user is newer; otherwise its version goes to the tombstone. */
 function harmonyuser_bridge_cas_delete(WP_REST_Request $request, $user_id) {
@@ -572,7 +570,7 @@ function harmonyuser_bridge_cas_delete(WP_REST_Request $request, $user_id) {
  * per-field maximum, the clock observes the versions, and the tracker learns that these fields changed by these
  * versions (no new local version for them). A created user's fields without a version take the create's newest.
  */
-add_action('rest_after_insert_user', function ($user, $request, $creating) {
+function harmonyuser_bridge_cas_after_insert($user, $request, $creating) {
     $state = harmonyuser_bridge_cas_state($request);
     if (!$state || !($user instanceof WP_User)) {
         return;
@@ -600,12 +598,13 @@ add_action('rest_after_insert_user', function ($user, $request, $creating) {
     harmonyuser_bridge_observe_version($newest);
     harmonyuser_bridge_store_user_versions($user->ID, $map);
     harmonyuser_bridge_applied_versions($user->ID, $applied);
-}, 10, 3);
+}
 
-add_filter('rest_request_after_callbacks', function ($response, $handler, $request) {
+/** The compare-and-set state of a REST request ends with it. */
+function harmonyuser_bridge_cas_forget($response, $handler, $request) {
     $states = &harmonyuser_bridge_cas_states();
     if (is_object($request)) {
         unset($states[spl_object_id($request)]);
     }
     return $response;
-}, 10, 3);
+}

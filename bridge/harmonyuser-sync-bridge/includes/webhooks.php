@@ -163,8 +163,8 @@ function harmonyuser_bridge_prune_webhooks($owners = null) {
     return $dead ? harmonyuser_bridge_delete_webhooks($dead) : array();
 }
 
-// Revoked application password (one, or all of a user's: core fires this action for each).
-add_action('wp_delete_application_password', function ($user_id, $item) {
+/** A revoked application password (one, or all of a user's: core fires this action for each): its subscriptions go. */
+function harmonyuser_bridge_webhooks_app_password_revoked($user_id, $item) {
     if (empty($item['uuid'])) {
         return;
     }
@@ -177,10 +177,10 @@ add_action('wp_delete_application_password', function ($user_id, $item) {
     if ($ids) {
         harmonyuser_bridge_delete_webhooks($ids);
     }
-}, 10, 2);
+}
 
-// Owner deleted.
-add_action('deleted_user', function ($user_id) {
+/** A deleted user: the subscriptions they own go. */
+function harmonyuser_bridge_webhooks_owner_deleted($user_id) {
     $ids = array();
     foreach (harmonyuser_bridge_webhooks() as $id => $hook) {
         if (!empty($hook['owner']) && (int) $hook['owner'] === (int) $user_id) {
@@ -190,7 +190,7 @@ add_action('deleted_user', function ($user_id) {
     if ($ids) {
         harmonyuser_bridge_delete_webhooks($ids);
     }
-});
+}
 
 /** Owners whose roles or capabilities changed in this request: checked once, at the end (before events are sent). */
 function harmonyuser_bridge_note_capability_change($user_id) {
@@ -204,34 +204,35 @@ function harmonyuser_bridge_note_capability_change($user_id) {
     $owners[(int) $user_id] = true;
     if (!$hooked) {
         $hooked = true;
-        add_action('shutdown', function () {
-            $changed = harmonyuser_bridge_note_capability_change(null);
-            if ($changed) {
-                foreach ($changed as $id) {
-                    clean_user_cache($id);
-                }
-                harmonyuser_bridge_prune_webhooks($changed);
-            }
-        }, -10);
+        // Registered here, at the first change, not in harmonyuser_bridge_register_hooks(): most requests change none.
+        add_action('shutdown', 'harmonyuser_bridge_prune_changed_owners', -10);
     }
     return array();
 }
 
-$harmonyuser_bridge_caps_changed = function ($meta_id, $user_id, $key) {
+/** At shutdown (-10, before the tracker's events): the subscriptions of owners whose capabilities changed are checked. */
+function harmonyuser_bridge_prune_changed_owners() {
+    $changed = harmonyuser_bridge_note_capability_change(null);
+    if ($changed) {
+        foreach ($changed as $id) {
+            clean_user_cache($id);
+        }
+        harmonyuser_bridge_prune_webhooks($changed);
+    }
+}
+
+/** A write to a user's capabilities (added, updated, deleted; the meta id(s) are not used): its subscriptions are checked at the end. */
+function harmonyuser_bridge_caps_meta_changed($meta_id, $user_id, $key) {
     global $wpdb;
     if ($key === $wpdb->get_blog_prefix() . 'capabilities') {
         harmonyuser_bridge_note_capability_change((int) $user_id);
     }
-};
-add_action('added_user_meta', $harmonyuser_bridge_caps_changed, 10, 3);
-add_action('updated_user_meta', $harmonyuser_bridge_caps_changed, 10, 3);
-add_action('deleted_user_meta', function ($meta_ids, $user_id, $key) use ($harmonyuser_bridge_caps_changed) {
-    $harmonyuser_bridge_caps_changed(0, $user_id, $key);
-}, 10, 3);
+}
 
 /* ------------------------------------------------------------------ REST */
 
-add_action('rest_api_init', function () {
+/** Registers GET|POST /harmonyuser/v1/webhooks and DELETE /harmonyuser/v1/webhooks/<id> (manage_options). */
+function harmonyuser_bridge_register_webhook_routes() {
     register_rest_route(HARMONYUSER_BRIDGE_NS, '/webhooks', array(
         array(
             'methods' => 'GET',
@@ -309,4 +310,4 @@ add_action('rest_api_init', function () {
             return rest_ensure_response(array('deleted' => true, 'previous' => $public));
         },
     ));
-});
+}
