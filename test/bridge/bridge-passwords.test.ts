@@ -52,6 +52,46 @@ describe('bridge plugin: password hash formats', () => {
 	/** What WordPress stores for a throwaway password: 6.1's phpass, or 6.8's bcrypt at this cost. */
 	const throwaway = (cost: number) => (modern ? new RegExp(`^\\$wp\\$2y\\$${String(cost).padStart(2, '0')}\\$`) : /^\$P\$/);
 
+	test('a REST update that changes no password keeps a hash another request set meanwhile (no lost update)', async () => {
+		const login = uniqueLogin('pwrace');
+		made.push(login);
+		const created = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: body(login) });
+		expect(created.status).toBe(201);
+		const id = created.body.id as number;
+		const before = await stored(login);
+		// A REST update (the first name only) that loaded the user before another request set the source's hash:
+		// a mu-plugin sets it in the middle of the update, after WordPress loaded the user, before it writes.
+		const race = (keep: boolean) => `<?php
+			add_filter('rest_pre_insert_user', function ($prepared) {
+				global $wpdb;
+				get_userdata($prepared->ID); // loaded, as wp_update_user() will merge it
+				$wpdb->update($wpdb->users, array('user_pass' => '${sourceHash}'), array('ID' => $prepared->ID));
+				${keep ? '' : "remove_filter('wp_pre_insert_user_data', 'harmonyuser_bridge_keep_current_password', PHP_INT_MAX);"}
+				return $prepared;
+			}, 99);
+		`;
+		const raced = async (keep: boolean) => {
+			await lab.sql(site, `UPDATE wp_users SET user_pass = '${before.replace(/'/g, "''")}' WHERE ID = ${id}`);
+			const file = path.join(os.tmpdir(), `hus-race-${process.pid}.php`);
+			fs.writeFileSync(file, race(keep));
+			lab.installMuPlugin(site, file, 'hus-race');
+			try {
+				expect((await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: keep ? 'Kept' : 'Lost' } })).status).toBe(200);
+			} finally {
+				lab.removeMuPlugin(site, 'hus-race');
+				fs.rmSync(file, { force: true });
+			}
+			return stored(login);
+		};
+		// Without the bridge's check, WordPress writes the older hash back: the race is real.
+		expect(await raced(false)).toBe(before);
+		expect(await raced(true)).toBe(sourceHash);
+		expect(await verifies(login, 'Source-pass-1')).toBe('yes');
+		// An update that does set a password still sets it.
+		expect((await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { password: 'Changed-pass-2' } })).status).toBe(200);
+		expect(await verifies(login, 'Changed-pass-2')).toBe('yes');
+	});
+
 	test('/info lists the formats this site verifies', async () => {
 		const r = await rest(site, site.admin, `${NS}/info`);
 		expect(r.status).toBe(200);

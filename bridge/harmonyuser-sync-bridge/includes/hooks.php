@@ -30,6 +30,10 @@ function harmonyuser_bridge_register_hooks() {
     add_filter('wp_hash_password_options', 'harmonyuser_bridge_hash_password_options', PHP_INT_MAX, 2);
     add_action('rest_insert_user', 'harmonyuser_bridge_spend_cheap_hash');
     add_action('rest_api_init', 'harmonyuser_bridge_register_throwaway_field');
+    add_filter('rest_pre_insert_user', 'harmonyuser_bridge_rest_update_keeps_password', 10, 2);
+    add_action('personal_options_update', 'harmonyuser_bridge_profile_update_keeps_password', 0);
+    add_action('edit_user_profile_update', 'harmonyuser_bridge_profile_update_keeps_password', 0);
+    add_filter('wp_pre_insert_user_data', 'harmonyuser_bridge_keep_current_password', PHP_INT_MAX, 3);
 
     // The guard (guard.php): IP allowlist of application passwords, then read-only site and reject-incoming users,
     // layer 1 on known REST write routes, layer 2 at the data layer (users, user meta, the users table).

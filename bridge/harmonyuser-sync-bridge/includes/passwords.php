@@ -147,6 +147,8 @@ final class HarmonyUser_Bridge_Passwords {
     private static $rehashed = array();
     /** The next wp_hash_password() hashes a throwaway password: at bcrypt's lowest cost. */
     public static $cheap_next = false;
+    /** @var array<int, bool> users whose update in this request sets no password */
+    public static $unchanged = array();
 
     public static function checked($check, $password, $hash, $user_id) {
         if ($check === true && $user_id) {
@@ -182,6 +184,7 @@ final class HarmonyUser_Bridge_Passwords {
         self::$verified = array();
         self::$rehashed = array();
         self::$cheap_next = false;
+        self::$unchanged = array();
     }
 }
 
@@ -231,6 +234,58 @@ function harmonyuser_bridge_hash_password_options($options, $algorithm = null) {
 /** After a REST insert: no cheap hash is left pending for a later wp_hash_password(). */
 function harmonyuser_bridge_spend_cheap_hash() {
     HarmonyUser_Bridge_Passwords::$cheap_next = false;
+}
+
+/**
+ * An update that does not change the password still writes one: wp_update_user() merges the whole user as this
+ * request loaded it, so a password set meanwhile by another request (a sync's hash applied just after its create,
+ * the user's own change) would be overwritten with the older hash, and this site would then report a password
+ * change nobody made (one that, synced on, locks the user out everywhere). Updates known to leave the password
+ * alone (a REST update without `password`, a profile form with no new password) are marked here, and they write
+ * the hash the row holds at the moment of the write (harmonyuser_bridge_keep_current_password).
+ *
+ * @param int $user_id The user whose update sets no password.
+ */
+function harmonyuser_bridge_mark_password_unchanged($user_id) {
+    HarmonyUser_Bridge_Passwords::$unchanged[(int) $user_id] = true;
+}
+
+/** A REST update without a password leaves it alone. */
+function harmonyuser_bridge_rest_update_keeps_password($prepared, $request) {
+    if (is_object($prepared) && !empty($prepared->ID) && empty($prepared->user_pass)) {
+        harmonyuser_bridge_mark_password_unchanged($prepared->ID);
+    }
+    return $prepared;
+}
+
+/** A profile form saved without a new password leaves it alone (its nonce is checked by WordPress itself). */
+function harmonyuser_bridge_profile_update_keeps_password($user_id) {
+    // phpcs:ignore WordPress.Security.NonceVerification.Missing -- read only to know whether a password was typed
+    if (empty($_POST['pass1'])) {
+        harmonyuser_bridge_mark_password_unchanged($user_id);
+    }
+}
+
+/**
+ * The write of a marked update keeps the hash the row holds now. It runs after the change tracker took the user's
+ * lock (a sync's hash write holds it until its request ends), so the hash read here is the latest.
+ *
+ * @param array<string, mixed> $data    The row wp_insert_user() is about to write.
+ * @param bool                 $update  Whether it updates an existing user.
+ * @param int|null             $user_id The user updated.
+ * @return array<string, mixed>
+ */
+function harmonyuser_bridge_keep_current_password($data, $update, $user_id) {
+    global $wpdb;
+    if (!$update || !$user_id || !isset($data['user_pass']) || empty(HarmonyUser_Bridge_Passwords::$unchanged[(int) $user_id])) {
+        return $data;
+    }
+    unset(HarmonyUser_Bridge_Passwords::$unchanged[(int) $user_id]);
+    $current = $wpdb->get_var($wpdb->prepare("SELECT user_pass FROM {$wpdb->users} WHERE ID = %d", $user_id));
+    if (is_string($current) && $current !== '' && $current !== $data['user_pass']) {
+        $data['user_pass'] = $current;
+    }
+    return $data;
 }
 
 /** Registers the write-only REST user field harmonyuser_throwaway_password. */
