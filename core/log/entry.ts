@@ -89,6 +89,7 @@ export function entryFromResult(result: SyncResult): NewLogEntry {
 			error: result.error,
 			matchedBy: result.user?.matchedBy,
 			targetName: text(result.targetName) ?? undefined,
+			fanOut: Array.isArray(result.fanOut) ? result.fanOut.filter((site) => typeof site === 'string') : undefined,
 		}),
 		replayOf: text(event?.replayOf),
 	};

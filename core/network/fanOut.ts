@@ -60,7 +60,7 @@ export async function fanOut<T>(options: FanOutOptions<T>): Promise<PairResult[]
 					items.map((index) => inputs[index]),
 					(input, k) => options.apply(target, input, perItem[items[k]].writes),
 				);
-				done.forEach((result, k) => results.set(key(items[k], site.url), { ...result, targetName: site.name }));
+				done.forEach((result, k) => results.set(key(items[k], site.url), { ...result, targetName: site.name, fanOut: perItem[items[k]].writes }));
 			}),
 		),
 	);
@@ -87,6 +87,17 @@ export function reconcileTargets(network: SiteNetwork, selection: TargetSelectio
 export function isChangeOrFailure(result: SyncResult): boolean {
 	if (result.status === 'synced' || result.status === 'planned') return result.action !== 'none';
 	return result.status !== 'skipped';
+}
+
+/**
+ * The path a replayed network pair carries: the original path plus the other sites of its fan-out (they had their
+ * own writes, and their own failed rows to replay), so the event the replayed write causes on the target is covered
+ * and starts no execution. A single-site pair keeps its path.
+ */
+export function replayPath(path: string[], fanOut: unknown, target: string | null): string[] {
+	if (!Array.isArray(fanOut)) return path;
+	const others = fanOut.filter((site): site is string => typeof site === 'string' && site !== target && !path.includes(site));
+	return [...path, ...others];
 }
 
 /** The result of a pair that was never sent (the site is unknown or switched off) or failed as a whole. */

@@ -47,6 +47,8 @@ export interface SyncResult {
 	target: string;
 	/** The target's name in a site network credential (a network run only). */
 	targetName?: string;
+	/** Every site the item's fan-out wrote or tried (a network run only): a replay tells the target they are covered. */
+	fanOut?: string[];
 	user: { login: string; email: string; sourceId?: number; targetId?: number; matchedBy?: string } | null;
 	eventId: string | null;
 	/** The path the change carries on: the target is added once something was applied there. */

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { SyncLogStore } from '../../../core/log/types';
+import { replayPath } from '../../../core/network/fanOut';
 import { toLogFilter } from '../description/filters';
 
 export const description: INodeProperties[] = [
@@ -30,7 +31,8 @@ export async function execute(this: IExecuteFunctions, store: SyncLogStore): Pro
 		});
 		for (const entry of entries) {
 			const targetName = typeof entry.meta.targetName === 'string' ? { targetName: entry.meta.targetName } : {};
-			output.push({ json: { ...entry.event, replayOf: entry.id, target: entry.target, ...targetName } as IDataObject, pairedItem: { item } });
+			const event = entry.event ? { ...entry.event, path: replayPath(entry.event.path, entry.meta.fanOut, entry.target) } : {};
+			output.push({ json: { ...event, replayOf: entry.id, target: entry.target, ...targetName } as IDataObject, pairedItem: { item } });
 		}
 	}
 	return output;

@@ -1,4 +1,4 @@
-import { fanOut } from '../../../core/network/fanOut';
+import { fanOut, replayPath } from '../../../core/network/fanOut';
 import { parseNetwork, type NetworkSite, type SiteNetwork } from '../../../core/network/network';
 import type { SyncResult } from '../../../core/sync/result';
 
@@ -51,6 +51,8 @@ describe('fanOut', () => {
 		expect(calls.find((c) => c.site === 'B' && c.login === 'ann')?.fanOutSites).toEqual([url(8002), url(8003)]);
 		expect(calls.find((c) => c.site === 'C' && c.login === 'ann')?.fanOutSites).toEqual([url(8002), url(8003)]);
 		expect(calls.find((c) => c.login === 'bob')?.fanOutSites).toEqual([url(8003)]);
+		// Each result says the whole fan-out, for a replay.
+		expect(pairs[0].result.fanOut).toEqual([url(8002), url(8003)]);
 		// The disabled site D is never written.
 		expect(calls.some((c) => c.site === 'D')).toBe(false);
 	});
@@ -87,5 +89,16 @@ describe('fanOut', () => {
 		const apply = async (site: NetworkSite): Promise<SyncResult> => ({ status: 'failed', reason: 'invalid_event', target: site.url }) as unknown as SyncResult;
 		const pairs = await fanOut({ network: net, inputs: [{ nope: true }], selection: () => ({ kind: 'network' }), targetFor: (site) => site, apply, parallel: 2 });
 		expect(pairs.map((p) => [p.site, p.result.reason])).toEqual([['A', 'invalid_event'], ['B', 'invalid_event'], ['C', 'invalid_event']]);
+	});
+});
+
+describe('replayPath', () => {
+	it('a replayed network pair carries the other sites of its fan-out, so the echo of its write is covered', () => {
+		expect(replayPath([url(8001)], [url(8002), url(8003), url(8004)], url(8004))).toEqual([url(8001), url(8002), url(8003)]);
+		expect(replayPath([url(8001), url(8002)], [url(8002), url(8003)], url(8003))).toEqual([url(8001), url(8002)]);
+	});
+	it('a single-site pair keeps its path', () => {
+		expect(replayPath([url(8001)], undefined, url(8002))).toEqual([url(8001)]);
+		expect(replayPath([url(8001)], 'nonsense', url(8002))).toEqual([url(8001)]);
 	});
 });
