@@ -14,7 +14,8 @@ const DIST = path.join(ROOT, 'dist');
 
 function listFiles(dir, test) {
 	if (!fs.existsSync(dir)) return [];
-	return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+	return fs
+		.readdirSync(dir, { withFileTypes: true, recursive: true })
 		.filter((entry) => entry.isFile() && test(entry.name))
 		.map((entry) => path.relative(ROOT, path.join(entry.parentPath ?? entry.path, entry.name)));
 }
@@ -53,7 +54,10 @@ function bridgeZip() {
 }
 
 function copyAssets() {
-	return src(['nodes/**/*.{svg,png,json}', 'credentials/**/*.{svg,png}'], { base: ROOT, encoding: false }).pipe(dest(DIST));
+	return src(['nodes/**/*.{svg,png,json}', 'credentials/**/*.{svg,png}'], {
+		base: ROOT,
+		encoding: false,
+	}).pipe(dest(DIST));
 }
 
 exports.clean = clean;

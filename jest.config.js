@@ -140,7 +140,9 @@ module.exports = {
 		{
 			...common,
 			displayName: 'integration-wp68',
-			testMatch: asGlobs(integrationFiles.filter((f) => talksToWordPress(f) && !NOT_ON_WP68.includes(f))),
+			testMatch: asGlobs(
+				integrationFiles.filter((f) => talksToWordPress(f) && !NOT_ON_WP68.includes(f)),
+			),
 			globalSetup: '<rootDir>/test/setup/globalSetupWp68.js',
 			setupFiles: ['<rootDir>/test/setup/wp68Env.js'],
 		},

@@ -24,12 +24,16 @@ import { machine, median, out, ratio, spread } from './lib/stats';
 const N = Number(process.argv[2] ?? 10_000);
 const RUNS = Number(process.argv[3] ?? 3);
 const BIG = Number(process.argv[4] ?? 100_000);
-const KEYS = "('harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_last_changed', 'harmonyuser_bench')";
+const KEYS =
+	"('harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_last_changed', 'harmonyuser_bench')";
 const BACKFILL_OPTIONS = "('harmonyuser_bridge_db_version', 'harmonyuser_bridge_backfill_cursor')";
 
 /** Milliseconds of PHP code run with WordPress loaded (start-up not included). */
 async function phpMs(site: Site, code: string): Promise<number> {
-	const printed = await lab.wpEval(site, `$hus_t = microtime(true); ${code}; echo 'HUSMS', (microtime(true) - $hus_t) * 1000;`);
+	const printed = await lab.wpEval(
+		site,
+		`$hus_t = microtime(true); ${code}; echo 'HUSMS', (microtime(true) - $hus_t) * 1000;`,
+	);
 	const at = printed.lastIndexOf('HUSMS');
 	if (at < 0) throw new Error(`phpMs: ${printed.slice(0, 500)}`);
 	return Number(printed.slice(at + 5));
@@ -38,7 +42,10 @@ async function phpMs(site: Site, code: string): Promise<number> {
 /** No plugin rows, no plugin: as a site before the bridge (not timed). */
 async function unplug(site: Site): Promise<void> {
 	await removeBridge(site).catch(() => undefined);
-	await lab.sql(site, `DELETE FROM wp_usermeta WHERE meta_key IN ${KEYS}; DELETE FROM wp_options WHERE option_name IN ${BACKFILL_OPTIONS};`);
+	await lab.sql(
+		site,
+		`DELETE FROM wp_usermeta WHERE meta_key IN ${KEYS}; DELETE FROM wp_options WHERE option_name IN ${BACKFILL_OPTIONS};`,
+	);
 }
 
 /** Every user exactly one sync id, all distinct UUIDs, none linked; every user a last_changed. */
@@ -56,8 +63,12 @@ async function check(site: Site, what: string): Promise<void> {
 		.trim()
 		.split('\t')
 		.map(Number);
-	if (!(ids === users && distinct === users && valid === users && linked === 0 && stamped === users)) {
-		throw new Error(`${what}: ${users} users, ${ids} sync ids, ${distinct} distinct, ${valid} valid, ${linked} linked, ${stamped} stamped`);
+	if (
+		!(ids === users && distinct === users && valid === users && linked === 0 && stamped === users)
+	) {
+		throw new Error(
+			`${what}: ${users} users, ${ids} sync ids, ${distinct} distinct, ${valid} valid, ${linked} linked, ${stamped} stamped`,
+		);
 	}
 }
 
@@ -90,12 +101,21 @@ async function round(site: Site, baselineFirst: boolean): Promise<Run> {
 	const activation = performance.now() - started;
 	await check(site, 'activation');
 	// The backfill alone, as activation runs it (the plugin active, its version recorded, so start-up does nothing).
-	await lab.sql(site, "DELETE FROM wp_usermeta WHERE meta_key IN ('harmonyuser_sync_id', 'harmonyuser_last_changed')");
-	const backfill = await phpMs(site, 'if (!harmonyuser_bridge_backfill(null, true)) throw new Exception("not done")');
+	await lab.sql(
+		site,
+		"DELETE FROM wp_usermeta WHERE meta_key IN ('harmonyuser_sync_id', 'harmonyuser_last_changed')",
+	);
+	const backfill = await phpMs(
+		site,
+		'if (!harmonyuser_bridge_backfill(null, true)) throw new Exception("not done")',
+	);
 	await check(site, 'backfill');
 	// The exact form (upgrades, re-activation): every user already has last_changed, nobody a sync id.
 	await lab.sql(site, "DELETE FROM wp_usermeta WHERE meta_key = 'harmonyuser_sync_id'");
-	const exact = await phpMs(site, 'if (!harmonyuser_bridge_backfill(null, false)) throw new Exception("not done")');
+	const exact = await phpMs(
+		site,
+		'if (!harmonyuser_bridge_backfill(null, false)) throw new Exception("not done")',
+	);
 	await check(site, 'exact backfill');
 	await unplug(site);
 	if (!baselineFirst) baseline = await timedSql(OLD_BACKFILL);
@@ -116,9 +136,18 @@ interface Upgrade {
  */
 async function upgrade(site: Site): Promise<Upgrade> {
 	await installBridge(site);
-	await lab.sql(site, `DELETE FROM wp_usermeta WHERE meta_key = 'harmonyuser_sync_id';
-		UPDATE wp_options SET option_value = '1' WHERE option_name = 'harmonyuser_bridge_db_version';`);
-	const version = async () => (await lab.sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_db_version'")).trim();
+	await lab.sql(
+		site,
+		`DELETE FROM wp_usermeta WHERE meta_key = 'harmonyuser_sync_id';
+		UPDATE wp_options SET option_value = '1' WHERE option_name = 'harmonyuser_bridge_db_version';`,
+	);
+	const version = async () =>
+		(
+			await lab.sql(
+				site,
+				"SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_db_version'",
+			)
+		).trim();
 	const times: number[] = [];
 	const started = performance.now();
 	while ((await version()) !== '2') {
@@ -140,7 +169,9 @@ async function upgrade(site: Site): Promise<Upgrade> {
 const line = (name: string, xs: number[], users: number, base?: number[]) => {
 	const m = median(xs);
 	const against = base ? `, ${ratio(m, median(base))} the baseline` : '';
-	out(`  ${name.padEnd(44)} median ${Math.round(m)} ms (${spread(xs)}), ${((m * 1000) / users).toFixed(1)} µs a user${against}`);
+	out(
+		`  ${name.padEnd(44)} median ${Math.round(m)} ms (${spread(xs)}), ${((m * 1000) / users).toFixed(1)} µs a user${against}`,
+	);
 };
 
 function report(users: number, runs: Run[]): void {
@@ -153,8 +184,10 @@ function report(users: number, runs: Run[]): void {
 }
 
 function reportUpgrade(users: number, u: Upgrade): void {
-	out(`  upgrade through requests: ${u.requests} requests, ${Math.round(u.totalMs)} ms in all, the longest ${Math.round(u.longestMs)} ms` +
-		` (${((u.totalMs * 1000) / users).toFixed(1)} µs a user); the same request afterwards ${Math.round(u.plainMs)} ms`);
+	out(
+		`  upgrade through requests: ${u.requests} requests, ${Math.round(u.totalMs)} ms in all, the longest ${Math.round(u.longestMs)} ms` +
+			` (${((u.totalMs * 1000) / users).toFixed(1)} µs a user); the same request afterwards ${Math.round(u.plainMs)} ms`,
+	);
 }
 
 interface BigSite {
@@ -201,7 +234,9 @@ async function main(): Promise<void> {
 		await lab.resetSite(site);
 	}
 
-	out(`\nActivating the bridge on a site of ${users} users it never saw (${N} seeded by SQL in ${(seedMs / 1000).toFixed(1)} s), ${RUNS} runs:`);
+	out(
+		`\nActivating the bridge on a site of ${users} users it never saw (${N} seeded by SQL in ${(seedMs / 1000).toFixed(1)} s), ${RUNS} runs:`,
+	);
 	report(users, runs);
 	if (small) reportUpgrade(users, small);
 	if (big) {

@@ -24,7 +24,12 @@ import { installBridge, removeBridge } from '../lab/harness/bridge';
 import { credentialData, settledExecutions, startN8nWithPackage } from '../lab/harness/n8n/e2e';
 import type { RealN8n } from '../lab/harness/n8n';
 import { RequestLog } from '../lab/harness/requestLog';
-import { builtinCredentialData, callWebhook, oursWorkflow, theirsWorkflow } from './lib/builtinWorkflows';
+import {
+	builtinCredentialData,
+	callWebhook,
+	oursWorkflow,
+	theirsWorkflow,
+} from './lib/builtinWorkflows';
 import { currentRss, peakRss, sampleRss, type RssReading } from './lib/rssSampler';
 import { listing, plainSites } from './lib/wordpress';
 import { machine, median, mib, out, ratio, report, spread, type Sample } from './lib/stats';
@@ -47,9 +52,18 @@ const results: Record<'initial' | 'unchanged', Record<Side, Run[]>> = {
 
 /** login → email | display name | first | last | capabilities, for every user of the site. */
 async function snapshot(site: Site): Promise<Map<string, string>> {
-	const meta = (key: string) => `(SELECT meta_value FROM wp_usermeta m WHERE m.user_id = u.ID AND m.meta_key = '${key}')`;
-	const rows = await lab.sql(site, `SELECT u.user_login, u.user_email, u.display_name, ${meta('first_name')}, ${meta('last_name')}, ${meta('wp_capabilities')} FROM wp_users u`);
-	return new Map(rows.split('\n').filter(Boolean).map((row) => [row.split('\t')[0], row.split('\t').slice(1).join(' | ')]));
+	const meta = (key: string) =>
+		`(SELECT meta_value FROM wp_usermeta m WHERE m.user_id = u.ID AND m.meta_key = '${key}')`;
+	const rows = await lab.sql(
+		site,
+		`SELECT u.user_login, u.user_email, u.display_name, ${meta('first_name')}, ${meta('last_name')}, ${meta('wp_capabilities')} FROM wp_users u`,
+	);
+	return new Map(
+		rows
+			.split('\n')
+			.filter(Boolean)
+			.map((row) => [row.split('\t')[0], row.split('\t').slice(1).join(' | ')]),
+	);
 }
 
 /** B must hold exactly A's users, field for field (the timing means nothing otherwise). */
@@ -58,7 +72,9 @@ async function verify(A: Site, B: Site, what: string): Promise<void> {
 	const wrong = [...a].filter(([login, fields]) => b.get(login) !== fields);
 	if (a.size !== N + 2 || b.size !== a.size || wrong.length) {
 		const [login, fields] = wrong[0] ?? ['', ''];
-		throw new Error(`${what}: A has ${a.size} users, B ${b.size}, ${wrong.length} differ (e.g. ${login}: A ${fields} / B ${b.get(login)})`);
+		throw new Error(
+			`${what}: A has ${a.size} users, B ${b.size}, ${wrong.length} differ (e.g. ${login}: A ${fields} / B ${b.get(login)})`,
+		);
 	}
 }
 
@@ -74,8 +90,16 @@ async function main(): Promise<void> {
 		({ n8n } = await startN8nWithPackage());
 		const server = n8n;
 		const cred = async (site: Site, letter: string) => ({
-			ours: await server.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site)),
-			theirs: await server.createCredential(`Wordpress API ${letter}`, 'wordpressApi', builtinCredentialData(site)),
+			ours: await server.createCredential(
+				`WordPress Site ${letter}`,
+				'wordPressAppPasswordApi',
+				credentialData(site),
+			),
+			theirs: await server.createCredential(
+				`Wordpress API ${letter}`,
+				'wordpressApi',
+				builtinCredentialData(site),
+			),
 		});
 		const [credA, credB] = [await cred(A, 'A'), await cred(B, 'B')];
 		const paths = { ours: randomUUID(), theirs: randomUUID() };
@@ -102,26 +126,34 @@ async function main(): Promise<void> {
 			const start = performance.now();
 			const progress = setInterval(() => {
 				void lab.sql(B, 'SELECT COUNT(*) FROM wp_users').then((count) => {
-					process.stderr.write(`  ${label}: ${Math.round((performance.now() - start) / 1000)} s, B has ${count.trim()} users\n`);
+					process.stderr.write(
+						`  ${label}: ${Math.round((performance.now() - start) / 1000)} s, B has ${count.trim()} users\n`,
+					);
 				});
 			}, 15_000);
 			let reply: { status: number; body: string };
 			let rss: RssReading;
 			try {
-				({ result: reply, rss } = await sampleRss(server.pid ?? 0, () => callWebhook(server.url, paths[workflow])));
+				({ result: reply, rss } = await sampleRss(server.pid ?? 0, () =>
+					callWebhook(server.url, paths[workflow]),
+				));
 			} finally {
 				clearInterval(progress);
 			}
 			const ms = performance.now() - start;
 			const [a, b] = logs.map((log) => log.since().length);
 			const writes = logs[1].writes().length;
-			if (reply.status !== 200) throw new Error(`${label}: webhook answered ${reply.status}: ${reply.body.slice(0, 300)}`);
+			if (reply.status !== 200)
+				throw new Error(`${label}: webhook answered ${reply.status}: ${reply.body.slice(0, 300)}`);
 			executions[workflow] += 1;
 			const all = await settledExecutions(server, ids[workflow], executions[workflow]);
 			const failed = all.filter((execution) => execution.status !== 'success');
-			if (failed.length) throw new Error(`${label}: execution ${failed[0].id} ended ${failed[0].status}`);
+			if (failed.length)
+				throw new Error(`${label}: execution ${failed[0].id} ended ${failed[0].status}`);
 			await verify(A, B, label);
-			process.stderr.write(`  ${label}: ${Math.round(ms)} ms, ${a + b} requests, peak RSS ${mib(rss.peak)}\n`);
+			process.stderr.write(
+				`  ${label}: ${Math.round(ms)} ms, ${a + b} requests, peak RSS ${mib(rss.peak)}\n`,
+			);
 			results[scenario][side].push({ ms, requests: a + b, a, b, writes, rss });
 		};
 		const both = async (side: Side, run: number) => {
@@ -131,7 +163,10 @@ async function main(): Promise<void> {
 		};
 		for (let run = 0; run < RUNS; run++) {
 			process.stderr.write(`run ${run + 1}/${RUNS}\n`);
-			for (const side of run % 2 === 0 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) await both(side, run);
+			for (const side of run % 2 === 0
+				? (['ours', 'theirs'] as const)
+				: (['theirs', 'ours'] as const))
+				await both(side, run);
 			await lab.resetSite(B);
 			await installBridge(B);
 			try {
@@ -149,33 +184,55 @@ async function main(): Promise<void> {
 	print(idleRss, lifePeak);
 }
 
-const names: Record<Side, string> = { ours: 'ours (Reconcile, no bridge)', theirs: 'theirs (built-in WordPress node)', bridge: 'ours, bridge on B' };
+const names: Record<Side, string> = {
+	ours: 'ours (Reconcile, no bridge)',
+	theirs: 'theirs (built-in WordPress node)',
+	bridge: 'ours, bridge on B',
+};
 
 function print(idleRss: number, lifePeak: number): void {
-	out(`\nN = ${N} users on A (plus admin and editor on both sites), ${RUNS} runs; one n8n 2.41.1; B checked after every run.`);
-	out('The built-in node cannot set roles (B\'s default role, subscriber, is what A\'s users have) nor carry passwords (a generated one).');
+	out(
+		`\nN = ${N} users on A (plus admin and editor on both sites), ${RUNS} runs; one n8n 2.41.1; B checked after every run.`,
+	);
+	out(
+		"The built-in node cannot set roles (B's default role, subscriber, is what A's users have) nor carry passwords (a generated one).",
+	);
 	for (const scenario of ['initial', 'unchanged'] as const) {
-		out(scenario === 'initial' ? '\nInitial sync (empty B):' : '\nNothing changed (B already in sync):');
+		out(
+			scenario === 'initial'
+				? '\nInitial sync (empty B):'
+				: '\nNothing changed (B already in sync):',
+		);
 		const theirs = { name: "ours' time (theirs/ours)", samples: results[scenario].ours };
 		for (const side of ['ours', 'bridge', 'theirs'] as const) {
 			const runs = results[scenario][side];
 			report(names[side], runs, side === 'theirs' ? theirs : undefined);
-			out(`      requests on A ${median(runs.map((r) => r.a))}, on B ${median(runs.map((r) => r.b))} (${median(runs.map((r) => r.writes))} writes)`);
+			out(
+				`      requests on A ${median(runs.map((r) => r.a))}, on B ${median(runs.map((r) => r.b))} (${median(runs.map((r) => r.writes))} writes)`,
+			);
 		}
 		const theirMs = median(results[scenario].theirs.map((r) => r.ms));
 		for (const side of ['ours', 'bridge'] as const) {
 			const faster = theirMs / median(results[scenario][side].map((r) => r.ms));
-			out(`  → ${names[side]}: ${ratio(theirMs, median(results[scenario][side].map((r) => r.ms)))} faster than theirs (goal ${GOAL}×: ${faster >= GOAL ? 'met' : 'NOT met'})`);
+			out(
+				`  → ${names[side]}: ${ratio(theirMs, median(results[scenario][side].map((r) => r.ms)))} faster than theirs (goal ${GOAL}×: ${faster >= GOAL ? 'met' : 'NOT met'})`,
+			);
 		}
 	}
-	out(`\nMemory of the n8n process, VmRSS sampled every 100 ms during each run (idle: ${mib(idleRss)}). V8 keeps freed heap`);
-	out('for a while, so the level before a run depends on what ran just before; the order alternates between runs:');
+	out(
+		`\nMemory of the n8n process, VmRSS sampled every 100 ms during each run (idle: ${mib(idleRss)}). V8 keeps freed heap`,
+	);
+	out(
+		'for a while, so the level before a run depends on what ran just before; the order alternates between runs:',
+	);
 	for (const scenario of ['initial', 'unchanged'] as const) {
 		for (const side of ['ours', 'bridge', 'theirs'] as const) {
 			const peaks = results[scenario][side].map((r) => r.rss.peak);
 			const before = results[scenario][side].map((r) => r.rss.before);
 			const growth = results[scenario][side].map((r) => (r.rss.peak - r.rss.before) / 2 ** 20);
-			out(`  ${`${scenario}, ${names[side]}`.padEnd(46)} peak ${mib(median(peaks))} (${spread(peaks.map((p) => p / 2 ** 20))} MiB), before ${mib(median(before))}, growth ${Math.round(median(growth))} MiB (${spread(growth)})`);
+			out(
+				`  ${`${scenario}, ${names[side]}`.padEnd(46)} peak ${mib(median(peaks))} (${spread(peaks.map((p) => p / 2 ** 20))} MiB), before ${mib(median(before))}, growth ${Math.round(median(growth))} MiB (${spread(growth)})`,
+			);
 		}
 	}
 	out(`  n8n's VmHWM over the whole bench (start-up included): ${mib(lifePeak)}`);

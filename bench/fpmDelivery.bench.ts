@@ -42,7 +42,9 @@ async function noBridge(site: Site): Promise<void> {
 		`update_option('active_plugins', array_values(array_filter((array) get_option('active_plugins'), function ($p) { return strpos($p, '${SLUG}-before') !== 0; })));`,
 	);
 	const plugins = path.join(site.contentDir, 'plugins');
-	for (const entry of fs.readdirSync(plugins)) if (entry.startsWith(`${SLUG}-before`)) fs.rmSync(path.join(plugins, entry), { recursive: true, force: true });
+	for (const entry of fs.readdirSync(plugins))
+		if (entry.startsWith(`${SLUG}-before`))
+			fs.rmSync(path.join(plugins, entry), { recursive: true, force: true });
 }
 
 type Receiver = 'none' | 'black-holed' | 'slow';
@@ -60,12 +62,15 @@ async function call(site: Site, method: string, route: string, body?: unknown): 
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	await res.text();
-	if (res.status !== 200 && res.status !== 201) throw new Error(`${site.name} ${method} ${route} → ${res.status}`);
+	if (res.status !== 200 && res.status !== 201)
+		throw new Error(`${site.name} ${method} ${route} → ${res.status}`);
 	return performance.now() - start;
 }
 
 async function burst(site: Site, ids: number[], round: string): Promise<Round> {
-	const updates = ids.map((id) => call(site, 'POST', `/wp/v2/users/${id}`, { first_name: `${round}-${id}` }));
+	const updates = ids.map((id) =>
+		call(site, 'POST', `/wp/v2/users/${id}`, { first_name: `${round}-${id}` }),
+	);
 	await new Promise((resolve) => setTimeout(resolve, 20));
 	const unrelated = await call(site, 'GET', '/wp/v2/users/me?context=edit');
 	const times = await Promise.all(updates);
@@ -76,21 +81,30 @@ async function burst(site: Site, ids: number[], round: string): Promise<Round> {
 async function drained(site: Site): Promise<void> {
 	const deadline = Date.now() + 60000;
 	while (Date.now() < deadline) {
-		const t = await Promise.all(Array.from({ length: 4 }, () => call(site, 'GET', '/wp/v2/users/me')));
+		const t = await Promise.all(
+			Array.from({ length: 4 }, () => call(site, 'GET', '/wp/v2/users/me')),
+		);
 		if (Math.max(...t) < 1000) return;
 	}
 }
 
 function unpackBefore(): string {
 	const dir = fs.mkdtempSync(path.join(lab.labDir(), 'bench-bridge-before-'));
-	const tar = execFileSync('git', ['archive', BEFORE, `bridge/${SLUG}`], { cwd: path.join(__dirname, '..'), maxBuffer: 64 * 2 ** 20 });
+	const tar = execFileSync('git', ['archive', BEFORE, `bridge/${SLUG}`], {
+		cwd: path.join(__dirname, '..'),
+		maxBuffer: 64 * 2 ** 20,
+	});
 	execFileSync('tar', ['-x', '-C', dir], { input: tar });
 	return path.join(dir, 'bridge', SLUG);
 }
 
 async function main(): Promise<void> {
 	Object.assign(process.env, modernLab());
-	const sites = await lab.up({ count: Number(process.env.HUS_LAB_SITES), wp: process.env.HUS_LAB_WP, server: process.env.HUS_LAB_SERVER });
+	const sites = await lab.up({
+		count: Number(process.env.HUS_LAB_SITES),
+		wp: process.env.HUS_LAB_WP,
+		server: process.env.HUS_LAB_SERVER,
+	});
 	const targets = ['6.1', '6.8'].map((family) => {
 		const site = sites.find((s) => s.wpVersion.startsWith(family) && s.server === 'fpm');
 		if (!site) throw new Error(`no ${family} site under nginx + PHP-FPM in ${lab.labDir()}`);
@@ -103,27 +117,43 @@ async function main(): Promise<void> {
 	slow.delayMs = 10000;
 	await Promise.all([hole.start(), slow.start()]);
 
-	out(`# FPM delivery, WordPress ${targets.map((s) => s.wpVersion).join(' and ')} under nginx + PHP-FPM (4 workers), ${new Date().toISOString()}`);
+	out(
+		`# FPM delivery, WordPress ${targets.map((s) => s.wpVersion).join(' and ')} under nginx + PHP-FPM (4 workers), ${new Date().toISOString()}`,
+	);
 	out(`# ${machine()}`);
-	out(`# before: bridge at ${BEFORE.slice(0, 10)} (delivers in the request, after fastcgi_finish_request); after: this checkout (background runner)`);
-	out(`# ${ROUNDS} rounds each of ${BURST} updates at once + an unrelated GET 20 ms in; medians over rounds`);
+	out(
+		`# before: bridge at ${BEFORE.slice(0, 10)} (delivers in the request, after fastcgi_finish_request); after: this checkout (background runner)`,
+	);
+	out(
+		`# ${ROUNDS} rounds each of ${BURST} updates at once + an unrelated GET 20 ms in; medians over rounds`,
+	);
 	out('\n| WordPress | bridge | receiver | update, median | update, slowest | unrelated GET |');
 	out('|---|---|---|---|---|---|');
 	const results: Record<string, Round> = {};
 	for (const site of targets) {
 		const ids: number[] = [];
 		await noBridge(site);
-		await lab.sql(site, `DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login LIKE '${PREFIX}%'; DELETE FROM wp_users WHERE user_login LIKE '${PREFIX}%';`);
+		await lab.sql(
+			site,
+			`DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login LIKE '${PREFIX}%'; DELETE FROM wp_users WHERE user_login LIKE '${PREFIX}%';`,
+		);
 		for (let i = 0; i < BURST; i++) {
 			const login = `${PREFIX}${Date.now().toString(36)}${i}`;
 			const res = await fetch(`${site.url}/wp-json/wp/v2/users`, {
 				method: 'POST',
 				headers: { Authorization: basicAuth(site), 'Content-Type': 'application/json' },
-				body: JSON.stringify({ username: login, email: `${login}@bench.test`, password: `Pw-${login}` }),
+				body: JSON.stringify({
+					username: login,
+					email: `${login}@bench.test`,
+					password: `Pw-${login}`,
+				}),
 			});
 			ids.push(((await res.json()) as { id: number }).id);
 		}
-		for (const [bridge, dir, slug] of [['before', beforeDir, BEFORE_SLUG], ['after', PLUGIN_DIR, SLUG]] as const) {
+		for (const [bridge, dir, slug] of [
+			['before', beforeDir, BEFORE_SLUG],
+			['after', PLUGIN_DIR, SLUG],
+		] as const) {
 			await noBridge(site);
 			await lab.installPlugin(site, dir, slug);
 			for (const receiver of ['none', 'black-holed', 'slow'] as Receiver[]) {
@@ -141,7 +171,10 @@ async function main(): Promise<void> {
 				await burst(site, ids, 'warm');
 				for (let i = 0; i < ROUNDS; i++) {
 					await drained(site);
-					await lab.sql(site, "DELETE FROM wp_harmonyuser_queue; DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_receiver_backoff';");
+					await lab.sql(
+						site,
+						"DELETE FROM wp_harmonyuser_queue; DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_receiver_backoff';",
+					);
 					rounds.push(await burst(site, ids, `${bridge}-${receiver}-${i}`));
 				}
 				const r: Round = {
@@ -150,15 +183,22 @@ async function main(): Promise<void> {
 					unrelated: median(rounds.map((x) => x.unrelated)),
 				};
 				results[`${site.wpVersion}|${bridge}|${receiver}`] = r;
-				out(`| ${site.wpVersion} | ${bridge} | ${receiver} | ${Math.round(r.updateMedian)} ms | ${Math.round(r.updateMax)} ms | ${Math.round(r.unrelated)} ms |`);
+				out(
+					`| ${site.wpVersion} | ${bridge} | ${receiver} | ${Math.round(r.updateMedian)} ms | ${Math.round(r.updateMax)} ms | ${Math.round(r.unrelated)} ms |`,
+				);
 			}
 		}
 		await clearWebhooks(site);
 		await drained(site);
 		await noBridge(site);
-		await lab.sql(site, `DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login LIKE '${PREFIX}%'; DELETE FROM wp_users WHERE user_login LIKE '${PREFIX}%';`);
+		await lab.sql(
+			site,
+			`DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login LIKE '${PREFIX}%'; DELETE FROM wp_users WHERE user_login LIKE '${PREFIX}%';`,
+		);
 	}
-	out('\nAgainst no subscription (same bridge, same site): unrelated GET / slowest update, extra milliseconds');
+	out(
+		'\nAgainst no subscription (same bridge, same site): unrelated GET / slowest update, extra milliseconds',
+	);
 	for (const site of targets) {
 		for (const bridge of ['before', 'after']) {
 			const floor = results[`${site.wpVersion}|${bridge}|none`];

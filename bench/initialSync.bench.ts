@@ -40,7 +40,11 @@ async function floor(B: Site, payloads: object[]): Promise<void> {
 	await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-const sourceUsers = { site: undefined as unknown as Site, operation: 'getUsers' as const, parameters: { filters: { roles: 'subscriber' } } };
+const sourceUsers = {
+	site: undefined as unknown as Site,
+	operation: 'getUsers' as const,
+	parameters: { filters: { roles: 'subscriber' } },
+};
 
 async function reconcile(A: Site, B: Site): Promise<void> {
 	const { outputs, error } = await runChain([
@@ -49,7 +53,8 @@ async function reconcile(A: Site, B: Site): Promise<void> {
 	]);
 	if (error) throw error;
 	const failed = outputs[1].filter((item) => item.status === 'failed');
-	if (outputs[1].length !== N || failed.length) throw new Error(`reconcile: ${outputs[1].length} results, ${failed.length} failed`);
+	if (outputs[1].length !== N || failed.length)
+		throw new Error(`reconcile: ${outputs[1].length} results, ${failed.length} failed`);
 }
 
 /** The creates our planner would send for A's users (random passwords), read before any timing. */
@@ -72,7 +77,13 @@ async function main(): Promise<void> {
 	const count = () => logs.reduce((sum, log) => sum + log.since().length, 0);
 	const reset = () => logs.forEach((log) => log.reset());
 	const measure = (run: () => Promise<void>) => timed(count, run, reset);
-	const results: Record<string, Sample[]> = { floor: [], listing: [], reconcile: [], batched: [], unchanged: [] };
+	const results: Record<string, Sample[]> = {
+		floor: [],
+		listing: [],
+		reconcile: [],
+		batched: [],
+		unchanged: [],
+	};
 	try {
 		const payloads = await plannedCreates(A);
 		await measure(() => listing(B)); // warm both sites' workers
@@ -83,7 +94,9 @@ async function main(): Promise<void> {
 			await lab.resetSite(B);
 			results.reconcile.push(await measure(() => reconcile(A, B)));
 			results.unchanged.push(await measure(() => reconcile(A, B)));
-			results.listing.push(await measure(async () => void (await Promise.all([listing(A), listing(B)]))));
+			results.listing.push(
+				await measure(async () => void (await Promise.all([listing(A), listing(B)]))),
+			);
 			await lab.resetSite(B);
 			await installBridge(B);
 			results.batched.push(await measure(() => reconcile(A, B)));
@@ -94,17 +107,27 @@ async function main(): Promise<void> {
 		await Promise.all([lab.resetSite(A), lab.resetSite(B)]);
 	}
 	const floorRef = { name: "the floor's time", samples: results.floor };
-	out(`\nInitial sync of ${N} users, ${RUNS} runs, ${CONCURRENCY} requests in flight (bound N + 2·⌈N/100⌉ + 2 = ${N + 2 * Math.ceil(N / 100) + 2}):`);
+	out(
+		`\nInitial sync of ${N} users, ${RUNS} runs, ${CONCURRENCY} requests in flight (bound N + 2·⌈N/100⌉ + 2 = ${N + 2 * Math.ceil(N / 100) + 2}):`,
+	);
 	report('floor (bare create loop)', results.floor);
 	report('reconcile', results.reconcile, floorRef);
 	report('reconcile, bridge batches', results.batched, floorRef);
 	const ms = (name: string) => median(results[name].map((s) => s.ms));
 	const rest = ms('reconcile') - ms('floor') - ms('listing');
-	const restText = rest > 0 ? `${Math.round(rest)} ms (n8n, planning, results)` : 'none measurable (below run-to-run noise)';
-	out(`  where the reconcile's time goes: creates ${Math.round(ms('floor'))} ms (the floor) + reading A and B ${Math.round(ms('listing'))} ms (bare listing) + the rest: ${restText}`);
+	const restText =
+		rest > 0
+			? `${Math.round(rest)} ms (n8n, planning, results)`
+			: 'none measurable (below run-to-run noise)';
+	out(
+		`  where the reconcile's time goes: creates ${Math.round(ms('floor'))} ms (the floor) + reading A and B ${Math.round(ms('listing'))} ms (bare listing) + the rest: ${restText}`,
+	);
 	out('\nNothing changed:');
 	report('bare listing of A and B', results.listing);
-	report('reconcile', results.unchanged, { name: "the bare listing's time", samples: results.listing });
+	report('reconcile', results.unchanged, {
+		name: "the bare listing's time",
+		samples: results.listing,
+	});
 }
 
 main().then(

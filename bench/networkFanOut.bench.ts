@@ -33,7 +33,13 @@ import {
 	subscriptions,
 	syncLogFile,
 } from '../lab/harness/n8n/e2e';
-import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from '../lab/harness/n8n';
+import {
+	eventually,
+	loadExample,
+	webhookPathOf,
+	type RealN8n,
+	type WorkflowJson,
+} from '../lab/harness/n8n';
 import { RequestLog } from '../lab/harness/requestLog';
 import { createUser } from '../lab/harness/wp';
 import { MariaDbSession } from './lib/mariadb';
@@ -89,11 +95,17 @@ function perEdgeWorkflow(sites: Site[], credentialIds: string[]): WorkflowJson {
 	const nodes: WorkflowJson['nodes'] = [];
 	const connections: Record<string, unknown> = {};
 	const log = 'Sync Log';
-	const credential = (i: number) => ({ wordPressAppPasswordApi: { id: credentialIds[i], name: `WordPress ${sites[i].name}` } });
+	const credential = (i: number) => ({
+		wordPressAppPasswordApi: { id: credentialIds[i], name: `WordPress ${sites[i].name}` },
+	});
 	for (const [i, source] of sites.entries()) {
 		const trigger = `${source.name} changed`;
 		nodes.push({
-			parameters: { source: 'bridge', events: ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'], options: {} },
+			parameters: {
+				source: 'bridge',
+				events: ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'],
+				options: {},
+			},
 			id: randomUUID(),
 			name: trigger,
 			type: 'n8n-nodes-harmonyuser-sync.harmonyUserSyncTrigger',
@@ -120,8 +132,20 @@ function perEdgeWorkflow(sites: Site[], credentialIds: string[]): WorkflowJson {
 		}
 		connections[trigger] = { main: [edges] };
 	}
-	nodes.push({ parameters: { operation: 'write' }, id: randomUUID(), name: log, type: 'n8n-nodes-harmonyuser-sync.harmonyUserSyncLog', typeVersion: 1, position: [520, 0] });
-	return { name: `Full mesh of ${sites.length} sites, one workflow edge by edge`, nodes, connections, settings: { executionOrder: 'v1' } };
+	nodes.push({
+		parameters: { operation: 'write' },
+		id: randomUUID(),
+		name: log,
+		type: 'n8n-nodes-harmonyuser-sync.harmonyUserSyncLog',
+		typeVersion: 1,
+		position: [520, 0],
+	});
+	return {
+		name: `Full mesh of ${sites.length} sites, one workflow edge by edge`,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+	};
 }
 
 /** The Sync Log entries of one login, with the requests each User Sync call sent. */
@@ -140,15 +164,25 @@ async function settle(stage: Stage): Promise<number> {
 	let last = -1;
 	for (;;) {
 		await allDeliveriesSettled(...stage.sites);
-		const executions = await eventually('executions settled', async () => {
-			const all = await stage.n8n.executions();
-			return all.every((execution) => !['new', 'running', 'waiting'].includes(execution.status)) && all;
-		}, 120_000, 100);
+		const executions = await eventually(
+			'executions settled',
+			async () => {
+				const all = await stage.n8n.executions();
+				return (
+					all.every((execution) => !['new', 'running', 'waiting'].includes(execution.status)) && all
+				);
+			},
+			120_000,
+			100,
+		);
 		const fresh = executions.filter((execution) => !stage.seen.has(execution.id));
 		if (fresh.length === last) {
 			for (const execution of fresh) stage.seen.add(execution.id);
 			const failed = fresh.filter((execution) => execution.status !== 'success');
-			if (failed.length) throw new Error(`${failed.length} executions did not succeed: ${failed.map((execution) => execution.status).join(', ')}`);
+			if (failed.length)
+				throw new Error(
+					`${failed.length} executions did not succeed: ${failed.map((execution) => execution.status).join(', ')}`,
+				);
 			return fresh.length;
 		}
 		last = fresh.length;
@@ -172,12 +206,19 @@ async function sample(stage: Stage, source: Site): Promise<SampleResult> {
 	for (const log of stage.logs) log.reset();
 	let answered = 0;
 	const started = performance.now();
-	const post = createUser(source, login, { email: `${login}@fanout.test`, first_name: 'Fan', last_name: 'Out' }).then(() => {
+	const post = createUser(source, login, {
+		email: `${login}@fanout.test`,
+		first_name: 'Fan',
+		last_name: 'Out',
+	}).then(() => {
 		answered = performance.now() - started;
 	});
 	post.catch(() => undefined); // awaited below; a failure must not end the process before the cleanup runs
 	while ((await stage.db.query(done))[0] !== String(targets.length)) {
-		if (performance.now() - started > 60_000) throw new Error(`${login} from ${source.name} not complete on the other ${targets.length} sites after 60 s`);
+		if (performance.now() - started > 60_000)
+			throw new Error(
+				`${login} from ${source.name} not complete on the other ${targets.length} sites after 60 s`,
+			);
 		await sleep(POLL_MS);
 	}
 	const latency = performance.now() - started;
@@ -188,11 +229,19 @@ async function sample(stage: Stage, source: Site): Promise<SampleResult> {
 	const writes = stage.logs.flatMap((log) => log.writes());
 	const entries = logOf(stage.n8n, login);
 	// Each site holds the user exactly once.
-	const copies = await stage.db.query(stage.sites.map((site) => `SELECT COUNT(*) FROM \`${site.db}\`.wp_users WHERE user_login = '${login}'`).join(' UNION ALL '));
-	if (copies.some((count) => count !== '1')) throw new Error(`${login}: copies per site ${copies.join(',')}`);
+	const copies = await stage.db.query(
+		stage.sites
+			.map((site) => `SELECT COUNT(*) FROM \`${site.db}\`.wp_users WHERE user_login = '${login}'`)
+			.join(' UNION ALL '),
+	);
+	if (copies.some((count) => count !== '1'))
+		throw new Error(`${login}: copies per site ${copies.join(',')}`);
 	const sameHash = await stage.db.query(
 		targets
-			.map((target) => `SELECT COUNT(*) FROM \`${target.db}\`.wp_users t JOIN \`${source.db}\`.wp_users s ON s.user_login = t.user_login AND s.user_pass = t.user_pass WHERE t.user_login = '${login}'`)
+			.map(
+				(target) =>
+					`SELECT COUNT(*) FROM \`${target.db}\`.wp_users t JOIN \`${source.db}\`.wp_users s ON s.user_login = t.user_login AND s.user_pass = t.user_pass WHERE t.user_login = '${login}'`,
+			)
 			.join(' UNION ALL '),
 	);
 	return {
@@ -205,12 +254,20 @@ async function sample(stage: Stage, source: Site): Promise<SampleResult> {
 		logEntries: entries.length,
 		syncRequests: entries.reduce((sum, entry) => sum + Number(entry.requests ?? 0), 0),
 		hashSame: sameHash.filter((count) => count === '1').length,
-		kinds: requests.reduce((map, request) => map.set(kindOf(request), (map.get(kindOf(request)) ?? 0) + 1), new Map<string, number>()),
+		kinds: requests.reduce(
+			(map, request) => map.set(kindOf(request), (map.get(kindOf(request)) ?? 0) + 1),
+			new Map<string, number>(),
+		),
 	};
 }
 
 /** Activates a layout's workflow and waits until every site has its subscription. */
-async function activate(stage: Stage, layout: Layout, workflow: WorkflowJson, id: string): Promise<number> {
+async function activate(
+	stage: Stage,
+	layout: Layout,
+	workflow: WorkflowJson,
+	id: string,
+): Promise<number> {
 	const started = performance.now();
 	await stage.n8n.activate(id);
 	if (layout === 'network') {
@@ -219,15 +276,22 @@ async function activate(stage: Stage, layout: Layout, workflow: WorkflowJson, id
 		for (const site of stage.sites) {
 			const hookPath = webhookPathOf(workflow, `${site.name} changed`);
 			await stage.n8n.waitForWebhook(hookPath);
-			await eventually(`subscription on ${site.name}`, async () => (await subscriptions(site)).some((hook) => hook.url === `${stage.n8n.url}/webhook/${hookPath}`));
+			await eventually(`subscription on ${site.name}`, async () =>
+				(await subscriptions(site)).some(
+					(hook) => hook.url === `${stage.n8n.url}/webhook/${hookPath}`,
+				),
+			);
 		}
 	}
 	return performance.now() - started;
 }
 
 const line = (name: string, xs: number[]) =>
-	out(`  ${name.padEnd(46)} p50 ${String(Math.round(median(xs))).padStart(5)} ms, p95 ${String(Math.round(percentile(xs, 95))).padStart(5)} ms (${spread(xs)})`);
-const counts = (name: string, xs: number[]) => out(`  ${name.padEnd(46)} median ${median(xs)} (${spread(xs)})`);
+	out(
+		`  ${name.padEnd(46)} p50 ${String(Math.round(median(xs))).padStart(5)} ms, p95 ${String(Math.round(percentile(xs, 95))).padStart(5)} ms (${spread(xs)})`,
+	);
+const counts = (name: string, xs: number[]) =>
+	out(`  ${name.padEnd(46)} median ${median(xs)} (${spread(xs)})`);
 
 async function main(): Promise<void> {
 	out(machine());
@@ -241,10 +305,27 @@ async function main(): Promise<void> {
 			await clearWebhooks(site);
 		}
 		({ n8n } = await startN8nWithPackage());
-		stage = { n8n, sites, db: new MariaDbSession(), logs: sites.map((site) => new RequestLog(site)), seen: new Set() };
-		const networkId = await n8n.createCredential('WordPress Site Network', 'wordPressSiteNetworkApi', networkCredentialData(sites));
+		stage = {
+			n8n,
+			sites,
+			db: new MariaDbSession(),
+			logs: sites.map((site) => new RequestLog(site)),
+			seen: new Set(),
+		};
+		const networkId = await n8n.createCredential(
+			'WordPress Site Network',
+			'wordPressSiteNetworkApi',
+			networkCredentialData(sites),
+		);
 		const siteIds: string[] = [];
-		for (const site of sites) siteIds.push(await n8n.createCredential(`WordPress ${site.name}`, 'wordPressAppPasswordApi', credentialData(site)));
+		for (const site of sites)
+			siteIds.push(
+				await n8n.createCredential(
+					`WordPress ${site.name}`,
+					'wordPressAppPasswordApi',
+					credentialData(site),
+				),
+			);
 		const mesh = loadExample('network-mesh.json', { NETWORK_CREDENTIAL_ID: networkId });
 		const edges = perEdgeWorkflow(sites, siteIds);
 		const workflows: Record<Layout, { workflow: WorkflowJson; id: string }> = {
@@ -265,38 +346,95 @@ async function main(): Promise<void> {
 					results[layout].push(await sample(stage, sites[(source + i) % SITES]));
 				}
 				await n8n.deactivate(id);
-				for (const site of sites) await eventually(`no subscription on ${site.name}`, async () => (await subscriptions(site)).every((hook) => !hook.url.startsWith(n8n!.url)));
+				for (const site of sites)
+					await eventually(`no subscription on ${site.name}`, async () =>
+						(await subscriptions(site)).every((hook) => !hook.url.startsWith(n8n!.url)),
+					);
 			}
 			source = (source + perBlock) % SITES;
 		}
 
-		out(`\nOne change fanned out to ${SITES} sites, real n8n (regular mode); ${SAMPLES} samples per layout (${BLOCKS} alternating blocks, ${WARMUP} warm-up samples each), source site rotating:`);
-		out(`  layouts: network = ${mesh.nodes.filter((node) => !node.type.endsWith('stickyNote')).length} nodes; per edge = ${edges.nodes.length} nodes (${SITES} triggers, ${SITES * (SITES - 1)} User Sync, 1 Sync Log)`);
+		out(
+			`\nOne change fanned out to ${SITES} sites, real n8n (regular mode); ${SAMPLES} samples per layout (${BLOCKS} alternating blocks, ${WARMUP} warm-up samples each), source site rotating:`,
+		);
+		out(
+			`  layouts: network = ${mesh.nodes.filter((node) => !node.type.endsWith('stickyNote')).length} nodes; per edge = ${edges.nodes.length} nodes (${SITES} triggers, ${SITES * (SITES - 1)} User Sync, 1 Sync Log)`,
+		);
 		for (const layout of ['network', 'per edge'] as Layout[]) {
 			const xs = results[layout];
 			out(`\n${layout}:`);
-			line('source answers its POST', xs.map((s) => s.answered));
-			line(`complete on the last of the other ${SITES - 1} sites`, xs.map((s) => s.latency));
-			line('everything settled (deliveries, executions)', xs.map((s) => s.settled));
-			counts('executions per change', xs.map((s) => s.executions));
-			counts(`requests per change, all ${SITES} sites (POST incl.)`, xs.map((s) => s.requests));
-			counts('  of which writes (POST, PUT, DELETE)', xs.map((s) => s.writes));
-			counts('User Sync requests per change (Sync Log)', xs.map((s) => s.syncRequests));
-			counts('Sync Log entries per change', xs.map((s) => s.logEntries));
-			counts(`targets left with the source's password hash (of ${SITES - 1})`, xs.map((s) => s.hashSame));
+			line(
+				'source answers its POST',
+				xs.map((s) => s.answered),
+			);
+			line(
+				`complete on the last of the other ${SITES - 1} sites`,
+				xs.map((s) => s.latency),
+			);
+			line(
+				'everything settled (deliveries, executions)',
+				xs.map((s) => s.settled),
+			);
+			counts(
+				'executions per change',
+				xs.map((s) => s.executions),
+			);
+			counts(
+				`requests per change, all ${SITES} sites (POST incl.)`,
+				xs.map((s) => s.requests),
+			);
+			counts(
+				'  of which writes (POST, PUT, DELETE)',
+				xs.map((s) => s.writes),
+			);
+			counts(
+				'User Sync requests per change (Sync Log)',
+				xs.map((s) => s.syncRequests),
+			);
+			counts(
+				'Sync Log entries per change',
+				xs.map((s) => s.logEntries),
+			);
+			counts(
+				`targets left with the source's password hash (of ${SITES - 1})`,
+				xs.map((s) => s.hashSame),
+			);
 			line('activation (every site subscribed)', activations[layout]);
 			const kinds = new Map<string, number[]>();
-			for (const result of xs) for (const [kind, n] of result.kinds) kinds.set(kind, [...(kinds.get(kind) ?? []), n]);
+			for (const result of xs)
+				for (const [kind, n] of result.kinds) kinds.set(kind, [...(kinds.get(kind) ?? []), n]);
 			out('  requests by kind, median per change (a kind missing from a change counts 0):');
 			for (const [kind, ns] of [...kinds].sort((a, b) => median(b[1]) - median(a[1]))) {
 				out(`    ${kind.padEnd(60)} ${median([...ns, ...Array(xs.length - ns.length).fill(0)])}`);
 			}
 		}
-		const p = (layout: Layout, pick: (s: SampleResult) => number, q = 50) => (q === 50 ? median : (xs: number[]) => percentile(xs, q))(results[layout].map(pick));
+		const p = (layout: Layout, pick: (s: SampleResult) => number, q = 50) =>
+			(q === 50 ? median : (xs: number[]) => percentile(xs, q))(results[layout].map(pick));
 		out(`\nNetwork against per edge (ratios of medians; below 1× the network is cheaper):`);
-		out(`  latency to the last site p50 ${ratio(p('network', (s) => s.latency), p('per edge', (s) => s.latency))}, p95 ${ratio(p('network', (s) => s.latency, 95), p('per edge', (s) => s.latency, 95))}`);
-		out(`  settled ${ratio(p('network', (s) => s.settled), p('per edge', (s) => s.settled))}`);
-		out(`  executions ${ratio(p('network', (s) => s.executions), p('per edge', (s) => s.executions))}, requests ${ratio(p('network', (s) => s.requests), p('per edge', (s) => s.requests))}`);
+		out(
+			`  latency to the last site p50 ${ratio(
+				p('network', (s) => s.latency),
+				p('per edge', (s) => s.latency),
+			)}, p95 ${ratio(
+				p('network', (s) => s.latency, 95),
+				p('per edge', (s) => s.latency, 95),
+			)}`,
+		);
+		out(
+			`  settled ${ratio(
+				p('network', (s) => s.settled),
+				p('per edge', (s) => s.settled),
+			)}`,
+		);
+		out(
+			`  executions ${ratio(
+				p('network', (s) => s.executions),
+				p('per edge', (s) => s.executions),
+			)}, requests ${ratio(
+				p('network', (s) => s.requests),
+				p('per edge', (s) => s.requests),
+			)}`,
+		);
 	} finally {
 		stage?.db.close();
 		for (const log of stage?.logs ?? []) log.remove();

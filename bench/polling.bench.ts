@@ -39,7 +39,10 @@ function computedStaticData(count: number, site: string): { bytes: number; ms: n
 	const snapshot = snapshotOf(users);
 	const stored: IDataObject = {};
 	writePollState(stored, {
-		version: STATE_VERSION, site, users: packSnapshot(snapshot), userCount: snapshot.size,
+		version: STATE_VERSION,
+		site,
+		users: packSnapshot(snapshot),
+		userCount: snapshot.size,
 		bridge: { present: false, checkedAt: new Date().toISOString() },
 	});
 	return { bytes: staticBytes({ [`node:${NODE_NAME}`]: stored }), ms: performance.now() - started };
@@ -60,10 +63,16 @@ async function pollBigSite(site: lab.Site, pkg: LoadedPackage, log: RequestLog):
 	const seedStarted = performance.now();
 	await lab.seedUsersBySql(site, BIG, { prefix: 'pollbig', role: 'subscriber' });
 	const seedMs = performance.now() - seedStarted;
-	const measure = (run: () => Promise<void>) => timed(() => log.since().length, run, () => log.reset());
+	const measure = (run: () => Promise<void>) =>
+		timed(
+			() => log.since().length,
+			run,
+			() => log.reset(),
+		);
 	const poll = (staticData: IDataObject) => async () => {
 		const { items } = await pollAsActive(pkg, EVERYTHING, credentialOf(site), staticData);
-		if (items?.length) throw new Error(`the first poll of ${BIG} users emitted ${items.length} events`);
+		if (items?.length)
+			throw new Error(`the first poll of ${BIG} users emitted ${items.length} events`);
 	};
 	const scanned: IDataObject = {};
 	const scan = await measure(poll(scanned));
@@ -82,22 +91,47 @@ async function main(): Promise<void> {
 	const seedStarted = performance.now();
 	await lab.seedUsersBySql(site, N, { prefix: 'pollbench', role: 'subscriber' });
 	const seedMs = performance.now() - seedStarted;
-	const ids = (await lab.sql(site, "SELECT ID FROM wp_users WHERE user_login LIKE 'pollbench%' ORDER BY ID")).split('\n').filter(Boolean).map(Number);
+	const ids = (
+		await lab.sql(site, "SELECT ID FROM wp_users WHERE user_login LIKE 'pollbench%' ORDER BY ID")
+	)
+		.split('\n')
+		.filter(Boolean)
+		.map(Number);
 	const pkg: LoadedPackage = await loadPackage();
 	const log = new RequestLog(site);
-	const measure = (run: () => Promise<void>) => timed(() => log.since().length, run, () => log.reset());
+	const measure = (run: () => Promise<void>) =>
+		timed(
+			() => log.since().length,
+			run,
+			() => log.reset(),
+		);
 	/** One poll as an active workflow; it must emit exactly `events` events (a wrong poll is not a figure). */
 	const poll = (staticData: IDataObject, events: number) => async () => {
 		const { items } = await pollAsActive(pkg, EVERYTHING, credentialOf(site), staticData);
-		if ((items?.length ?? 0) !== events) throw new Error(`poll emitted ${items?.length ?? 0} events, expected ${events}`);
+		if ((items?.length ?? 0) !== events)
+			throw new Error(`poll emitted ${items?.length ?? 0} events, expected ${events}`);
 	};
 	/** A real profile change through REST (the bridge, when present, stamps it as changed). */
 	const changeOneUser = async (id: number, tag: string) => {
-		const reply = await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: `Changed ${tag}` } });
+		const reply = await rest(site, site.admin, `/wp/v2/users/${id}`, {
+			method: 'POST',
+			body: { first_name: `Changed ${tag}` },
+		});
 		if (reply.status !== 200) throw new Error(`changing user ${id} → ${reply.status}`);
 	};
-	const names = ['listing', 'scanFirst', 'scanQuiet', 'scanOne', 'bridgeFirst', 'bridgeQuiet', 'bridgeOne'] as const;
-	const results = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<(typeof names)[number], Sample[]>;
+	const names = [
+		'listing',
+		'scanFirst',
+		'scanQuiet',
+		'scanOne',
+		'bridgeFirst',
+		'bridgeQuiet',
+		'bridgeOne',
+	] as const;
+	const results = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<
+		(typeof names)[number],
+		Sample[]
+	>;
 	let storedAfterScan = 0;
 	let storedWithBridge = 0;
 	let big: BigSite | undefined;
@@ -134,7 +168,9 @@ async function main(): Promise<void> {
 	const rssAfterPolls = process.resourceUsage().maxRSS * 1024;
 	const base = { name: "the bare listing's time", samples: results.listing };
 	const requests = (samples: Sample[]) => median(samples.map((s) => s.requests));
-	out(`\nPolling a site of ${N + 2} users (${N} seeded by SQL in ${(seedMs / 1000).toFixed(1)} s), ${RUNS} runs, requests counted on the server:`);
+	out(
+		`\nPolling a site of ${N + 2} users (${N} seeded by SQL in ${(seedMs / 1000).toFixed(1)} s), ${RUNS} runs, requests counted on the server:`,
+	);
 	report('bare paged listing (baseline)', results.listing);
 	out(' without the bridge (full scan):');
 	report('first poll (builds the snapshot)', results.scanFirst, base);
@@ -145,26 +181,42 @@ async function main(): Promise<void> {
 	report('nothing changed', results.bridgeQuiet, base);
 	report('1 user changed', results.bridgeOne, base);
 	const listed = requests(results.listing);
-	out(`  requests against the bare listing's ${listed}: nothing changed ${ratio(requests(results.scanQuiet), listed)} without the bridge, ${ratio(requests(results.bridgeQuiet), listed)} with it`);
+	out(
+		`  requests against the bare listing's ${listed}: nothing changed ${ratio(requests(results.scanQuiet), listed)} without the bridge, ${ratio(requests(results.bridgeQuiet), listed)} with it`,
+	);
 	const quiet = results.bridgeQuiet.map((s) => s.requests);
 	const held = quiet.every((count) => count === 1);
-	out(`  goal (with the bridge, nothing changed = exactly 1 request): ${held ? 'HOLDS' : 'MISSED'} in ${RUNS} runs (requests: ${quiet.join(', ')})`);
+	out(
+		`  goal (with the bridge, nothing changed = exactly 1 request): ${held ? 'HOLDS' : 'MISSED'} in ${RUNS} runs (requests: ${quiet.join(', ')})`,
+	);
 
 	out('\nStatic data (the JSON n8n stores for the workflow):');
-	out(`  after polling ${N + 2} lab-seeded users: ${storedAfterScan} bytes (${(storedAfterScan / (N + 2)).toFixed(1)} B/user), with the bridge ${storedWithBridge} bytes — measured`);
+	out(
+		`  after polling ${N + 2} lab-seeded users: ${storedAfterScan} bytes (${(storedAfterScan / (N + 2)).toFixed(1)} B/user), with the bridge ${storedWithBridge} bytes — measured`,
+	);
 	const same = computedStaticData(N, site.url);
-	out(`  ${N} realistic users: ${same.bytes} bytes (${(same.bytes / N).toFixed(1)} B/user) — computed, core snapshot code (seeded logins/emails pack tighter)`);
+	out(
+		`  ${N} realistic users: ${same.bytes} bytes (${(same.bytes / N).toFixed(1)} B/user) — computed, core snapshot code (seeded logins/emails pack tighter)`,
+	);
 	const computed = computedStaticData(BIG, site.url);
-	out(`  ${BIG} realistic users: ${computed.bytes} bytes (${mib(computed.bytes)}, ${(computed.bytes / BIG).toFixed(1)} B/user), fingerprint+pack ${Math.round(computed.ms)} ms — computed, core snapshot code`);
+	out(
+		`  ${BIG} realistic users: ${computed.bytes} bytes (${mib(computed.bytes)}, ${(computed.bytes / BIG).toFixed(1)} B/user), fingerprint+pack ${Math.round(computed.ms)} ms — computed, core snapshot code`,
+	);
 	if (big) {
-		out(`  ${BIG + 2} lab users (seeded by SQL in ${(big.seedMs / 1000).toFixed(1)} s): ${big.scanBytes} bytes (${mib(big.scanBytes)}, ${(big.scanBytes / BIG).toFixed(1)} B/user) — measured after a real poll`);
+		out(
+			`  ${BIG + 2} lab users (seeded by SQL in ${(big.seedMs / 1000).toFixed(1)} s): ${big.scanBytes} bytes (${mib(big.scanBytes)}, ${(big.scanBytes / BIG).toFixed(1)} B/user) — measured after a real poll`,
+		);
 		out(`\nPolling ${BIG + 2} users, one run each:`);
 		report('first poll without the bridge', [big.scan]);
 		report('first poll with the bridge', [big.bridgeFirst]);
 		report('nothing changed, with the bridge', [big.bridgeQuiet]);
 	}
-	out('\nPeak RSS of this bench process (a rough indicator, the whole process: n8n\'s engine, the lab helpers, the polls):');
-	out(`  after the polls ${mib(rssAfterPolls)}, after the ${BIG}-user computation ${mib(process.resourceUsage().maxRSS * 1024)}`);
+	out(
+		"\nPeak RSS of this bench process (a rough indicator, the whole process: n8n's engine, the lab helpers, the polls):",
+	);
+	out(
+		`  after the polls ${mib(rssAfterPolls)}, after the ${BIG}-user computation ${mib(process.resourceUsage().maxRSS * 1024)}`,
+	);
 }
 
 main().then(

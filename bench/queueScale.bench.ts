@@ -22,7 +22,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as lab from '../lab/lab';
 import type { Site } from '../lab/lab';
 import { signBridgeDelivery } from '../core/security/signature';
-import { clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions } from '../lab/harness/n8n/e2e';
+import {
+	clearSubscriptions,
+	credentialData,
+	removeUsersByPrefix,
+	subscriptions,
+} from '../lab/harness/n8n/e2e';
 import { createQueueUser, QueueModeN8n } from '../lab/harness/n8n/queueMode';
 import { eventually, loadExample, webhookPathOf, type WorkflowJson } from '../lab/harness/n8n';
 import { NS, clearWebhooks, installBridge, removeBridge } from '../lab/harness/bridge';
@@ -58,7 +63,6 @@ async function answered<T>(into: number[], request: () => Promise<T>): Promise<T
 	return value;
 }
 
-
 /** CPU seconds (user + system) of a process and its live descendants, from /proc (CLK_TCK 100). */
 function cpuOfTree(pid: number | undefined): number {
 	if (!pid) return 0;
@@ -73,8 +77,10 @@ function cpuOfTree(pid: number | undefined): number {
 		const fields = read(`/proc/${p}/stat`).split(') ')[1]?.split(' ') ?? [];
 		return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 	};
-	const children = (p: number) => read(`/proc/${p}/task/${p}/children`).split(/\s+/).filter(Boolean).map(Number);
-	const walk = (p: number): number => own(p) + children(p).reduce((sum, child) => sum + walk(child), 0);
+	const children = (p: number) =>
+		read(`/proc/${p}/task/${p}/children`).split(/\s+/).filter(Boolean).map(Number);
+	const walk = (p: number): number =>
+		own(p) + children(p).reduce((sum, child) => sum + walk(child), 0);
 	return walk(pid);
 }
 
@@ -94,14 +100,27 @@ function cpuByName(name: string): number {
 
 /** Busy CPU seconds of the whole machine (/proc/stat: all but idle and iowait). */
 function machineBusy(): number {
-	const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+	const fields = readFileSync('/proc/stat', 'utf8')
+		.split('\n')[0]
+		.split(/\s+/)
+		.slice(1)
+		.map(Number);
 	return (fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4]) / 100;
 }
 
 function cpuSnapshot(cluster: QueueModeN8n, A: Site, B: Site): Record<string, number> {
 	const snapshot: Record<string, number> = { 'n8n main': cpuOfTree(cluster.main.pid) };
-	for (const worker of cluster.workers) snapshot[`n8n ${worker.name}`] = cpuOfTree(worker.child?.pid);
-	return { ...snapshot, 'WordPress A (php -S)': cpuOfTree(A.pid), 'WordPress B (php -S)': cpuOfTree(B.pid), mariadbd: cpuByName('mariadbd'), postgres: cpuByName('postgres'), 'redis-server': cpuByName('redis-server'), 'machine (all)': machineBusy() };
+	for (const worker of cluster.workers)
+		snapshot[`n8n ${worker.name}`] = cpuOfTree(worker.child?.pid);
+	return {
+		...snapshot,
+		'WordPress A (php -S)': cpuOfTree(A.pid),
+		'WordPress B (php -S)': cpuOfTree(B.pid),
+		mariadbd: cpuByName('mariadbd'),
+		postgres: cpuByName('postgres'),
+		'redis-server': cpuByName('redis-server'),
+		'machine (all)': machineBusy(),
+	};
 }
 
 interface Burst {
@@ -126,47 +145,118 @@ function bareWorkflow(): WorkflowJson {
 	return {
 		name: 'n8n only (bench baseline)',
 		nodes: [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2.1, position: [0, 0], webhookId: path, parameters: { httpMethod: 'POST', path, options: {} } },
-			{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2.1,
+				position: [0, 0],
+				webhookId: path,
+				parameters: { httpMethod: 'POST', path, options: {} },
+			},
+			{
+				name: 'No Op',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
 		],
 		connections: { Webhook: { main: [[{ node: 'No Op', type: 'main', index: 0 }]] } },
 	};
 }
 
 /** The workflow of queueMode.test.ts, with a known signing secret so the direct burst can sign like the bridge. */
-function workflowOf(credentialIds: Record<string, string>, postgresCredential: string): WorkflowJson {
+function workflowOf(
+	credentialIds: Record<string, string>,
+	postgresCredential: string,
+): WorkflowJson {
 	const twoWay = loadExample('two-way-sync.json', credentialIds);
-	const pg = { harmonyUserSyncPostgres: { id: postgresCredential, name: 'HarmonyUser Sync Postgres' } };
+	const pg = {
+		harmonyUserSyncPostgres: { id: postgresCredential, name: 'HarmonyUser Sync Postgres' },
+	};
 	const nodes = twoWay.nodes
 		.filter((node) => ['Site A changed', 'Apply to Site B', 'Sync Log'].includes(node.name))
 		.map((node) => {
 			if (node.name === 'Site A changed') {
-				return { ...node, parameters: { ...node.parameters, dedupeStore: 'postgres', options: { signingSecret: SECRET } }, credentials: { ...node.credentials, ...pg } };
+				return {
+					...node,
+					parameters: {
+						...node.parameters,
+						dedupeStore: 'postgres',
+						options: { signingSecret: SECRET },
+					},
+					credentials: { ...node.credentials, ...pg },
+				};
 			}
-			if (node.name === 'Sync Log') return { ...node, parameters: { ...node.parameters, store: 'postgres' }, credentials: pg };
+			if (node.name === 'Sync Log')
+				return { ...node, parameters: { ...node.parameters, store: 'postgres' }, credentials: pg };
 			return node;
 		});
-	return { ...twoWay, name: 'A → B in queue mode (bench)', nodes, connections: { 'Site A changed': twoWay.connections['Site A changed'], 'Apply to Site B': twoWay.connections['Apply to Site B'] } };
+	return {
+		...twoWay,
+		name: 'A → B in queue mode (bench)',
+		nodes,
+		connections: {
+			'Site A changed': twoWay.connections['Site A changed'],
+			'Apply to Site B': twoWay.connections['Apply to Site B'],
+		},
+	};
 }
 
 /** Events like A's: the latest created/updated bodies from A's bridge queue, with fresh ids, users and times. */
-type BridgeEvent = Record<string, unknown> & { id: string; event: string; user: Record<string, unknown> };
+type BridgeEvent = Record<string, unknown> & {
+	id: string;
+	event: string;
+	user: Record<string, unknown>;
+};
 
 async function directEvents(A: Site, prefix: string, existing: string[]): Promise<BridgeEvent[]> {
 	const template = async (event: string): Promise<BridgeEvent> =>
-		JSON.parse(await lab.wpEval(A, `global $wpdb; echo $wpdb->get_var("SELECT body FROM {$wpdb->prefix}harmonyuser_queue WHERE event = '${event}' ORDER BY id DESC LIMIT 1");`));
+		JSON.parse(
+			await lab.wpEval(
+				A,
+				`global $wpdb; echo $wpdb->get_var("SELECT body FROM {$wpdb->prefix}harmonyuser_queue WHERE event = '${event}' ORDER BY id DESC LIMIT 1");`,
+			),
+		);
 	const [created, updated] = [await template('user.created'), await template('user.updated')];
-	const event = (base: BridgeEvent, login: string, email: string, user: Record<string, unknown>): BridgeEvent => ({
+	const event = (
+		base: BridgeEvent,
+		login: string,
+		email: string,
+		user: Record<string, unknown>,
+	): BridgeEvent => ({
 		...structuredClone(base),
 		id: randomUUID(),
 		time: new Date().toISOString(),
 		// A sync id B does not know: B matches by email/login, as for A's own events.
-		user: { ...structuredClone(base.user), login, email, displayName: login, nickname: login, syncId: randomUUID(), ...user },
+		user: {
+			...structuredClone(base.user),
+			login,
+			email,
+			displayName: login,
+			nickname: login,
+			syncId: randomUUID(),
+			...user,
+		},
 	});
 	const events: BridgeEvent[] = [];
 	for (let i = 0; i < Math.max(CREATES, UPDATES); i++) {
-		if (i < CREATES) events.push(event(created, `${prefix}new${i}`, `${prefix}new${i}@queue.test`, { firstName: 'Initial', lastName: `${prefix}new${i}`, sourceId: 900_000 + i }));
-		if (i < UPDATES) events.push(event(updated, existing[i], `${existing[i]}@example.test`, { firstName: 'Direct', lastName: `Updated ${i}`, sourceId: 800_000 + i }));
+		if (i < CREATES)
+			events.push(
+				event(created, `${prefix}new${i}`, `${prefix}new${i}@queue.test`, {
+					firstName: 'Initial',
+					lastName: `${prefix}new${i}`,
+					sourceId: 900_000 + i,
+				}),
+			);
+		if (i < UPDATES)
+			events.push(
+				event(updated, existing[i], `${existing[i]}@example.test`, {
+					firstName: 'Direct',
+					lastName: `Updated ${i}`,
+					sourceId: 800_000 + i,
+				}),
+			);
 	}
 	return events;
 }
@@ -191,12 +281,34 @@ async function main(): Promise<void> {
 					logDb = await createTestDatabase();
 					const main = cluster.main;
 					const { host, port, database, user } = logDb.settings;
-					const pgCredential = await main.createCredential('HarmonyUser Sync Postgres', 'harmonyUserSyncPostgres', { host, port, database, user, password: '', ssl: false, schema: 'public', tablePrefix: 'harmonyuser_' });
+					const pgCredential = await main.createCredential(
+						'HarmonyUser Sync Postgres',
+						'harmonyUserSyncPostgres',
+						{
+							host,
+							port,
+							database,
+							user,
+							password: '',
+							ssl: false,
+							schema: 'public',
+							tablePrefix: 'harmonyuser_',
+						},
+					);
 					const credentialIds: Record<string, string> = {};
-					for (const [letter, site] of [['A', A], ['B', B]] as const) credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await main.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
+					for (const [letter, site] of [
+						['A', A],
+						['B', B],
+					] as const)
+						credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await main.createCredential(
+							`WordPress Site ${letter}`,
+							'wordPressAppPasswordApi',
+							credentialData(site),
+						);
 					// Users both sites have before the bursts, seeded while nothing listens (no REST, so no events).
 					const old = (kind: string) => `${RUN}w${workers}r${run}${kind}old`;
-					const oldLogins = (kind: string) => Array.from({ length: UPDATES }, (_, i) => `${old(kind)}${i + 1}`);
+					const oldLogins = (kind: string) =>
+						Array.from({ length: UPDATES }, (_, i) => `${old(kind)}${i + 1}`);
 					const idsOnA = await lab.seedUsers(A, UPDATES, { prefix: old('a') });
 					await lab.seedUsers(B, UPDATES, { prefix: old('a') });
 					await lab.seedUsers(B, UPDATES, { prefix: old('b') });
@@ -205,19 +317,51 @@ async function main(): Promise<void> {
 					await main.activate(id);
 					const hookUrl = `${main.url}/webhook/${webhookPathOf(workflow, 'Site A changed')}`;
 					await main.waitForWebhook(webhookPathOf(workflow, 'Site A changed'));
-					await eventually('the subscription on A', async () => (await subscriptions(A)).some((hook) => hook.url === hookUrl));
+					await eventually('the subscription on A', async () =>
+						(await subscriptions(A)).some((hook) => hook.url === hookUrl),
+					);
 					// Warm-up: a few changes through the whole path (workers, B, the Postgres stores), untimed.
-					await inFlight(2, Array.from({ length: 4 }, (_, i) => () => createQueueUser(A, `${RUN}w${workers}r${run}warm${i}`)));
-					const logged = async (prefix: string) => Number((await logDb!.query(`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%'`))[0].n);
-					await eventually('warm-up logged', async () => (await logged(`${RUN}w${workers}r${run}warm`)) >= 4, 60_000, 200);
+					await inFlight(
+						2,
+						Array.from(
+							{ length: 4 },
+							(_, i) => () => createQueueUser(A, `${RUN}w${workers}r${run}warm${i}`),
+						),
+					);
+					const logged = async (prefix: string) =>
+						Number(
+							(
+								await logDb!.query(
+									`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%'`,
+								)
+							)[0].n,
+						);
+					await eventually(
+						'warm-up logged',
+						async () => (await logged(`${RUN}w${workers}r${run}warm`)) >= 4,
+						60_000,
+						200,
+					);
 
 					/** Done when every change of the prefix is logged; failed = logged as anything but synced. */
 					const loggedAll = (prefix: string): BurstEnd => ({
 						finished: async () => (await logged(prefix)) >= CHANGES,
-						failed: async () => Number((await logDb!.query(`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%' AND status <> 'synced'`))[0].n),
+						failed: async () =>
+							Number(
+								(
+									await logDb!.query(
+										`SELECT COUNT(*) AS n FROM harmonyuser_sync_log WHERE login LIKE '${prefix}%' AND status <> 'synced'`,
+									)
+								)[0].n,
+							),
 					});
 					/** Runs one burst; times from its start until it is finished. */
-					const burst = async (name: string, end: BurstEnd, answers: number[], send: () => Promise<void>) => {
+					const burst = async (
+						name: string,
+						end: BurstEnd,
+						answers: number[],
+						send: () => Promise<void>,
+					) => {
 						const before = cpuSnapshot(live, A, B);
 						const workersBefore = Object.values(live.executionsByWorker()).map((ids) => ids.length);
 						for (const log of logs) log.reset();
@@ -227,47 +371,99 @@ async function main(): Promise<void> {
 						await eventually(`${name}: all ${CHANGES} done`, end.finished, 600_000, 100);
 						const ms = performance.now() - started;
 						const after = cpuSnapshot(live, A, B);
-						const perWorker = Object.values(live.executionsByWorker()).map((ids, i) => ids.length - workersBefore[i]);
+						const perWorker = Object.values(live.executionsByWorker()).map(
+							(ids, i) => ids.length - workersBefore[i],
+						);
 						const failed = await end.failed();
-						const cpu = Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - before[key]]));
-						(results[`${name}|${workers}`] ??= []).push({ ms, sendMs, answers, requests: logs.reduce((sum, log) => sum + log.since().length, 0), perWorker, failed, cpu });
+						const cpu = Object.fromEntries(
+							Object.entries(after).map(([key, value]) => [key, value - before[key]]),
+						);
+						(results[`${name}|${workers}`] ??= []).push({
+							ms,
+							sendMs,
+							answers,
+							requests: logs.reduce((sum, log) => sum + log.since().length, 0),
+							perWorker,
+							failed,
+							cpu,
+						});
 						// Let the last executions finish before the next burst (the Sync Log is the last node).
-						await eventually('executions finished', async () => (await live.database!.query(`SELECT COUNT(*) AS n FROM execution_entity WHERE status IN ('new', 'running', 'waiting')`))[0].n === '0', 60_000, 200);
+						await eventually(
+							'executions finished',
+							async () =>
+								(
+									await live.database!.query(
+										`SELECT COUNT(*) AS n FROM execution_entity WHERE status IN ('new', 'running', 'waiting')`,
+									)
+								)[0].n === '0',
+							60_000,
+							200,
+						);
 					};
 
 					const realistic = `${RUN}w${workers}r${run}a`;
 					const tasks: Array<() => Promise<unknown>> = [];
 					const writes: number[] = [];
 					for (let i = 0; i < Math.max(CREATES, UPDATES); i++) {
-						if (i < CREATES) tasks.push(() => answered(writes, () => createQueueUser(A, `${realistic}new${i}`)));
-						if (i < UPDATES) tasks.push(async () => {
-							const reply = await answered(writes, () => rest(A, A.admin, `/wp/v2/users/${idsOnA[i]}`, { method: 'POST', body: { first_name: 'Burst', last_name: `Updated ${i}` } }));
-							if (reply.status !== 200) throw new Error(`update ${oldLogins('a')[i]}: ${reply.status}`);
-						});
+						if (i < CREATES)
+							tasks.push(() => answered(writes, () => createQueueUser(A, `${realistic}new${i}`)));
+						if (i < UPDATES)
+							tasks.push(async () => {
+								const reply = await answered(writes, () =>
+									rest(A, A.admin, `/wp/v2/users/${idsOnA[i]}`, {
+										method: 'POST',
+										body: { first_name: 'Burst', last_name: `Updated ${i}` },
+									}),
+								);
+								if (reply.status !== 200)
+									throw new Error(`update ${oldLogins('a')[i]}: ${reply.status}`);
+							});
 					}
 					await burst('realistic', loggedAll(realistic), writes, async () => {
 						await inFlight(REST_IN_FLIGHT, tasks);
 						// Deliveries that failed or timed out wait for a retry: force them (as the test does).
-						await eventually('A’s queue drained', async () => {
-							const queue = (await rest(A, A.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } })).body.queue;
-							return queue.pending === 0 && queue.sending === 0;
-						}, 120_000, 500);
+						await eventually(
+							'A’s queue drained',
+							async () => {
+								const queue = (
+									await rest(A, A.admin, `${NS}/queue/run`, {
+										method: 'POST',
+										body: { force: true },
+									})
+								).body.queue;
+								return queue.pending === 0 && queue.sending === 0;
+							},
+							120_000,
+							500,
+						);
 					});
 					const direct = `${RUN}w${workers}r${run}b`;
 					const events = await directEvents(A, direct, oldLogins('b'));
 					const deliveries: number[] = [];
 					await burst('direct', loggedAll(direct), deliveries, () =>
-						inFlight(DIRECT_IN_FLIGHT, events.map((event) => async () => {
-							const body = JSON.stringify(event);
-							const ts = String(Math.floor(Date.now() / 1000));
-							const res = await answered(deliveries, () => fetch(hookUrl, {
-								method: 'POST',
-								headers: { 'Content-Type': 'application/json', 'X-HarmonyUser-Event-Id': event.id, 'X-HarmonyUser-Event': event.event, 'X-HarmonyUser-Timestamp': ts, 'X-HarmonyUser-Signature': signBridgeDelivery(SECRET, ts, body) },
-								body,
-							}));
-							const text = await res.text();
-							if (res.status !== 200 || text.includes('duplicate')) throw new Error(`direct delivery: ${res.status} ${text.slice(0, 200)}`);
-						})),
+						inFlight(
+							DIRECT_IN_FLIGHT,
+							events.map((event) => async () => {
+								const body = JSON.stringify(event);
+								const ts = String(Math.floor(Date.now() / 1000));
+								const res = await answered(deliveries, () =>
+									fetch(hookUrl, {
+										method: 'POST',
+										headers: {
+											'Content-Type': 'application/json',
+											'X-HarmonyUser-Event-Id': event.id,
+											'X-HarmonyUser-Event': event.event,
+											'X-HarmonyUser-Timestamp': ts,
+											'X-HarmonyUser-Signature': signBridgeDelivery(SECRET, ts, body),
+										},
+										body,
+									}),
+								);
+								const text = await res.text();
+								if (res.status !== 200 || text.includes('duplicate'))
+									throw new Error(`direct delivery: ${res.status} ${text.slice(0, 200)}`);
+							}),
+						),
 					);
 					await main.deactivate(id);
 
@@ -278,15 +474,38 @@ async function main(): Promise<void> {
 					await main.waitForWebhook(bare.nodes[0].webhookId as string);
 					if (!/^\w+$/.test(bareId)) throw new Error(`unexpected workflow id ${bareId}`);
 					const bareDone = async (status: string) =>
-						Number((await live.database!.query(`SELECT COUNT(*) AS n FROM execution_entity WHERE "workflowId" = '${bareId}' AND status ${status}`))[0].n);
+						Number(
+							(
+								await live.database!.query(
+									`SELECT COUNT(*) AS n FROM execution_entity WHERE "workflowId" = '${bareId}' AND status ${status}`,
+								)
+							)[0].n,
+						);
 					const warm = await bareDone("IN ('success', 'error', 'crashed')");
 					const bareAnswers: number[] = [];
-					await burst('n8n only', { finished: async () => (await bareDone("IN ('success', 'error', 'crashed')")) >= warm + CHANGES, failed: () => bareDone("IN ('error', 'crashed')") }, bareAnswers, () =>
-						inFlight(DIRECT_IN_FLIGHT, events.map((event) => async () => {
-							const res = await answered(bareAnswers, () => fetch(`${main.url}/webhook/${bare.nodes[0].webhookId}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) }));
-							await res.text();
-							if (res.status !== 200) throw new Error(`n8n-only delivery: ${res.status}`);
-						})),
+					await burst(
+						'n8n only',
+						{
+							finished: async () =>
+								(await bareDone("IN ('success', 'error', 'crashed')")) >= warm + CHANGES,
+							failed: () => bareDone("IN ('error', 'crashed')"),
+						},
+						bareAnswers,
+						() =>
+							inFlight(
+								DIRECT_IN_FLIGHT,
+								events.map((event) => async () => {
+									const res = await answered(bareAnswers, () =>
+										fetch(`${main.url}/webhook/${bare.nodes[0].webhookId}`, {
+											method: 'POST',
+											headers: { 'Content-Type': 'application/json' },
+											body: JSON.stringify(event),
+										}),
+									);
+									await res.text();
+									if (res.status !== 200) throw new Error(`n8n-only delivery: ${res.status}`);
+								}),
+							),
 					);
 					await main.deactivate(bareId);
 				} finally {
@@ -308,8 +527,10 @@ async function main(): Promise<void> {
 }
 
 function report(results: Record<string, Burst[]>): void {
-	out(`\nQueue mode, ${CHANGES} changes (${CREATES} creates, ${UPDATES} updates), ${RUNS} run(s) each, --concurrency=${CONCURRENCY} per worker, ` +
-		`${process.env.HUS_LAB_WORKERS ?? 4} php -S workers per site; machine-wide figures (mariadbd, postgres, machine) include other users of the machine:`);
+	out(
+		`\nQueue mode, ${CHANGES} changes (${CREATES} creates, ${UPDATES} updates), ${RUNS} run(s) each, --concurrency=${CONCURRENCY} per worker, ` +
+			`${process.env.HUS_LAB_WORKERS ?? 4} php -S workers per site; machine-wide figures (mariadbd, postgres, machine) include other users of the machine:`,
+	);
 	const titles: Record<string, string> = {
 		realistic: `realistic: the changes made on A by REST, ${REST_IN_FLIGHT} in flight`,
 		direct: `direct: signed events posted to n8n's webhook, ${DIRECT_IN_FLIGHT} in flight`,
@@ -323,16 +544,28 @@ function report(results: Record<string, Burst[]>): void {
 			const ms = bursts.map((b) => b.ms);
 			const last = bursts[bursts.length - 1];
 			// The drain after the last send: near 0 means the intake (A, or n8n main's webhooks) limits, not the workers.
-			out(`  ${workers} worker(s): median ${Math.round(median(ms))} ms (${spread(ms)}), ${(CHANGES / (median(ms) / 1000)).toFixed(1)} changes/s; ` +
-				`last send after ${Math.round(median(bursts.map((b) => b.sendMs)))} ms, drained ${Math.round(median(bursts.map((b) => b.ms - b.sendMs)))} ms later; ` +
-				`${name === 'realistic' ? 'A answered a write' : 'n8n answered a delivery'} in p50 ${Math.round(median(last.answers))} ms / p95 ${Math.round(percentile(last.answers, 95))} ms; ` +
-				`executions per worker ${JSON.stringify(last.perWorker)}; ${median(bursts.map((b) => b.requests))} requests on A+B; ${last.failed} ${name === 'n8n only' ? 'failed' : 'not synced'}`);
+			out(
+				`  ${workers} worker(s): median ${Math.round(median(ms))} ms (${spread(ms)}), ${(CHANGES / (median(ms) / 1000)).toFixed(1)} changes/s; ` +
+					`last send after ${Math.round(median(bursts.map((b) => b.sendMs)))} ms, drained ${Math.round(median(bursts.map((b) => b.ms - b.sendMs)))} ms later; ` +
+					`${name === 'realistic' ? 'A answered a write' : 'n8n answered a delivery'} in p50 ${Math.round(median(last.answers))} ms / p95 ${Math.round(percentile(last.answers, 95))} ms; ` +
+					`executions per worker ${JSON.stringify(last.perWorker)}; ${median(bursts.map((b) => b.requests))} requests on A+B; ${last.failed} ${name === 'n8n only' ? 'failed' : 'not synced'}`,
+			);
 			const wall = last.ms / 1000;
-			out(`    CPU of the last burst, cores busy / ms per change: ${Object.entries(last.cpu).map(([key, value]) => `${key} ${(value / wall).toFixed(2)} / ${Math.round((value * 1000) / CHANGES)}`).join(', ')}`);
+			out(
+				`    CPU of the last burst, cores busy / ms per change: ${Object.entries(last.cpu)
+					.map(
+						([key, value]) =>
+							`${key} ${(value / wall).toFixed(2)} / ${Math.round((value * 1000) / CHANGES)}`,
+					)
+					.join(', ')}`,
+			);
 		}
 		const one = results[`${name}|1`];
 		const two = results[`${name}|2`];
-		if (one?.length && two?.length) out(`  1-worker / 2-worker time: ${ratio(median(one.map((b) => b.ms)), median(two.map((b) => b.ms)))}`);
+		if (one?.length && two?.length)
+			out(
+				`  1-worker / 2-worker time: ${ratio(median(one.map((b) => b.ms)), median(two.map((b) => b.ms)))}`,
+			);
 	}
 }
 

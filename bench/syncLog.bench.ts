@@ -39,11 +39,17 @@ async function measure(name: string, store: SyncLogStore, naive: NaiveInsert) {
 	start = process.hrtime.bigint();
 	for (const [i, row] of batch.entries()) await naive(insertValues(`naive-${i}`, Date.now(), row));
 	const naiveMs = ms(start);
-	out(`${name}: write ${BATCH} in one batch ${batchMs.toFixed(0)} ms | naive one-by-one ${naiveMs.toFixed(0)} ms | ${(naiveMs / batchMs).toFixed(1)}x faster`);
+	out(
+		`${name}: write ${BATCH} in one batch ${batchMs.toFixed(0)} ms | naive one-by-one ${naiveMs.toFixed(0)} ms | ${(naiveMs / batchMs).toFixed(1)}x faster`,
+	);
 
-	for (let written = BATCH; written < TOTAL; written += BATCH) await store.write(entries(BATCH, written));
+	for (let written = BATCH; written < TOTAL; written += BATCH)
+		await store.write(entries(BATCH, written));
 	const queries: Array<[string, Parameters<SyncLogStore['query']>[0]]> = [
-		['failed on C, last hour', { status: ['failed'], target: SITE_C, since: new Date(Date.now() - 3_600_000) }],
+		[
+			'failed on C, last hour',
+			{ status: ['failed'], target: SITE_C, since: new Date(Date.now() - 3_600_000) },
+		],
 		['one user (login or email)', { user: 'u54321' }],
 		['no filter (newest page)', {}],
 	];
@@ -56,7 +62,9 @@ async function measure(name: string, store: SyncLogStore, naive: NaiveInsert) {
 			times.push(ms(start));
 		}
 		times.sort((a, b) => a - b);
-		out(`${name}: query over ${TOTAL} entries, ${label}: median ${times[2].toFixed(2)} ms (${found} entries)`);
+		out(
+			`${name}: query over ${TOTAL} entries, ${label}: median ${times[2].toFixed(2)} ms (${found} entries)`,
+		);
 	}
 }
 
@@ -66,7 +74,9 @@ async function main() {
 	const sqlite = new SqliteLogStore(file);
 	const raw = new DatabaseSync(file);
 	raw.exec('PRAGMA busy_timeout = 10000');
-	const sqliteInsert = raw.prepare(`INSERT INTO sync_log (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`);
+	const sqliteInsert = raw.prepare(
+		`INSERT INTO sync_log (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+	);
 	await measure('sqlite  ', sqlite, async (values) => sqliteInsert.run(...values));
 	raw.close();
 	await sqlite.close();

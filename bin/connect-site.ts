@@ -4,7 +4,11 @@
  * The login password is read from a hidden prompt or from stdin — never from argv or the environment, where
  * shell history, `ps` and process listings would keep it.
  */
-import { AppPasswordError, createApplicationPassword, refuseInsecure } from '../core/wordpress/appPassword';
+import {
+	AppPasswordError,
+	createApplicationPassword,
+	refuseInsecure,
+} from '../core/wordpress/appPassword';
 
 const COMMAND = 'harmonyuser-connect';
 const DEFAULT_NAME = 'n8n HarmonyUser Sync';
@@ -43,7 +47,13 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { name: DEFAULT_NAME, json: false, passwordStdin: false, insecure: false, help: false };
+	const args: Args = {
+		name: DEFAULT_NAME,
+		json: false,
+		passwordStdin: false,
+		insecure: false,
+		help: false,
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -79,7 +89,9 @@ function parseArgs(argv: string[]): Args {
 				break;
 			case '-p':
 			case '--password':
-				throw new UsageError('the password is never taken from the command line: type it at the prompt or pipe it on stdin');
+				throw new UsageError(
+					'the password is never taken from the command line: type it at the prompt or pipe it on stdin',
+				);
 			default:
 				throw new UsageError(`unknown argument "${arg}"`);
 		}
@@ -90,7 +102,8 @@ function parseArgs(argv: string[]): Args {
 /** All of stdin, without the trailing newline `echo` and `printf '%s\n'` add; the chunks are zeroed after. */
 async function readStdin(): Promise<string> {
 	const chunks: Buffer[] = [];
-	for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+	for await (const chunk of process.stdin)
+		chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
 	const all = Buffer.concat(chunks);
 	const text = all.toString('utf8').replace(/\r?\n$/, '');
 	for (const buffer of [all, ...chunks]) buffer.fill(0);
@@ -160,12 +173,24 @@ async function main(argv: string[]): Promise<number> {
 		return 2;
 	}
 	const fromStdin = args.passwordStdin || !process.stdin.isTTY;
-	let password = fromStdin ? await readStdin() : await promptHidden(`Password for ${args.user} at ${args.url}: `);
+	let password = fromStdin
+		? await readStdin()
+		: await promptHidden(`Password for ${args.user} at ${args.url}: `);
 	if (!password) {
-		fail(fromStdin ? 'no password on stdin (pipe it in, or run in a terminal to be prompted)' : 'no password entered');
+		fail(
+			fromStdin
+				? 'no password on stdin (pipe it in, or run in a terminal to be prompted)'
+				: 'no password entered',
+		);
 		return 2;
 	}
-	const created = await createApplicationPassword({ url: args.url, username: args.user, password, appName: args.name, allowInsecure: args.insecure }).then(
+	const created = await createApplicationPassword({
+		url: args.url,
+		username: args.user,
+		password,
+		appName: args.name,
+		allowInsecure: args.insecure,
+	}).then(
 		(result) => result,
 		(error: unknown) => error as Error,
 	);

@@ -16,7 +16,9 @@ function listFiles(dir = SRC) {
 	return fs
 		.readdirSync(dir, { recursive: true, withFileTypes: true })
 		.filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
-		.map((entry) => path.relative(SRC, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+		.map((entry) =>
+			path.relative(SRC, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+		)
 		.sort();
 }
 
@@ -26,7 +28,10 @@ function buildZip(outFile = path.join(__dirname, '..', 'dist', `${SLUG}.zip`)) {
 	for (const file of listFiles()) zip.addFile(path.join(SRC, file), `${SLUG}/${file}`);
 	zip.end();
 	return new Promise((resolve, reject) => {
-		zip.outputStream.pipe(fs.createWriteStream(outFile)).on('close', () => resolve(outFile)).on('error', reject);
+		zip.outputStream
+			.pipe(fs.createWriteStream(outFile))
+			.on('close', () => resolve(outFile))
+			.on('error', reject);
 	});
 }
 

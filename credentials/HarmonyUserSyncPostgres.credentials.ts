@@ -16,9 +16,21 @@ export class HarmonyUserSyncPostgres implements ICredentialType {
 	properties: INodeProperties[] = [
 		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
 		{ displayName: 'Port', name: 'port', type: 'number', default: 5432 },
-		{ displayName: 'Database', name: 'database', type: 'string', default: 'postgres', required: true },
+		{
+			displayName: 'Database',
+			name: 'database',
+			type: 'string',
+			default: 'postgres',
+			required: true,
+		},
 		{ displayName: 'User', name: 'user', type: 'string', default: 'postgres', required: true },
-		{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 		{
 			displayName: 'SSL',
 			name: 'ssl',
@@ -46,7 +58,8 @@ export class HarmonyUserSyncPostgres implements ICredentialType {
 			name: 'tablePrefix',
 			type: 'string',
 			default: 'harmonyuser_',
-			description: 'Prefix of the log tables: <prefix>sync_log and <prefix>sync_log_meta. Letters, digits and _ only.',
+			description:
+				'Prefix of the log tables: <prefix>sync_log and <prefix>sync_log_meta. Letters, digits and _ only.',
 		},
 	];
 }

@@ -17,7 +17,8 @@ export class WordPressAppPasswordApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:harmonyUserSync.svg', dark: 'file:harmonyUserSync.dark.svg' };
 
-	documentationUrl = 'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#credentials-wordpress-application-password-api';
+	documentationUrl =
+		'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#credentials-wordpress-application-password-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -34,7 +35,8 @@ export class WordPressAppPasswordApi implements ICredentialType {
 			name: 'username',
 			type: 'string',
 			default: '',
-			description: 'An administrator of the site (the sync needs list, create, edit and delete users)',
+			description:
+				'An administrator of the site (the sync needs list, create, edit and delete users)',
 			required: true,
 		},
 		{

@@ -17,7 +17,8 @@ export class WordPressSiteNetworkApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:harmonyUserSync.svg', dark: 'file:harmonyUserSync.dark.svg' };
 
-	documentationUrl = 'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#site-networks-any-number-of-sites-in-one-workflow';
+	documentationUrl =
+		'https://github.com/harmonyuser/n8n-nodes-harmonyuser-sync#site-networks-any-number-of-sites-in-one-workflow';
 
 	properties: INodeProperties[] = [
 		{
@@ -54,7 +55,8 @@ export class WordPressSiteNetworkApi implements ICredentialType {
 							name: 'username',
 							type: 'string',
 							default: '',
-							description: 'An administrator of the site (the sync needs list, create, edit and delete users)',
+							description:
+								'An administrator of the site (the sync needs list, create, edit and delete users)',
 						},
 						{
 							displayName: 'Application Password (Name: Password)',
@@ -71,14 +73,16 @@ export class WordPressSiteNetworkApi implements ICredentialType {
 							name: 'readOnly',
 							type: 'boolean',
 							default: false,
-							description: 'Whether this site rejects every incoming create, update and delete (kill switch). Reading users still works.',
+							description:
+								'Whether this site rejects every incoming create, update and delete (kill switch). Reading users still works.',
 						},
 						{
 							displayName: 'Enabled',
 							name: 'enabled',
 							type: 'boolean',
 							default: true,
-							description: 'Whether the network includes this site. Off: nothing is read from or written to it, and the trigger unsubscribes it.',
+							description:
+								'Whether the network includes this site. Off: nothing is read from or written to it, and the trigger unsubscribes it.',
 						},
 					],
 				},

@@ -28,8 +28,13 @@ function main() {
 	const userFolder = process.argv[2] || process.env.N8N_USER_FOLDER;
 	if (!userFolder) throw new Error('usage: node scripts/install-package.js <N8N_USER_FOLDER>');
 	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-	for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials, 'dist/harmonyuser-sync-bridge.zip']) {
-		if (!fs.existsSync(path.join(ROOT, file))) throw new Error(`${file} is missing: build the package first (npx gulp build)`);
+	for (const file of [
+		...manifest.n8n.nodes,
+		...manifest.n8n.credentials,
+		'dist/harmonyuser-sync-bridge.zip',
+	]) {
+		if (!fs.existsSync(path.join(ROOT, file)))
+			throw new Error(`${file} is missing: build the package first (npx gulp build)`);
 	}
 
 	const nodesDir = path.join(path.resolve(userFolder), '.n8n', 'nodes');
@@ -41,9 +46,17 @@ function main() {
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hus-pack-'));
 	try {
 		process.stderr.write(`==> npm pack ${manifest.name}@${manifest.version}\n`);
-		const out = run('npm', ['pack', ROOT, '--quiet', '--ignore-scripts', '--pack-destination', packDir], packDir);
+		const out = run(
+			'npm',
+			['pack', ROOT, '--quiet', '--ignore-scripts', '--pack-destination', packDir],
+			packDir,
+		);
 		const tarball = out.trim().split('\n').pop();
-		run('tar', ['-xzf', path.join(packDir, tarball), '-C', packageDir, '--strip-components=1'], packDir);
+		run(
+			'tar',
+			['-xzf', path.join(packDir, tarball), '-C', packageDir, '--strip-components=1'],
+			packDir,
+		);
 	} finally {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
@@ -58,7 +71,15 @@ function main() {
 	process.stderr.write(`==> npm install (ignore-scripts) in ${packageDir}\n`);
 	run(
 		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+		],
 		packageDir,
 	);
 
@@ -78,6 +99,8 @@ function main() {
 try {
 	main();
 } catch (error) {
-	process.stderr.write(`install-package: ${error instanceof Error ? error.message : String(error)}\n`);
+	process.stderr.write(
+		`install-package: ${error instanceof Error ? error.message : String(error)}\n`,
+	);
 	process.exit(1);
 }

@@ -29,7 +29,10 @@ function chromiumPath(): string {
 	step('installing Debian’s chromium (apt-get install -y chromium)');
 	const install = () =>
 		// A setup step of this script: Debian's package manager installs the browser it drives.
-		execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+		execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+			stdio: ['ignore', 'inherit', 'inherit'],
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		});
 	try {
 		install();
 	} catch {
@@ -51,7 +54,10 @@ interface CdpReply {
 /** One page of a headless Chromium, driven over the DevTools Protocol. */
 class Browser {
 	private nextId = 0;
-	private readonly pending = new Map<number, { resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void }>();
+	private readonly pending = new Map<
+		number,
+		{ resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void }
+	>();
 	private readonly listeners: Array<(message: CdpReply) => void> = [];
 
 	private constructor(
@@ -93,7 +99,10 @@ class Browser {
 		const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 		const endpoint = await new Promise<string>((resolve, reject) => {
 			let text = '';
-			const timer = setTimeout(() => reject(new Error(`chromium printed no DevTools address in 30 s:\n${text}`)), 30_000);
+			const timer = setTimeout(
+				() => reject(new Error(`chromium printed no DevTools address in 30 s:\n${text}`)),
+				30_000,
+			);
 			child.stderr?.on('data', (chunk: Buffer) => {
 				text += chunk.toString();
 				const match = /DevTools listening on (ws:\/\/\S+)/.exec(text);
@@ -105,7 +114,10 @@ class Browser {
 			child.once('exit', (code) => reject(new Error(`chromium exited (${code}):\n${text}`)));
 		});
 		const port = new URL(endpoint).port;
-		const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; webSocketDebuggerUrl: string }>;
+		const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+			type: string;
+			webSocketDebuggerUrl: string;
+		}>;
 		const page = targets.find((target) => target.type === 'page');
 		if (!page) throw new Error('chromium has no page target');
 		const socket = new WebSocket(page.webSocketDebuggerUrl);
@@ -116,7 +128,12 @@ class Browser {
 		const browser = new Browser(child, socket, profile);
 		await browser.send('Page.enable');
 		await browser.send('Runtime.enable');
-		await browser.send('Emulation.setDeviceMetricsOverride', { width: WIDTH, height: HEIGHT, deviceScaleFactor: 1, mobile: false });
+		await browser.send('Emulation.setDeviceMetricsOverride', {
+			width: WIDTH,
+			height: HEIGHT,
+			deviceScaleFactor: 1,
+			mobile: false,
+		});
 		return browser;
 	}
 
@@ -147,9 +164,16 @@ class Browser {
 
 	/** Evaluates an expression in the page (promises awaited); returns its JSON value. */
 	async evaluate<T>(expression: string): Promise<T> {
-		const reply = await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
-		const details = reply.exceptionDetails as { text?: string; exception?: { description?: string } } | undefined;
-		if (details) throw new Error(`page script failed: ${details.exception?.description ?? details.text}`);
+		const reply = await this.send('Runtime.evaluate', {
+			expression,
+			awaitPromise: true,
+			returnByValue: true,
+		});
+		const details = reply.exceptionDetails as
+			| { text?: string; exception?: { description?: string } }
+			| undefined;
+		if (details)
+			throw new Error(`page script failed: ${details.exception?.description ?? details.text}`);
 		return (reply.result as { value: T }).value;
 	}
 
@@ -188,7 +212,12 @@ async function hideN8nPopups(browser: Browser): Promise<void> {
 }
 
 /** Logs the page in to n8n with the owner's login, the way the editor's sign-in form does. */
-async function n8nLogin(browser: Browser, n8n: RealN8n, email: string, password: string): Promise<void> {
+async function n8nLogin(
+	browser: Browser,
+	n8n: RealN8n,
+	email: string,
+	password: string,
+): Promise<void> {
 	await browser.open(`${n8n.url}/signin`);
 	const status = await browser.evaluate<number>(`(async () => {
 		let id = localStorage.getItem('n8n-browserId');
@@ -210,7 +239,8 @@ async function wpLogin(browser: Browser, site: Site): Promise<void> {
 		document.getElementById('loginform').submit();
 	})()`);
 	await sleep(2500);
-	if (!(await browser.url()).includes('/wp-admin')) throw new Error(`wp-admin login on ${site.url} did not reach wp-admin`);
+	if (!(await browser.url()).includes('/wp-admin'))
+		throw new Error(`wp-admin login on ${site.url} did not reach wp-admin`);
 }
 
 async function main(): Promise<void> {
@@ -224,13 +254,25 @@ async function main(): Promise<void> {
 	process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 	process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
 	try {
-		const stack = await startStack({ activate: true, chainFromBOnly: false, onN8n: (instance) => (n8n = instance) });
+		const stack = await startStack({
+			activate: true,
+			chainFromBOnly: false,
+			onN8n: (instance) => (n8n = instance),
+		});
 		n8n = stack.n8n;
 		const { A } = stack.sites;
 		// A user with “Prohibit sync propagation” on (the bridge sends nothing for her, so she stays on A).
 		const created = await rest(A, A.admin, '/wp/v2/users', {
 			method: 'POST',
-			body: { username: 'grace', email: 'grace@a.example', password: 'Grace-pass-1', first_name: 'Grace', last_name: 'Hopper', roles: ['author'], meta: { harmonyuser_prohibit_propagation: '1' } },
+			body: {
+				username: 'grace',
+				email: 'grace@a.example',
+				password: 'Grace-pass-1',
+				first_name: 'Grace',
+				last_name: 'Hopper',
+				roles: ['author'],
+				meta: { harmonyuser_prohibit_propagation: '1' },
+			},
 		});
 		if (created.status !== 201) throw new Error(`creating grace on A → ${created.status}`);
 		const grace = created.body as { id: number };
@@ -248,12 +290,15 @@ async function main(): Promise<void> {
 
 		// The node's settings panel: n8n opens a node's panel from /workflow/<id>/<nodeId>.
 		const apply = stack.twoWay.workflow.nodes.find((node) => node.name === 'Apply to Site B');
-		const stored = await stack.n8n.rest<{ nodes: Array<{ id: string; name: string }> }>('GET', `/workflows/${stack.twoWay.id}`);
+		const stored = await stack.n8n.rest<{ nodes: Array<{ id: string; name: string }> }>(
+			'GET',
+			`/workflows/${stack.twoWay.id}`,
+		);
 		const nodeId = stored.nodes.find((node) => node.name === apply?.name)?.id;
 		if (nodeId) {
 			await browser.open(`${stack.n8n.url}/workflow/${stack.twoWay.id}/${nodeId}`, 5000);
 			await hideN8nPopups(browser);
-		await browser.shoot('n8n-user-sync-node.png');
+			await browser.shoot('n8n-user-sync-node.png');
 		}
 
 		await wpLogin(browser, A);
@@ -277,7 +322,9 @@ async function main(): Promise<void> {
 main().then(
 	() => process.exit(0),
 	(error: unknown) => {
-		process.stderr.write(`screenshots failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+		process.stderr.write(
+			`screenshots failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+		);
 		process.exit(1);
 	},
 );

@@ -24,7 +24,12 @@ const link = (node: string, index = 0) => ({ node, type: 'main', index });
 
 /** The built-in WordPress credential: an application password works as its password (Basic auth). */
 export function builtinCredentialData(site: Site): Record<string, unknown> {
-	return { url: site.url, username: site.admin.username, password: site.admin.appPassword, allowUnauthorizedCerts: false };
+	return {
+		url: site.url,
+		username: site.admin.username,
+		password: site.admin.appPassword,
+		allowUnauthorizedCerts: false,
+	};
 }
 
 function webhook(path: string): Node {
@@ -38,7 +43,15 @@ function webhook(path: string): Node {
 	};
 }
 
-const node = (name: string, type: string, typeVersion: number, x: number, y: number, parameters: Record<string, unknown>, extra: Partial<Node> = {}): Node => ({
+const node = (
+	name: string,
+	type: string,
+	typeVersion: number,
+	x: number,
+	y: number,
+	parameters: Record<string, unknown>,
+	extra: Partial<Node> = {},
+): Node => ({
 	name,
 	type,
 	typeVersion,
@@ -53,8 +66,24 @@ export function oursWorkflow(path: string, credentialA: string, credentialB: str
 		name: 'bench: ours (Get Users → Reconcile)',
 		nodes: [
 			webhook(path),
-			node('Get Site A users', sync, 1, 240, 0, { operation: 'getUsers', returnAll: true, filters: {} }, { credentials: credential('wordPressAppPasswordApi', credentialA) }),
-			node('Reconcile into Site B', sync, 1, 480, 0, { operation: 'reconcile', dryRun: false, deleteMissing: false, options: {} }, { credentials: credential('wordPressAppPasswordApi', credentialB) }),
+			node(
+				'Get Site A users',
+				sync,
+				1,
+				240,
+				0,
+				{ operation: 'getUsers', returnAll: true, filters: {} },
+				{ credentials: credential('wordPressAppPasswordApi', credentialA) },
+			),
+			node(
+				'Reconcile into Site B',
+				sync,
+				1,
+				480,
+				0,
+				{ operation: 'reconcile', dryRun: false, deleteMissing: false, options: {} },
+				{ credentials: credential('wordPressAppPasswordApi', credentialB) },
+			),
 		],
 		connections: {
 			Webhook: { main: [[link('Get Site A users')]] },
@@ -63,20 +92,48 @@ export function oursWorkflow(path: string, credentialA: string, credentialB: str
 	};
 }
 
-export function theirsWorkflow(path: string, credentialA: string, credentialB: string): WorkflowJson {
-	const wp = (name: string, x: number, y: number, credentialId: string, parameters: Record<string, unknown>) =>
-		node(name, 'n8n-nodes-base.wordpress', 1, x, y, { authType: 'basicAuth', resource: 'user', ...parameters }, { credentials: credential('wordpressApi', credentialId) });
+export function theirsWorkflow(
+	path: string,
+	credentialA: string,
+	credentialB: string,
+): WorkflowJson {
+	const wp = (
+		name: string,
+		x: number,
+		y: number,
+		credentialId: string,
+		parameters: Record<string, unknown>,
+	) =>
+		node(
+			name,
+			'n8n-nodes-base.wordpress',
+			1,
+			x,
+			y,
+			{ authType: 'basicAuth', resource: 'user', ...parameters },
+			{ credentials: credential('wordpressApi', credentialId) },
+		);
 	const getMany = { operation: 'getAll', returnAll: true, options: { context: 'edit' } };
-	const assignment = (name: string, value: string, type: string) => ({ id: randomUUID(), name, value, type });
+	const assignment = (name: string, value: string, type: string) => ({
+		id: randomUUID(),
+		name,
+		value,
+		type,
+	});
 	return {
-		name: "bench: theirs (built-in WordPress node: Get Many + Merge + IF + Create/Update)",
+		name: 'bench: theirs (built-in WordPress node: Get Many + Merge + IF + Create/Update)',
 		nodes: [
 			webhook(path),
 			wp('Get Site A users', 240, -120, credentialA, getMany),
 			wp('Get Site B users', 240, 120, credentialB, getMany),
 			node('B id by username', 'n8n-nodes-base.set', 3.4, 480, 120, {
 				mode: 'manual',
-				assignments: { assignments: [assignment('username', '={{ $json.username }}', 'string'), assignment('b_id', '={{ $json.id }}', 'number')] },
+				assignments: {
+					assignments: [
+						assignment('username', '={{ $json.username }}', 'string'),
+						assignment('b_id', '={{ $json.id }}', 'number'),
+					],
+				},
 				includeOtherFields: false,
 				options: {},
 			}),
@@ -90,7 +147,14 @@ export function theirsWorkflow(path: string, credentialA: string, credentialB: s
 			node('Exists on B?', 'n8n-nodes-base.if', 2.2, 960, 0, {
 				conditions: {
 					options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-					conditions: [{ id: randomUUID(), leftValue: '={{ $json.b_id }}', rightValue: '', operator: { type: 'number', operation: 'exists', singleValue: true } }],
+					conditions: [
+						{
+							id: randomUUID(),
+							leftValue: '={{ $json.b_id }}',
+							rightValue: '',
+							operator: { type: 'number', operation: 'exists', singleValue: true },
+						},
+					],
 					combinator: 'and',
 				},
 				options: {},
@@ -98,7 +162,12 @@ export function theirsWorkflow(path: string, credentialA: string, credentialB: s
 			wp('Update user on B', 1200, -120, credentialB, {
 				operation: 'update',
 				userId: '={{ $json.b_id }}',
-				updateFields: { name: '={{ $json.name }}', firstName: '={{ $json.first_name }}', lastName: '={{ $json.last_name }}', email: '={{ $json.email }}' },
+				updateFields: {
+					name: '={{ $json.name }}',
+					firstName: '={{ $json.first_name }}',
+					lastName: '={{ $json.last_name }}',
+					email: '={{ $json.email }}',
+				},
 			}),
 			wp('Create user on B', 1200, 120, credentialB, {
 				operation: 'create',
@@ -108,7 +177,8 @@ export function theirsWorkflow(path: string, credentialA: string, credentialB: s
 				lastName: '={{ $json.last_name }}',
 				email: '={{ $json.email }}',
 				// The built-in node cannot carry a password: a generated one, as a user of it would do.
-				password: "={{ 'Gen-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2) }}",
+				password:
+					"={{ 'Gen-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2) }}",
 				additionalFields: {},
 			}),
 		],
@@ -127,15 +197,22 @@ export function theirsWorkflow(path: string, credentialA: string, credentialB: s
  * POSTs to a production webhook and resolves when n8n answers (the run has ended). node:http rather than fetch:
  * fetch gives up after 300 s without response headers, and the built-in workflow may take longer than that.
  */
-export function callWebhook(n8nUrl: string, path: string): Promise<{ status: number; body: string }> {
+export function callWebhook(
+	n8nUrl: string,
+	path: string,
+): Promise<{ status: number; body: string }> {
 	return new Promise((resolve, reject) => {
-		const req = request(`${n8nUrl}/webhook/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
-			let body = '';
-			res.setEncoding('utf8');
-			res.on('data', (chunk: string) => (body += chunk));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-			res.on('error', reject);
-		});
+		const req = request(
+			`${n8nUrl}/webhook/${path}`,
+			{ method: 'POST', headers: { 'Content-Type': 'application/json' } },
+			(res) => {
+				let body = '';
+				res.setEncoding('utf8');
+				res.on('data', (chunk: string) => (body += chunk));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+				res.on('error', reject);
+			},
+		);
 		req.on('error', reject);
 		req.end('{}');
 	});

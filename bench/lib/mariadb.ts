@@ -2,15 +2,22 @@
 import { spawn } from 'node:child_process';
 
 // The lab's MariaDB account (lab/mariadb.js has no type declarations).
-const { DB_USER, DB_PASSWORD } = require('../../lab/mariadb') as { DB_USER: string; DB_PASSWORD: string };
+const { DB_USER, DB_PASSWORD } = require('../../lab/mariadb') as {
+	DB_USER: string;
+	DB_PASSWORD: string;
+};
 
 /** One long-lived `mariadb` client: a query costs a round trip on its socket, not a process start like lab.sql. */
 export class MariaDbSession {
 	// Bench-only: the lab's own MariaDB client, kept open for cheap polls.
-	private readonly child = spawn('mariadb', ['-u', DB_USER, '--batch', '--skip-column-names', '--unbuffered', '--force'], {
-		env: { ...process.env, MYSQL_PWD: DB_PASSWORD },
-		stdio: ['pipe', 'pipe', 'inherit'],
-	});
+	private readonly child = spawn(
+		'mariadb',
+		['-u', DB_USER, '--batch', '--skip-column-names', '--unbuffered', '--force'],
+		{
+			env: { ...process.env, MYSQL_PWD: DB_PASSWORD },
+			stdio: ['pipe', 'pipe', 'inherit'],
+		},
+	);
 	private buffer = '';
 	private waiter?: () => void;
 
@@ -26,7 +33,9 @@ export class MariaDbSession {
 	async query(sql: string): Promise<string[]> {
 		const mark = '__hus_end__';
 		this.buffer = '';
-		const done = new Promise<void>((resolve) => (this.waiter = () => this.buffer.endsWith(`${mark}\n`) && resolve()));
+		const done = new Promise<void>(
+			(resolve) => (this.waiter = () => this.buffer.endsWith(`${mark}\n`) && resolve()),
+		);
 		this.child.stdin.write(`${sql};\nSELECT '${mark}';\n`);
 		await done;
 		return this.buffer.split('\n').filter((line) => line && line !== mark);

@@ -15,8 +15,10 @@ function read(file: string): string {
 	}
 }
 
-const children = (pid: number): number[] => read(`/proc/${pid}/task/${pid}/children`).split(/\s+/).filter(Boolean).map(Number);
-const kB = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(read(`/proc/${pid}/status`))?.[1] ?? 0) * 1024;
+const children = (pid: number): number[] =>
+	read(`/proc/${pid}/task/${pid}/children`).split(/\s+/).filter(Boolean).map(Number);
+const kB = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+	Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(read(`/proc/${pid}/status`))?.[1] ?? 0) * 1024;
 
 /** The largest value of a field among pid and its descendants: for n8n, the n8n server under the with-node24.sh wrapper (not its task runner). */
 function largest(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -41,7 +43,11 @@ export interface RssReading {
 }
 
 /** Runs `run` while sampling currentRss(pid) every `everyMs`; resolves the level before and the peak during it. */
-export async function sampleRss<T>(pid: number, run: () => Promise<T>, everyMs = 100): Promise<{ result: T; rss: RssReading }> {
+export async function sampleRss<T>(
+	pid: number,
+	run: () => Promise<T>,
+	everyMs = 100,
+): Promise<{ result: T; rss: RssReading }> {
 	const before = currentRss(pid);
 	let peak = before;
 	const timer = setInterval(() => (peak = Math.max(peak, currentRss(pid))), everyMs);

@@ -7,7 +7,8 @@ import { WP_USER_FIELDS } from '../../core/schemas/wpUser';
 /** As our client's default concurrency. */
 const IN_FLIGHT = 4;
 
-export const basicAuth = (site: Site) => `Basic ${Buffer.from(`${site.admin.username}:${site.admin.appPassword}`).toString('base64')}`;
+export const basicAuth = (site: Site) =>
+	`Basic ${Buffer.from(`${site.admin.username}:${site.admin.appPassword}`).toString('base64')}`;
 
 /**
  * A bare paged listing of one site's users, with the fields a diff needs (the same our client asks for), 100 a page,
@@ -16,9 +17,12 @@ export const basicAuth = (site: Site) => `Basic ${Buffer.from(`${site.admin.user
  */
 export async function listing(site: Site): Promise<void> {
 	const get = async (page: number) => {
-		const res = await fetch(`${site.url}/wp-json/wp/v2/users?context=edit&per_page=100&page=${page}&_fields=${WP_USER_FIELDS}`, {
-			headers: { Authorization: basicAuth(site) },
-		});
+		const res = await fetch(
+			`${site.url}/wp-json/wp/v2/users?context=edit&per_page=100&page=${page}&_fields=${WP_USER_FIELDS}`,
+			{
+				headers: { Authorization: basicAuth(site) },
+			},
+		);
 		await res.text();
 		if (res.status !== 200) throw new Error(`listing ${site.name} page ${page} → ${res.status}`);
 		return res;

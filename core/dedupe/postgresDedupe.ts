@@ -33,20 +33,32 @@ export class PostgresDedupeStore implements DedupeStore {
 				`CREATE TABLE IF NOT EXISTS ${table} (scope TEXT NOT NULL, event_id TEXT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (scope, event_id))`,
 				'COMMIT',
 			];
-			const run = statements.reduce<Promise<unknown>>((previous, sql) => previous.then(() => client.query(sql)), Promise.resolve());
+			const run = statements.reduce<Promise<unknown>>(
+				(previous, sql) => previous.then(() => client.query(sql)),
+				Promise.resolve(),
+			);
 			return run.then(
 				() => client.release(),
-				(error: Error) => client.query('ROLLBACK').catch(() => undefined).then(() => {
-					client.release();
-					this.ready = undefined; // the next call tries again
-					return Promise.reject(error);
-				}),
+				(error: Error) =>
+					client
+						.query('ROLLBACK')
+						.catch(() => undefined)
+						.then(() => {
+							client.release();
+							this.ready = undefined; // the next call tries again
+							return Promise.reject(error);
+						}),
 			);
 		});
 		return this.ready;
 	}
 
-	async claim(scope: string, id: string, retentionMs: number, nowMs = Date.now()): Promise<boolean> {
+	async claim(
+		scope: string,
+		id: string,
+		retentionMs: number,
+		nowMs = Date.now(),
+	): Promise<boolean> {
 		await this.ensureTable();
 		// Atomic in Postgres: a racing insert waits on the row lock, then sees the conflict and returns no row.
 		const result = await this.pool.query(
@@ -59,7 +71,10 @@ export class PostgresDedupeStore implements DedupeStore {
 
 	async prune(olderThanMs: number): Promise<number> {
 		await this.ensureTable();
-		return (await this.pool.query(`DELETE FROM ${this.names.table} WHERE seen_at < $1`, [olderThanMs])).rowCount ?? 0;
+		return (
+			(await this.pool.query(`DELETE FROM ${this.names.table} WHERE seen_at < $1`, [olderThanMs]))
+				.rowCount ?? 0
+		);
 	}
 
 	async close(): Promise<void> {

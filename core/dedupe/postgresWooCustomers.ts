@@ -1,5 +1,11 @@
 import type { Pool } from 'pg';
-import { claimDecision, type ClaimOutcome, type DeleteOutcome, type WooCustomerMap, type WooCustomerRecord } from './wooCustomerMap';
+import {
+	claimDecision,
+	type ClaimOutcome,
+	type DeleteOutcome,
+	type WooCustomerMap,
+	type WooCustomerRecord,
+} from './wooCustomerMap';
 import { CLAIM_CONDITION, COLUMNS, recordOf } from './sqliteWooCustomers';
 
 /** Table names beside the seen-events table: `<prefix>woo_customers`, `<prefix>woo_state`. */
@@ -50,10 +56,25 @@ export class PostgresWooCustomers implements WooCustomerMap {
 	}
 
 	private values(scope: string, r: WooCustomerRecord, nowMs: number) {
-		return [scope, r.customerId, r.login, r.email, r.syncId ?? null, r.role ?? null, r.fingerprint, r.modified ?? null, r.topic, nowMs];
+		return [
+			scope,
+			r.customerId,
+			r.login,
+			r.email,
+			r.syncId ?? null,
+			r.role ?? null,
+			r.fingerprint,
+			r.modified ?? null,
+			r.topic,
+			nowMs,
+		];
 	}
 
-	async claimCustomer(scope: string, record: WooCustomerRecord, nowMs = Date.now()): Promise<ClaimOutcome> {
+	async claimCustomer(
+		scope: string,
+		record: WooCustomerRecord,
+		nowMs = Date.now(),
+	): Promise<ClaimOutcome> {
 		await this.ensureTables();
 		const t = this.customersTable;
 		// A racing claim waits on the row lock, then re-checks the condition against the row the winner wrote.
@@ -66,7 +87,10 @@ export class PostgresWooCustomers implements WooCustomerMap {
 			this.values(scope, record, nowMs),
 		);
 		if (result.rowCount === 1) return 'fresh';
-		const row = await this.pool.query(`SELECT * FROM ${t} WHERE scope = $1 AND customer_id = $2`, [scope, record.customerId]);
+		const row = await this.pool.query(`SELECT * FROM ${t} WHERE scope = $1 AND customer_id = $2`, [
+			scope,
+			record.customerId,
+		]);
 		const outcome = claimDecision(row.rows[0] && recordOf(row.rows[0]), record);
 		return outcome === 'fresh' ? 'duplicate' : outcome;
 	}
@@ -78,7 +102,8 @@ export class PostgresWooCustomers implements WooCustomerMap {
 			`UPDATE ${t} SET topic = 'deleted', fingerprint = '', seen_at = $1 WHERE scope = $2 AND customer_id = $3 AND topic <> 'deleted' RETURNING *`,
 			[nowMs, scope, customerId],
 		);
-		if (known.rows[0]) return { outcome: 'fresh', known: { ...recordOf(known.rows[0]), topic: 'deleted' } };
+		if (known.rows[0])
+			return { outcome: 'fresh', known: { ...recordOf(known.rows[0]), topic: 'deleted' } };
 		const inserted = await this.pool.query(
 			`INSERT INTO ${t} (${COLUMNS}) VALUES ($1, $2, '', '', NULL, NULL, '', NULL, 'deleted', $3) ON CONFLICT DO NOTHING`,
 			[scope, customerId, nowMs],
@@ -88,7 +113,9 @@ export class PostgresWooCustomers implements WooCustomerMap {
 
 	async customers(scope: string): Promise<WooCustomerRecord[]> {
 		await this.ensureTables();
-		return (await this.pool.query(`SELECT * FROM ${this.customersTable} WHERE scope = $1`, [scope])).rows.map(recordOf);
+		return (
+			await this.pool.query(`SELECT * FROM ${this.customersTable} WHERE scope = $1`, [scope])
+		).rows.map(recordOf);
 	}
 
 	async remember(scope: string, records: WooCustomerRecord[], nowMs = Date.now()): Promise<void> {
@@ -96,14 +123,22 @@ export class PostgresWooCustomers implements WooCustomerMap {
 		for (let i = 0; i < records.length; i += 500) {
 			const chunk = records.slice(i, i + 500);
 			const params = chunk.flatMap((record) => this.values(scope, record, nowMs));
-			const rows = chunk.map((_, r) => `(${Array.from({ length: 10 }, (__, c) => `$${r * 10 + c + 1}`).join(', ')})`);
-			await this.pool.query(`INSERT INTO ${this.customersTable} (${COLUMNS}) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING`, params);
+			const rows = chunk.map(
+				(_, r) => `(${Array.from({ length: 10 }, (__, c) => `$${r * 10 + c + 1}`).join(', ')})`,
+			);
+			await this.pool.query(
+				`INSERT INTO ${this.customersTable} (${COLUMNS}) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING`,
+				params,
+			);
 		}
 	}
 
 	async getState(scope: string, name: string): Promise<string | undefined> {
 		await this.ensureTables();
-		const result = await this.pool.query(`SELECT value FROM ${this.stateTable} WHERE scope = $1 AND name = $2`, [scope, name]);
+		const result = await this.pool.query(
+			`SELECT value FROM ${this.stateTable} WHERE scope = $1 AND name = $2`,
+			[scope, name],
+		);
 		return result.rows[0]?.value;
 	}
 
@@ -116,7 +151,13 @@ export class PostgresWooCustomers implements WooCustomerMap {
 		);
 	}
 
-	async takeState(scope: string, name: string, from: string, leaseMs: number, nowMs = Date.now()): Promise<boolean> {
+	async takeState(
+		scope: string,
+		name: string,
+		from: string,
+		leaseMs: number,
+		nowMs = Date.now(),
+	): Promise<boolean> {
 		await this.ensureTables();
 		const result = await this.pool.query(
 			`UPDATE ${this.stateTable} SET value = 'running', updated_at = $1
@@ -128,11 +169,21 @@ export class PostgresWooCustomers implements WooCustomerMap {
 
 	async clearState(scope: string, name: string, value: string): Promise<void> {
 		await this.ensureTables();
-		await this.pool.query(`DELETE FROM ${this.stateTable} WHERE scope = $1 AND name = $2 AND value = $3`, [scope, name, value]);
+		await this.pool.query(
+			`DELETE FROM ${this.stateTable} WHERE scope = $1 AND name = $2 AND value = $3`,
+			[scope, name, value],
+		);
 	}
 
 	async pruneWoo(olderThanMs: number): Promise<number> {
 		await this.ensureTables();
-		return (await this.pool.query(`DELETE FROM ${this.customersTable} WHERE topic = 'deleted' AND seen_at < $1`, [olderThanMs])).rowCount ?? 0;
+		return (
+			(
+				await this.pool.query(
+					`DELETE FROM ${this.customersTable} WHERE topic = 'deleted' AND seen_at < $1`,
+					[olderThanMs],
+				)
+			).rowCount ?? 0
+		);
 	}
 }

@@ -18,7 +18,13 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const MAX_ID_LENGTH = 255;
 
 /** Claims every key; the delivery is new only when none was seen. All keys are recorded either way. */
-export async function claimAll(store: DedupeStore, scope: string, ids: string[], retentionMs: number, nowMs = Date.now()): Promise<boolean> {
+export async function claimAll(
+	store: DedupeStore,
+	scope: string,
+	ids: string[],
+	retentionMs: number,
+	nowMs = Date.now(),
+): Promise<boolean> {
 	let fresh = true;
 	for (const id of ids) {
 		if (!(await store.claim(scope, id.slice(0, MAX_ID_LENGTH), retentionMs, nowMs))) fresh = false;

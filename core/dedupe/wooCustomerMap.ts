@@ -47,7 +47,13 @@ export interface WooCustomerMap {
 	 * Takes a lease on `name` if its value is `from` (or its lease, older than `leaseMs`, expired): sets it to
 	 * `running` and returns true. Exactly one process wins.
 	 */
-	takeState(scope: string, name: string, from: string, leaseMs: number, nowMs?: number): Promise<boolean>;
+	takeState(
+		scope: string,
+		name: string,
+		from: string,
+		leaseMs: number,
+		nowMs?: number,
+	): Promise<boolean>;
 	/** Deletes `name` if it still holds `value` (a lease that was not re-marked meanwhile). */
 	clearState(scope: string, name: string, value: string): Promise<void>;
 	/** Forgets tombstones older than `olderThanMs` (live customers are kept: they name future deletes). */
@@ -55,10 +61,17 @@ export interface WooCustomerMap {
 }
 
 /** A fingerprint/modification comparison both stores run in SQL; here for reference and unit tests. */
-export function claimDecision(previous: WooCustomerRecord | undefined, next: WooCustomerRecord): ClaimOutcome {
+export function claimDecision(
+	previous: WooCustomerRecord | undefined,
+	next: WooCustomerRecord,
+): ClaimOutcome {
 	if (!previous) return 'fresh';
 	if (previous.topic === 'deleted') return 'stale';
 	if (previous.modified && next.modified && next.modified < previous.modified) return 'stale';
-	if (previous.fingerprint === next.fingerprint && !(next.topic === 'created' && previous.topic === 'updated')) return 'duplicate';
+	if (
+		previous.fingerprint === next.fingerprint &&
+		!(next.topic === 'created' && previous.topic === 'updated')
+	)
+		return 'duplicate';
 	return 'fresh';
 }

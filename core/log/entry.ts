@@ -13,20 +13,30 @@ export const SECRET_KEY = /pass|hash|secret|token|api[_-]?key|authorization/i;
 const SECRET_TEXT: Array<[RegExp, string | ((match: string) => string)]> = [
 	[/\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{8,}/gi, '$1 [redacted]'],
 	[/\b((?:Set-)?Cookie:)[^\r\n]*/gi, '$1 [redacted]'],
-	[/\b(wordpress_(?:logged_in_|sec_|test_)?[0-9a-f]{32}|wp[-_]settings[-_][\w-]*|PHPSESSID)=[^;\s"']+/gi, '$1=[redacted]'],
-	[/\b(_wpnonce|_ajax_nonce|X-WP-Nonce|nonce)(["']?\s*[:=]\s*["']?)[A-Za-z0-9]{10}\b/gi, '$1$2[redacted]'],
+	[
+		/\b(wordpress_(?:logged_in_|sec_|test_)?[0-9a-f]{32}|wp[-_]settings[-_][\w-]*|PHPSESSID)=[^;\s"']+/gi,
+		'$1=[redacted]',
+	],
+	[
+		/\b(_wpnonce|_ajax_nonce|X-WP-Nonce|nonce)(["']?\s*[:=]\s*["']?)[A-Za-z0-9]{10}\b/gi,
+		'$1$2[redacted]',
+	],
 	[/\$(?:P|H)\$[./A-Za-z0-9]{31,}/g, '[redacted]'],
 	[/\$wp\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g, '[redacted]'],
 	[/\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g, '[redacted]'],
 	[/\$argon2(?:id|i|d)\$[^\s"']+/g, '[redacted]'],
 	// An application password as WordPress shows it (6 groups of 4); words of a sentence have no inner capitals or digits.
-	[/\b[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){5}\b/g, (match) => ((match.match(/(?<=\S)[A-Z0-9]/g)?.length ?? 0) >= 2 ? '[redacted]' : match)],
+	[
+		/\b[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){5}\b/g,
+		(match) => ((match.match(/(?<=\S)[A-Z0-9]/g)?.length ?? 0) >= 2 ? '[redacted]' : match),
+	],
 ];
 
 /** Text with every secret-looking value replaced (the scheme or name before it is kept, for context). */
 export function scrubText(text: string): string {
 	let out = text;
-	for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement as string);
+	for (const [pattern, replacement] of SECRET_TEXT)
+		out = out.replace(pattern, replacement as string);
 	return out;
 }
 
@@ -58,8 +68,10 @@ export function isSyncResult(json: unknown): json is SyncResult {
 	);
 }
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const int = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : null);
+const text = (value: unknown): string | null =>
+	typeof value === 'string' && value !== '' ? value : null;
+const int = (value: unknown): number | null =>
+	typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : null;
 
 /** The log row for a sync result; secrets are scrubbed from everything stored. */
 export function entryFromResult(result: SyncResult): NewLogEntry {
@@ -89,7 +101,9 @@ export function entryFromResult(result: SyncResult): NewLogEntry {
 			error: result.error,
 			matchedBy: result.user?.matchedBy,
 			targetName: text(result.targetName) ?? undefined,
-			fanOut: Array.isArray(result.fanOut) ? result.fanOut.filter((site) => typeof site === 'string') : undefined,
+			fanOut: Array.isArray(result.fanOut)
+				? result.fanOut.filter((site) => typeof site === 'string')
+				: undefined,
 		}),
 		replayOf: text(event?.replayOf),
 	};

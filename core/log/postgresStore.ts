@@ -1,13 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import {
-	cursorCondition, DAY_MS, encodeCursor, foldStats, INSERT_COLUMNS, insertValues, linkReplayStatement, rowToEntry,
-	schemaStatements, whereClause, type Row, type SqlValue,
+	cursorCondition,
+	DAY_MS,
+	encodeCursor,
+	foldStats,
+	INSERT_COLUMNS,
+	insertValues,
+	linkReplayStatement,
+	rowToEntry,
+	schemaStatements,
+	whereClause,
+	type Row,
+	type SqlValue,
 } from './sql';
-import type { LogFilter, NewLogEntry, Page, QueryResult, ReplayOptions, SyncLogStore } from './types';
+import type {
+	LogFilter,
+	NewLogEntry,
+	Page,
+	QueryResult,
+	ReplayOptions,
+	SyncLogStore,
+} from './types';
 import { createPool, postgresNames, type PostgresSettings } from '../postgres/settings';
 
-const BIGINT_COLUMNS = new Set(['logged_at', 'source_user_id', 'target_user_id', 'requests', 'duration_ms']);
+const BIGINT_COLUMNS = new Set([
+	'logged_at',
+	'source_user_id',
+	'target_user_id',
+	'requests',
+	'duration_ms',
+]);
 const binder = (params: SqlValue[]) => (value: SqlValue) => `$${params.push(value)}`;
 
 /** The shared log for queue mode and several n8n instances: every process writes to the same tables. */
@@ -27,10 +50,16 @@ export class PostgresLogStore implements SyncLogStore {
 	private ensureSchema(): Promise<void> {
 		this.ready ??= this.inTransaction(async (client) => {
 			const { schema, log, meta, indexPrefix } = this.names;
-			await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`harmonyuser-sync-log:${log}`]);
+			await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+				`harmonyuser-sync-log:${log}`,
+			]);
 			const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
 			if (!exists.rowCount) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-			for (const sql of schemaStatements(log, meta, indexPrefix, { serial: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT' })) await client.query(sql);
+			for (const sql of schemaStatements(log, meta, indexPrefix, {
+				serial: 'BIGSERIAL PRIMARY KEY',
+				int: 'BIGINT',
+			}))
+				await client.query(sql);
 		}).catch((error: Error) => {
 			this.ready = undefined; // the next call tries again
 			throw error;
@@ -60,14 +89,22 @@ export class PostgresLogStore implements SyncLogStore {
 		const rows = entries.map((entry, i) => insertValues(ids[i], now.getTime(), entry));
 		// One statement for the whole batch: each column goes in as one array, unnest turns them back into rows.
 		const columns = INSERT_COLUMNS.map((_, c) => rows.map((row) => row[c]));
-		const arrays = INSERT_COLUMNS.map((name, c) => `$${c + 1}::${BIGINT_COLUMNS.has(name) ? 'bigint' : 'text'}[]`);
+		const arrays = INSERT_COLUMNS.map(
+			(name, c) => `$${c + 1}::${BIGINT_COLUMNS.has(name) ? 'bigint' : 'text'}[]`,
+		);
 		const { log } = this.names;
 		await this.inTransaction(async (client) => {
-			await client.query(`INSERT INTO ${log} (${INSERT_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')})`, columns);
+			await client.query(
+				`INSERT INTO ${log} (${INSERT_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')})`,
+				columns,
+			);
 			for (const [i, entry] of entries.entries()) {
 				if (!entry.replayOf) continue;
 				const params: SqlValue[] = [];
-				await client.query(linkReplayStatement(log, binder(params), ids[i], entry, now.getTime()), params);
+				await client.query(
+					linkReplayStatement(log, binder(params), ids[i], entry, now.getTime()),
+					params,
+				);
 			}
 		});
 		return ids;
@@ -88,11 +125,17 @@ export class PostgresLogStore implements SyncLogStore {
 
 	async prune(retentionDays: number, now = new Date()): Promise<number> {
 		await this.ensureSchema();
-		const result = await this.pool.query(`DELETE FROM ${this.names.log} WHERE logged_at < $1`, [now.getTime() - retentionDays * DAY_MS]);
+		const result = await this.pool.query(`DELETE FROM ${this.names.log} WHERE logged_at < $1`, [
+			now.getTime() - retentionDays * DAY_MS,
+		]);
 		return result.rowCount ?? 0;
 	}
 
-	async pruneIfDue(retentionDays: number, intervalMs: number, now = new Date()): Promise<number | null> {
+	async pruneIfDue(
+		retentionDays: number,
+		intervalMs: number,
+		now = new Date(),
+	): Promise<number | null> {
 		// One atomic upsert claims the slot: of all workers, only the one whose update matched prunes.
 		const claimed = await this.rows(
 			`INSERT INTO ${this.names.meta} AS m (key, value) VALUES ('last_pruned', $1) ON CONFLICT (key)

@@ -4,18 +4,37 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import {
-	cursorCondition, DAY_MS, encodeCursor, foldStats, INSERT_COLUMNS, insertValues, linkReplayStatement, rowToEntry,
-	schemaStatements, whereClause, type Row, type SqlValue,
+	cursorCondition,
+	DAY_MS,
+	encodeCursor,
+	foldStats,
+	INSERT_COLUMNS,
+	insertValues,
+	linkReplayStatement,
+	rowToEntry,
+	schemaStatements,
+	whereClause,
+	type Row,
+	type SqlValue,
 } from './sql';
-import type { LogFilter, NewLogEntry, Page, QueryResult, ReplayOptions, SyncLogStore } from './types';
+import type {
+	LogFilter,
+	NewLogEntry,
+	Page,
+	QueryResult,
+	ReplayOptions,
+	SyncLogStore,
+} from './types';
 
 /** node:sqlite ships with Node >= 22.5; getBuiltinModule answers undefined (no throw) where it is missing. */
 function loadSqlite(): typeof import('node:sqlite') {
-	const sqlite = process.getBuiltinModule?.('node:sqlite') as typeof import('node:sqlite') | undefined;
+	const sqlite = process.getBuiltinModule?.('node:sqlite') as
+		| typeof import('node:sqlite')
+		| undefined;
 	if (!sqlite?.DatabaseSync) {
 		throw new Error(
 			`The embedded sync log needs node:sqlite (Node.js 22.5 or newer; this is ${process.version}). ` +
-				'Upgrade n8n\'s Node.js or choose the Postgres store.',
+				"Upgrade n8n's Node.js or choose the Postgres store.",
 		);
 	}
 	return sqlite;
@@ -39,9 +58,15 @@ export class SqliteLogStore implements SyncLogStore {
 		mkdirSync(path.dirname(file), { recursive: true });
 		this.db = new (loadSqlite().DatabaseSync)(file);
 		// WAL lets readers run beside a writer; the timeout makes concurrent n8n executions wait instead of failing.
-		this.db.exec('PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+		this.db.exec(
+			'PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;',
+		);
 		this.transaction(() => {
-			for (const sql of schemaStatements('sync_log', 'sync_log_meta', 'sync_log_', { serial: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER' })) this.db.exec(sql);
+			for (const sql of schemaStatements('sync_log', 'sync_log_meta', 'sync_log_', {
+				serial: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+				int: 'INTEGER',
+			}))
+				this.db.exec(sql);
 		});
 	}
 
@@ -66,7 +91,9 @@ export class SqliteLogStore implements SyncLogStore {
 
 	async write(entries: NewLogEntry[], now = new Date()): Promise<string[]> {
 		const placeholders = INSERT_COLUMNS.map(() => '?').join(', ');
-		const insert = this.db.prepare(`INSERT INTO sync_log (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders})`);
+		const insert = this.db.prepare(
+			`INSERT INTO sync_log (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders})`,
+		);
 		return this.transaction(() =>
 			entries.map((entry) => {
 				const id = randomUUID();
@@ -87,18 +114,27 @@ export class SqliteLogStore implements SyncLogStore {
 		let where = whereClause(filter, bind);
 		if (page.cursor) where += ` AND ${cursorCondition(page.cursor, bind)}`;
 		const offset = page.cursor ? 0 : (page.offset ?? 0);
-		const rows = this.all(`SELECT * FROM sync_log WHERE ${where} ORDER BY logged_at DESC, seq DESC LIMIT ${bind(page.limit + 1)} OFFSET ${bind(offset)}`, params);
+		const rows = this.all(
+			`SELECT * FROM sync_log WHERE ${where} ORDER BY logged_at DESC, seq DESC LIMIT ${bind(page.limit + 1)} OFFSET ${bind(offset)}`,
+			params,
+		);
 		const entries = rows.slice(0, page.limit);
 		const nextCursor = rows.length > page.limit ? encodeCursor(entries[entries.length - 1]) : null;
 		return { entries: entries.map(rowToEntry), nextCursor };
 	}
 
 	async prune(retentionDays: number, now = new Date()): Promise<number> {
-		const result = this.db.prepare('DELETE FROM sync_log WHERE logged_at < ?').run(now.getTime() - retentionDays * DAY_MS);
+		const result = this.db
+			.prepare('DELETE FROM sync_log WHERE logged_at < ?')
+			.run(now.getTime() - retentionDays * DAY_MS);
 		return Number(result.changes);
 	}
 
-	async pruneIfDue(retentionDays: number, intervalMs: number, now = new Date()): Promise<number | null> {
+	async pruneIfDue(
+		retentionDays: number,
+		intervalMs: number,
+		now = new Date(),
+	): Promise<number | null> {
 		// Claiming the slot is one atomic upsert: only the process whose row update succeeds prunes.
 		const claimed = this.all(
 			`INSERT INTO sync_log_meta AS m (key, value) VALUES ('last_pruned', ?) ON CONFLICT (key)
@@ -114,7 +150,10 @@ export class SqliteLogStore implements SyncLogStore {
 		const fresh = options.includeReplayed ? '' : ' AND replayed_at IS NULL';
 		const where = `${whereClause({ ...filter, status: ['failed'] }, bind)} AND event IS NOT NULL${fresh}`;
 		return this.transaction(() => {
-			const rows = this.all(`SELECT * FROM sync_log WHERE ${where} ORDER BY logged_at, seq LIMIT ${bind(options.limit)}`, params);
+			const rows = this.all(
+				`SELECT * FROM sync_log WHERE ${where} ORDER BY logged_at, seq LIMIT ${bind(options.limit)}`,
+				params,
+			);
 			const mark = this.db.prepare('UPDATE sync_log SET replayed_at = ? WHERE seq = ?');
 			for (const row of rows) mark.run(now.getTime(), row.seq as number);
 			return rows.map((row) => rowToEntry({ ...row, replayed_at: now.getTime() }));
@@ -122,7 +161,10 @@ export class SqliteLogStore implements SyncLogStore {
 	}
 
 	async stats(since: Date) {
-		const groups = this.all('SELECT status, target, source, COUNT(*) AS n FROM sync_log WHERE logged_at >= ? GROUP BY status, target, source', [since.getTime()]);
+		const groups = this.all(
+			'SELECT status, target, source, COUNT(*) AS n FROM sync_log WHERE logged_at >= ? GROUP BY status, target, source',
+			[since.getTime()],
+		);
 		return foldStats(since, groups);
 	}
 

@@ -1,7 +1,14 @@
 import type { SyncEvent } from '../schemas/syncEvent';
 
 /** Statuses of the log: a sync result's, plus 'resolved' (failed, then replayed with success) and 'unknown'. */
-export type LogStatus = 'synced' | 'skipped' | 'rejected' | 'failed' | 'planned' | 'resolved' | 'unknown';
+export type LogStatus =
+	| 'synced'
+	| 'skipped'
+	| 'rejected'
+	| 'failed'
+	| 'planned'
+	| 'resolved'
+	| 'unknown';
 
 /** One row to write: everything a dashboard filters on, plus the (scrubbed) event for replay. */
 export interface NewLogEntry {

@@ -3,7 +3,13 @@ import { parseSyncEvent, withoutSecrets } from '../schemas/syncEvent';
 import { tryNormalizeSiteUrl } from '../sites';
 import { runInIdentityOrder } from '../sync/ordering';
 import { REASONS, type ReasonCode, type SyncResult } from '../sync/result';
-import { fanOutPath, selectTargets, type NetworkSite, type SiteNetwork, type TargetSelection } from './network';
+import {
+	fanOutPath,
+	selectTargets,
+	type NetworkSite,
+	type SiteNetwork,
+	type TargetSelection,
+} from './network';
 
 /** One result of a fan-out: which input item it answers, for which site. */
 export interface PairResult {
@@ -32,7 +38,9 @@ export interface FanOutOptions<T> {
 /** What a selection needs of an item: its path and source, when it is a valid event. */
 function routeOf(input: unknown): { path: string[]; source: string | null } {
 	const parsed = parseSyncEvent(input);
-	return parsed.ok ? { path: parsed.value.path, source: parsed.value.source.url ?? null } : { path: [], source: null };
+	return parsed.ok
+		? { path: parsed.value.path, source: parsed.value.source.url ?? null }
+		: { path: [], source: null };
 }
 
 /**
@@ -53,24 +61,49 @@ export async function fanOut<T>(options: FanOutOptions<T>): Promise<PairResult[]
 	await Promise.all(
 		network.sites.map((site) =>
 			limit(async () => {
-				const items = perItem.flatMap(({ selected }, index) => (selected.sites.includes(site) ? [index] : []));
+				const items = perItem.flatMap(({ selected }, index) =>
+					selected.sites.includes(site) ? [index] : [],
+				);
 				if (!items.length) return;
 				const target = options.targetFor(site);
 				const done = await runInIdentityOrder(
 					items.map((index) => inputs[index]),
 					(input, k) => options.apply(target, input, perItem[items[k]].writes),
 				);
-				done.forEach((result, k) => results.set(key(items[k], site.url), { ...result, targetName: site.name, fanOut: perItem[items[k]].writes }));
+				done.forEach((result, k) =>
+					results.set(key(items[k], site.url), {
+						...result,
+						targetName: site.name,
+						fanOut: perItem[items[k]].writes,
+					}),
+				);
 			}),
 		),
 	);
 	return perItem.flatMap(({ selected }, item) => [
 		...network.sites.flatMap((site) => {
-			if (selected.disabled.includes(site)) return [{ item, site: site.name, result: notSent(inputs[item], site.url, site.name, 'rejected', 'site_disabled') }];
+			if (selected.disabled.includes(site))
+				return [
+					{
+						item,
+						site: site.name,
+						result: notSent(inputs[item], site.url, site.name, 'rejected', 'site_disabled'),
+					},
+				];
 			const result = results.get(key(item, site.url));
 			return result ? [{ item, site: site.name, result }] : [];
 		}),
-		...selected.unknown.map((name) => ({ item, site: name, result: notSent(inputs[item], tryNormalizeSiteUrl(name) ?? name, undefined, 'failed', 'unknown_site') })),
+		...selected.unknown.map((name) => ({
+			item,
+			site: name,
+			result: notSent(
+				inputs[item],
+				tryNormalizeSiteUrl(name) ?? name,
+				undefined,
+				'failed',
+				'unknown_site',
+			),
+		})),
 	]);
 }
 
@@ -78,8 +111,16 @@ export async function fanOut<T>(options: FanOutOptions<T>): Promise<PairResult[]
  * The sites a network reconcile writes: the selection, where "the whole network" leaves out every source the input
  * users come from (they are the source's listing).
  */
-export function reconcileTargets(network: SiteNetwork, selection: TargetSelection, inputs: unknown[]) {
-	const sources = new Set(inputs.map((input) => routeOf(input).source).filter((source): source is string => Boolean(source)));
+export function reconcileTargets(
+	network: SiteNetwork,
+	selection: TargetSelection,
+	inputs: unknown[],
+) {
+	const sources = new Set(
+		inputs
+			.map((input) => routeOf(input).source)
+			.filter((source): source is string => Boolean(source)),
+	);
 	return selectTargets(network, selection, [...sources]);
 }
 
@@ -96,7 +137,9 @@ export function isChangeOrFailure(result: SyncResult): boolean {
  */
 export function replayPath(path: string[], fanOut: unknown, target: string | null): string[] {
 	if (!Array.isArray(fanOut)) return path;
-	const others = fanOut.filter((site): site is string => typeof site === 'string' && site !== target && !path.includes(site));
+	const others = fanOut.filter(
+		(site): site is string => typeof site === 'string' && site !== target && !path.includes(site),
+	);
 	return [...path, ...others];
 }
 
@@ -120,7 +163,9 @@ export function notSent(
 		source: event?.source.url ?? null,
 		target,
 		...(targetName ? { targetName } : {}),
-		user: event ? { login: event.user.login, email: event.user.email, sourceId: event.user.sourceId } : null,
+		user: event
+			? { login: event.user.login, email: event.user.email, sourceId: event.user.sourceId }
+			: null,
 		eventId: event?.id ?? null,
 		path: event?.path ?? [],
 		changes: [],

@@ -32,7 +32,9 @@ const siteRow = z.object({
 
 /** n8n keeps a fixedCollection of rows as `{ sites: { site: [ … ] } }`; a bare array is taken too. */
 const networkData = z.object({
-	sites: z.union([z.object({ site: z.array(z.unknown()).optional().default([]) }), z.array(z.unknown())]).optional(),
+	sites: z
+		.union([z.object({ site: z.array(z.unknown()).optional().default([]) }), z.array(z.unknown())])
+		.optional(),
 });
 
 export type NetworkParse = { ok: true; value: SiteNetwork } | { ok: false; error: string };
@@ -59,12 +61,17 @@ export function parseNetwork(raw: unknown): NetworkParse {
 		}
 		const { name, username, applicationPassword, readOnly, enabled } = row.data;
 		const named = name ? `${label} ("${name}")` : label;
-		if (!NAME.test(name)) problems.push(`${named}: the name must be 1–64 letters, digits, spaces, dots, dashes or underscores`);
+		if (!NAME.test(name))
+			problems.push(
+				`${named}: the name must be 1–64 letters, digits, spaces, dots, dashes or underscores`,
+			);
 		let url = '';
 		try {
 			url = normalizeSiteUrl(row.data.url);
 		} catch (error) {
-			problems.push(`${named}: the Site URL is not usable (${row.data.url ? (error as Error).message : 'empty'})`);
+			problems.push(
+				`${named}: the Site URL is not usable (${row.data.url ? (error as Error).message : 'empty'})`,
+			);
 		}
 		if (!username) problems.push(`${named}: the username is empty`);
 		const password = boundPassword(name, applicationPassword);
@@ -72,14 +79,25 @@ export function parseNetwork(raw: unknown): NetworkParse {
 			if (enabled || applicationPassword) problems.push(`${named}: ${password.problem}`);
 		}
 		const key = name.toLowerCase();
-		if (name && names.has(key)) problems.push(`${named}: the name is already used by site ${names.get(key)! + 1}`);
+		if (name && names.has(key))
+			problems.push(`${named}: the name is already used by site ${names.get(key)! + 1}`);
 		else names.set(key, index);
-		if (url && urls.has(url)) problems.push(`${named}: ${url} is already site ${urls.get(url)! + 1}`);
+		if (url && urls.has(url))
+			problems.push(`${named}: ${url} is already site ${urls.get(url)! + 1}`);
 		else if (url) urls.set(url, index);
-		sites.push({ name, url, username, applicationPassword: typeof password === 'string' ? password : '', readOnly, enabled });
+		sites.push({
+			name,
+			url,
+			username,
+			applicationPassword: typeof password === 'string' ? password : '',
+			readOnly,
+			enabled,
+		});
 	});
 	if (!rows.length) problems.push('the network has no sites');
-	return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true, value: { sites } };
+	return problems.length
+		? { ok: false, error: problems.join('; ') }
+		: { ok: true, value: { sites } };
 }
 
 /**
@@ -91,7 +109,10 @@ export function parseNetwork(raw: unknown): NetworkParse {
 export function boundPassword(name: string, value: string): string | { problem: string } {
 	const colon = value.indexOf(':');
 	if (!value.trim()) return { problem: 'the application password is empty' };
-	if (colon < 0) return { problem: `write the application password as "${name || 'Site Name'}: <application password>" (it names its site)` };
+	if (colon < 0)
+		return {
+			problem: `write the application password as "${name || 'Site Name'}: <application password>" (it names its site)`,
+		};
 	const boundTo = value.slice(0, colon).trim();
 	const password = value.slice(colon + 1).trim();
 	if (boundTo.toLowerCase() !== name.toLowerCase()) {
@@ -123,10 +144,19 @@ export interface SelectedTargets {
  * propagation path (they have it already). Named: those sites, matched case-insensitively, by name or URL; a
  * named site in the path still gets its pair (the loop policy then says `loop_detected`).
  */
-export function selectTargets(network: SiteNetwork, selection: TargetSelection, path: string[], source?: string | null): SelectedTargets {
+export function selectTargets(
+	network: SiteNetwork,
+	selection: TargetSelection,
+	path: string[],
+	source?: string | null,
+): SelectedTargets {
 	if (selection.kind === 'network') {
 		const covered = new Set([...path, ...(source ? [source] : [])]);
-		return { sites: network.sites.filter((site) => site.enabled && !covered.has(site.url)), unknown: [], disabled: [] };
+		return {
+			sites: network.sites.filter((site) => site.enabled && !covered.has(site.url)),
+			unknown: [],
+			disabled: [],
+		};
 	}
 	const wanted = new Set<NetworkSite>();
 	const unknown: string[] = [];
@@ -136,7 +166,11 @@ export function selectTargets(network: SiteNetwork, selection: TargetSelection, 
 		else unknown.push(name);
 	}
 	const chosen = network.sites.filter((site) => wanted.has(site));
-	return { sites: chosen.filter((site) => site.enabled), unknown, disabled: chosen.filter((site) => !site.enabled) };
+	return {
+		sites: chosen.filter((site) => site.enabled),
+		unknown,
+		disabled: chosen.filter((site) => !site.enabled),
+	};
 }
 
 /** A site by name (case-insensitive) or by URL (normalized). */
@@ -155,7 +189,9 @@ export function findSite(network: SiteNetwork, nameOrUrl: string): NetworkSite |
 
 /** Site names from a field: an array, or a comma- or newline-separated list. */
 export function siteNames(value: unknown): string[] {
-	const parts = Array.isArray(value) ? value.map((part) => String(part ?? '')) : String(value ?? '').split(/[,\n]/);
+	const parts = Array.isArray(value)
+		? value.map((part) => String(part ?? ''))
+		: String(value ?? '').split(/[,\n]/);
 	return [...new Set(parts.map((part) => part.trim()).filter(Boolean))];
 }
 
@@ -173,7 +209,11 @@ export function fanOutPath(path: string[], targets: NetworkSite[]): string[] {
  * Whether a change has reached every enabled site of the network (its source and its path cover them): an echo of
  * a fan-out, which must start no execution.
  */
-export function coversNetwork(network: SiteNetwork, path: string[], source?: string | null): boolean {
+export function coversNetwork(
+	network: SiteNetwork,
+	path: string[],
+	source?: string | null,
+): boolean {
 	const covered = new Set([...path, ...(source ? [source] : [])]);
 	const enabled = network.sites.filter((site) => site.enabled);
 	return enabled.length > 0 && enabled.every((site) => covered.has(site.url));

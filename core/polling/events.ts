@@ -17,7 +17,10 @@ export function changeToEvent(
 	time: string,
 	syncIds: ReadonlyMap<number, string> = new Map(),
 ): SyncEventInput {
-	const user = change.kind === 'deleted' ? deletedUser(change.id, change.before, syncIds.get(change.id)) : eventUser(site, change);
+	const user =
+		change.kind === 'deleted'
+			? deletedUser(change.id, change.before, syncIds.get(change.id))
+			: eventUser(site, change);
 	return {
 		id: randomUUID(),
 		event: `user.${change.kind}`,
@@ -46,7 +49,11 @@ function eventUser(site: string, change: Exclude<UserChange, { kind: 'deleted' }
 }
 
 /** A deleted user is known only by what the snapshot (or the bridge's tombstone) kept: login, email, sync id. */
-function deletedUser(id: number, before: { login: string; email: string }, syncId?: string): SyncUser {
+function deletedUser(
+	id: number,
+	before: { login: string; email: string },
+	syncId?: string,
+): SyncUser {
 	return {
 		login: before.login,
 		email: before.email,
@@ -59,7 +66,11 @@ function deletedUser(id: number, before: { login: string; email: string }, syncI
 }
 
 /** Which changes to announce: the chosen kinds; created and updated users only when they have one of the roles. */
-export function wantedChange(change: UserChange, kinds: ReadonlySet<PollEventKind>, roles: string[]): boolean {
+export function wantedChange(
+	change: UserChange,
+	kinds: ReadonlySet<PollEventKind>,
+	roles: string[],
+): boolean {
 	if (!kinds.has(change.kind)) return false;
 	// A deleted user's roles are not kept, so deletes pass the role filter.
 	if (change.kind === 'deleted' || roles.length === 0) return true;

@@ -68,9 +68,14 @@ interface BridgeKnowledge {
 	time?: string;
 }
 
-async function knowBridge(client: WordPressClient, previous: PollState | undefined, now: string): Promise<BridgeKnowledge> {
+async function knowBridge(
+	client: WordPressClient,
+	previous: PollState | undefined,
+	now: string,
+): Promise<BridgeKnowledge> {
 	const known = previous?.bridge;
-	const fresh = known && (known.present || Date.parse(now) - Date.parse(known.checkedAt) < BRIDGE_RECHECK_MS);
+	const fresh =
+		known && (known.present || Date.parse(now) - Date.parse(known.checkedAt) < BRIDGE_RECHECK_MS);
 	if (known && fresh) return { state: known };
 	const time = await bridgeTime(client);
 	return { state: { present: time !== null, checkedAt: now }, time: time ?? undefined };
@@ -92,20 +97,29 @@ async function findChanges(
 			const snapshot = unpackSnapshot(previous.users);
 			const changes = [
 				...applySeenUsers(snapshot, changed.users),
-				...applyDeletedIds(snapshot, changed.deleted.map((tombstone) => Number(tombstone.id))),
+				...applyDeletedIds(
+					snapshot,
+					changed.deleted.map((tombstone) => Number(tombstone.id)),
+				),
 			];
-			const syncIds = new Map(changed.deleted.map((t) => [Number(t.id), t.syncId ?? ''] as [number, string]));
+			const syncIds = new Map(
+				changed.deleted.map((t) => [Number(t.id), t.syncId ?? ''] as [number, string]),
+			);
 			return { changes, snapshot, syncIds, since: changed.now, how: 'bridge' };
 		}
 		// The bridge is gone: scan this time, and remember it.
 		bridge.state = { present: false, checkedAt: new Date().toISOString() };
 	}
 	// With the bridge, the cursor is taken BEFORE the scan so that changes made during it come again next time.
-	const since = bridge?.state.present ? (bridge.time ?? (await bridgeTime(client)) ?? undefined) : undefined;
+	const since = bridge?.state.present
+		? (bridge.time ?? (await bridgeTime(client)) ?? undefined)
+		: undefined;
 	const users = await scanAllUsers(client);
 	if (!previous) {
 		const snapshot = snapshotOf(users);
-		const changes: UserChange[] = options.emitExisting ? users.map((user) => ({ kind: 'created', user })) : [];
+		const changes: UserChange[] = options.emitExisting
+			? users.map((user) => ({ kind: 'created', user }))
+			: [];
 		return { changes, snapshot, since, how: 'scan' };
 	}
 	const snapshot = unpackSnapshot(previous.users);

@@ -19,7 +19,11 @@ export async function scanAllUsers(client: WordPressClient): Promise<WpUser[]> {
 
 /** The most recently registered user: a sample for the editor's "fetch test event". */
 export async function newestUser(client: WordPressClient): Promise<WpUser | undefined> {
-	const page = await usersPage(client, 1, { per_page: 1, orderby: 'registered_date', order: 'desc' });
+	const page = await usersPage(client, 1, {
+		per_page: 1,
+		orderby: 'registered_date',
+		order: 'desc',
+	});
 	return page.users[0];
 }
 
@@ -30,7 +34,8 @@ export async function bridgeTime(client: WordPressClient): Promise<string | null
 		.then((ok) => ok, noRouteAsNull);
 	if (response === null) return null;
 	const time = response.data?.time;
-	if (typeof time !== 'string') throw badResponse(client, `${BRIDGE_NAMESPACE}/info`, 'no server time');
+	if (typeof time !== 'string')
+		throw badResponse(client, `${BRIDGE_NAMESPACE}/info`, 'no server time');
 	return time;
 }
 
@@ -42,11 +47,16 @@ export interface ChangedUsers {
 }
 
 /** Users changed and deleted at or after `since`, through the bridge; null when the bridge is gone. */
-export async function changedSince(client: WordPressClient, since: string): Promise<ChangedUsers | null> {
+export async function changedSince(
+	client: WordPressClient,
+	since: string,
+): Promise<ChangedUsers | null> {
 	const first = await changedPage(client, since, 1);
 	if (first === null) return null;
 	const rest = await Promise.all(
-		Array.from({ length: Math.max(0, first.totalPages - 1) }, (_, i) => changedPage(client, since, i + 2)),
+		Array.from({ length: Math.max(0, first.totalPages - 1) }, (_, i) =>
+			changedPage(client, since, i + 2),
+		),
 	);
 	const users = [first, ...rest].flatMap((page) => page?.users ?? []);
 	return { users, deleted: first.deleted, now: first.now };
@@ -56,14 +66,21 @@ interface ChangedPage extends ChangedUsers {
 	totalPages: number;
 }
 
-async function changedPage(client: WordPressClient, since: string, page: number): Promise<ChangedPage | null> {
+async function changedPage(
+	client: WordPressClient,
+	since: string,
+	page: number,
+): Promise<ChangedPage | null> {
 	const path = `${BRIDGE_NAMESPACE}/users/changed`;
 	const response = await client
-		.request<Record<string, unknown>>({ method: 'GET', path, params: { since, page, per_page: PER_PAGE } })
+		.request<
+			Record<string, unknown>
+		>({ method: 'GET', path, params: { since, page, per_page: PER_PAGE } })
 		.then((ok) => ok, noRouteAsNull);
 	if (response === null) return null;
 	const { users, deleted, now, totalPages } = response.data ?? {};
-	if (!Array.isArray(users) || typeof now !== 'string') throw badResponse(client, path, 'expected users and now');
+	if (!Array.isArray(users) || typeof now !== 'string')
+		throw badResponse(client, path, 'expected users and now');
 	return {
 		users: users.map((user) => validUser(client, path, user)),
 		deleted: Array.isArray(deleted) ? (deleted as Tombstone[]) : [],
@@ -80,7 +97,15 @@ async function usersPage(
 	const { data, headers } = await client.request<unknown>({
 		method: 'GET',
 		path: USERS,
-		params: { context: 'edit', per_page: PER_PAGE, page, orderby: 'id', order: 'asc', _fields: POLL_FIELDS, ...extra },
+		params: {
+			context: 'edit',
+			per_page: PER_PAGE,
+			page,
+			orderby: 'id',
+			order: 'asc',
+			_fields: POLL_FIELDS,
+			...extra,
+		},
 	});
 	if (!Array.isArray(data)) throw badResponse(client, USERS, 'expected a list of users');
 	return {
@@ -96,5 +121,11 @@ function validUser(client: WordPressClient, path: string, data: unknown): WpUser
 }
 
 function badResponse(client: WordPressClient, path: string, why: string): WordPressApiError {
-	return new WordPressApiError({ kind: 'bad_response', site: client.site, method: 'GET', path, wpMessage: why });
+	return new WordPressApiError({
+		kind: 'bad_response',
+		site: client.site,
+		method: 'GET',
+		path,
+		wpMessage: why,
+	});
 }

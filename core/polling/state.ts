@@ -18,8 +18,12 @@ export interface PollState {
 export const STATE_VERSION = 1;
 
 /** The stored state if it is this version's and for this site; otherwise there is no baseline yet. */
-export function readPollState(stored: Record<string, unknown>, site: string): PollState | undefined {
-	if (stored.version !== STATE_VERSION || stored.site !== site || typeof stored.users !== 'string') return undefined;
+export function readPollState(
+	stored: Record<string, unknown>,
+	site: string,
+): PollState | undefined {
+	if (stored.version !== STATE_VERSION || stored.site !== site || typeof stored.users !== 'string')
+		return undefined;
 	return stored as unknown as PollState;
 }
 

@@ -20,7 +20,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
 export function postgresNames(settings: PostgresSettings) {
 	const schema = settings.schema?.trim() || 'public';
 	const prefix = settings.tablePrefix?.trim() ?? 'harmonyuser_';
-	if (!IDENTIFIER.test(schema)) throw new Error(`The schema "${schema}" is not a plain identifier (letters, digits, _)`);
+	if (!IDENTIFIER.test(schema))
+		throw new Error(`The schema "${schema}" is not a plain identifier (letters, digits, _)`);
 	if (prefix !== '' && !IDENTIFIER.test(prefix)) {
 		throw new Error(`The table prefix "${prefix}" is not a plain identifier (letters, digits, _)`);
 	}

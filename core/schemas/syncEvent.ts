@@ -6,7 +6,12 @@ import { VERSION_PATTERN } from '../versions/version';
 
 export const SYNC_ACTIONS = ['create', 'update', 'delete'] as const;
 /** What happened at the source, as triggers name it (the action says what to do with it). */
-export const SYNC_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'] as const;
+export const SYNC_EVENT_TYPES = [
+	'user.created',
+	'user.updated',
+	'user.deleted',
+	'user.password_changed',
+] as const;
 export type SyncAction = (typeof SYNC_ACTIONS)[number];
 
 const siteUrl = z

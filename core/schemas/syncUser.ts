@@ -57,7 +57,9 @@ export const syncUserSchema = z
 export type SyncUser = z.infer<typeof syncUserSchema>;
 
 /** Meta that travels with a user: everything but the bridge's per-site keys. */
-export function portableMeta(meta: Record<string, unknown>): Record<string, z.infer<typeof metaValueSchema>> {
+export function portableMeta(
+	meta: Record<string, unknown>,
+): Record<string, z.infer<typeof metaValueSchema>> {
 	const out: Record<string, z.infer<typeof metaValueSchema>> = {};
 	for (const [key, value] of Object.entries(meta)) {
 		if (SITE_LOCAL_META.test(key)) continue;
@@ -71,6 +73,7 @@ export function portableMeta(meta: Record<string, unknown>): Record<string, z.in
 export function isMetaOn(value: unknown): boolean {
 	if (typeof value === 'boolean') return value;
 	if (typeof value === 'number') return value !== 0;
-	if (typeof value === 'string') return ['1', 'yes', 'true', 'on'].includes(value.trim().toLowerCase());
+	if (typeof value === 'string')
+		return ['1', 'yes', 'true', 'on'].includes(value.trim().toLowerCase());
 	return false;
 }

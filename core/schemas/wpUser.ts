@@ -72,7 +72,14 @@ export function parseWpUser(input: unknown): ParseResult<WpUser> {
 }
 
 /** REST profile fields and the sync user fields they carry. */
-export type RestProfileField = 'name' | 'first_name' | 'last_name' | 'nickname' | 'url' | 'description' | 'locale';
+export type RestProfileField =
+	| 'name'
+	| 'first_name'
+	| 'last_name'
+	| 'nickname'
+	| 'url'
+	| 'description'
+	| 'locale';
 
 export const PROFILE_FIELDS: ReadonlyArray<readonly [RestProfileField, keyof SyncUser]> = [
 	['name', 'displayName'],
@@ -101,7 +108,9 @@ export function ownLocale(user: WpUser, siteLocale?: string): string {
 	return siteLocale !== undefined && user.locale === siteLocale ? '' : user.locale;
 }
 
-function validVersions(versions: Record<string, string> | undefined): Record<string, string> | undefined {
+function validVersions(
+	versions: Record<string, string> | undefined,
+): Record<string, string> | undefined {
 	const valid = Object.entries(versions ?? {}).filter(([, version]) => isVersion(version));
 	return valid.length ? Object.fromEntries(valid) : undefined;
 }

@@ -1,7 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Header value the bridge plugin sends: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. */
-export function signBridgeDelivery(secret: string, timestamp: string, rawBody: Buffer | string): string {
+export function signBridgeDelivery(
+	secret: string,
+	timestamp: string,
+	rawBody: Buffer | string,
+): string {
 	const hmac = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody);
 	return `sha256=${hmac.digest('hex')}`;
 }
@@ -17,15 +21,25 @@ export function safeEqual(given: string, expected: string): boolean {
 }
 
 /** True when the header matches any of the secrets (the current one, then a previous one during rotation). */
-export function matchesAnySecret(secrets: string[], header: string, sign: (secret: string) => string): boolean {
+export function matchesAnySecret(
+	secrets: string[],
+	header: string,
+	sign: (secret: string) => string,
+): boolean {
 	// Every secret is checked, so the time taken does not reveal which one matched.
-	return secrets.filter((secret) => secret !== '').reduce((ok, secret) => safeEqual(header, sign(secret)) || ok, false);
+	return secrets
+		.filter((secret) => secret !== '')
+		.reduce((ok, secret) => safeEqual(header, sign(secret)) || ok, false);
 }
 
 export type TimestampCheck = { ok: true } | { ok: false; reason: 'missing' | 'expired' | 'future' };
 
 /** The timestamp (unix seconds) must lie within `toleranceSeconds` of now, either way: old ones are replays. */
-export function checkTimestamp(timestamp: string | undefined, toleranceSeconds: number, nowMs = Date.now()): TimestampCheck {
+export function checkTimestamp(
+	timestamp: string | undefined,
+	toleranceSeconds: number,
+	nowMs = Date.now(),
+): TimestampCheck {
 	if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'missing' };
 	const skew = Number(timestamp) - Math.floor(nowMs / 1000);
 	if (skew < -toleranceSeconds) return { ok: false, reason: 'expired' };
@@ -33,7 +47,9 @@ export function checkTimestamp(timestamp: string | undefined, toleranceSeconds: 
 	return { ok: true };
 }
 
-export type BridgeVerification = { ok: true } | { ok: false; reason: 'signature' | 'missing' | 'expired' | 'future' };
+export type BridgeVerification =
+	| { ok: true }
+	| { ok: false; reason: 'signature' | 'missing' | 'expired' | 'future' };
 
 export interface BridgeSignedRequest {
 	rawBody: Buffer | string;

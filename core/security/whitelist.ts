@@ -37,7 +37,9 @@ function parseEntry(entry: string): WhitelistRule {
 			// fall through to the error below
 		}
 	}
-	throw new Error(`Whitelist entry "${entry}" is neither an http(s) URL nor an IP address or CIDR range`);
+	throw new Error(
+		`Whitelist entry "${entry}" is neither an http(s) URL nor an IP address or CIDR range`,
+	);
 }
 
 /** True when the source's URL or IP matches a rule. Nothing matches an empty list. */
@@ -58,6 +60,7 @@ function unmap(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
 }
 
 function unmapBits(address: ipaddr.IPv4 | ipaddr.IPv6, bits: number): number {
-	return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() ? Math.max(0, bits - 96) : bits;
+	return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()
+		? Math.max(0, bits - 96)
+		: bits;
 }
-

@@ -6,6 +6,10 @@ export function signWooDelivery(secret: string, rawBody: Buffer | string): strin
 	return createHmac('sha256', secret).update(rawBody).digest('base64');
 }
 
-export function verifyWooDelivery(rawBody: Buffer | string, signature: string | undefined, secrets: string[]): boolean {
+export function verifyWooDelivery(
+	rawBody: Buffer | string,
+	signature: string | undefined,
+	secrets: string[],
+): boolean {
 	return matchesAnySecret(secrets, signature ?? '', (secret) => signWooDelivery(secret, rawBody));
 }

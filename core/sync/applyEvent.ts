@@ -19,17 +19,25 @@ export interface ApplyOptions {
  * Applies one change to the target: validate → decide (policies, identity, linking, trust) → write only what
  * differs. Always returns a result; never throws for bad input or WordPress errors.
  */
-export async function applyEvent(target: TargetSite, input: unknown, options: ApplyOptions = {}): Promise<SyncResult> {
+export async function applyEvent(
+	target: TargetSite,
+	input: unknown,
+	options: ApplyOptions = {},
+): Promise<SyncResult> {
 	const client = target.client.fork();
 	const parsed = parseSyncEvent(input);
-	if (!parsed.ok) return new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error);
+	if (!parsed.ok)
+		return new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error);
 	const event = options.forceDelete ? { ...parsed.value, action: 'delete' as const } : parsed.value;
 	const builder = new ResultBuilder(target, client, event, options.fanOutSites);
 	// Upsert and Delete Users are an administrator's own run; Apply Event applies what a site reported.
 	const mode: Mode = options.upsert || options.forceDelete ? 'manual' : 'event';
 	const directory = new RestDirectory(client, target.bridge);
 	try {
-		const plan = await decide(target, event, lookupIn(directory, event), { mode, createMissing: Boolean(options.upsert || target.config.createOnUpdate) });
+		const plan = await decide(target, event, lookupIn(directory, event), {
+			mode,
+			createMissing: Boolean(options.upsert || target.config.createOnUpdate),
+		});
 		return await executePlan({ target, client, event, directory, builder, mode }, plan);
 	} catch (error) {
 		return builder.fromError(error);

@@ -43,7 +43,10 @@ export function buildPolicyConfig(input: SyncPolicyInput): SyncPolicyConfig {
 	return {
 		target: normalizeSiteUrl(input.target),
 		readOnly: input.readOnly ?? false,
-		whitelist: { enabled: input.whitelistEnabled ?? false, rules: parseWhitelist(input.whitelist ?? []) },
+		whitelist: {
+			enabled: input.whitelistEnabled ?? false,
+			rules: parseWhitelist(input.whitelist ?? []),
+		},
 		roles: cleanList(input.roles),
 		prohibitedUsers: cleanList(input.prohibitedUsers).map((entry) => entry.toLowerCase()),
 		protectedUsers: cleanList(input.protectedUsers).map((entry) => entry.toLowerCase()),
@@ -64,9 +67,13 @@ function buildRoleMapping(rows: Array<{ from?: string; to?: string }>): Record<s
 		const to = (row.to ?? '').trim();
 		if (!from && !to) continue;
 		for (const role of [from, to]) {
-			if (!ROLE_KEY.test(role)) throw new Error(`Role Mapping: "${role}" is not a WordPress role key (e.g. subscriber, shop_manager)`);
+			if (!ROLE_KEY.test(role))
+				throw new Error(
+					`Role Mapping: "${role}" is not a WordPress role key (e.g. subscriber, shop_manager)`,
+				);
 		}
-		if (mapping[from] && mapping[from] !== to) throw new Error(`Role Mapping: "${from}" is mapped twice`);
+		if (mapping[from] && mapping[from] !== to)
+			throw new Error(`Role Mapping: "${from}" is mapped twice`);
 		mapping[from] = to;
 	}
 	return mapping;
@@ -74,7 +81,8 @@ function buildRoleMapping(rows: Array<{ from?: string; to?: string }>): Record<s
 
 function deletePercent(value: number | undefined): number {
 	const percent = value ?? 10;
-	if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new Error(`Max Deletes must be a percentage from 0 to 100 (got ${value})`);
+	if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+		throw new Error(`Max Deletes must be a percentage from 0 to 100 (got ${value})`);
 	return percent;
 }
 

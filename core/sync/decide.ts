@@ -1,5 +1,11 @@
 import type { SyncEvent } from '../schemas/syncEvent';
-import { decideLink, resolveTargetUser, type IdentityMatch, type LinkDecision, type TargetDirectory } from './identity';
+import {
+	decideLink,
+	resolveTargetUser,
+	type IdentityMatch,
+	type LinkDecision,
+	type TargetDirectory,
+} from './identity';
 import { planChange, planLinkOnly, type Plan } from './plan';
 import { firstRefusal, POLICIES_AFTER_LOOKUP, POLICIES_BEFORE_LOOKUP } from './policies';
 import type { TargetSite } from './target';
@@ -46,7 +52,8 @@ export interface Lookup {
 export function lookupIn(directory: TargetDirectory, event: SyncEvent): () => Promise<Lookup> {
 	return async () => {
 		const candidate = await resolveTargetUser(directory, event.user);
-		const tombstone = !candidate && event.user.syncId ? directory.tombstone?.(event.user.syncId) : undefined;
+		const tombstone =
+			!candidate && event.user.syncId ? directory.tombstone?.(event.user.syncId) : undefined;
 		return { candidate, tombstone };
 	};
 }
@@ -60,16 +67,26 @@ export async function decideFor(
 ): Promise<Plan> {
 	const { config } = target;
 	const link = decideLink(event.user, candidate, config);
-	if (link.kind === 'conflict') return { kind: 'refused', refusal: link.refusal, match: link.match };
+	if (link.kind === 'conflict')
+		return { kind: 'refused', refusal: link.refusal, match: link.match };
 	const linked = link.kind === 'linked' ? link : undefined;
-	const late = firstRefusal(POLICIES_AFTER_LOOKUP, { event, config, targetUser: linked?.match.user });
+	const late = firstRefusal(POLICIES_AFTER_LOOKUP, {
+		event,
+		config,
+		targetUser: linked?.match.user,
+	});
 	if (late) return { kind: 'refused', refusal: late, match: linked?.match };
 	if (linked && options.mode === 'event') {
 		if (event.action === 'delete' && !ownedBySync(linked)) {
 			const message = `${linked.match.user.username} (#${linked.match.user.id}) was found by ${linked.match.matchedBy} but never linked by a sync: a reported delete does not remove it`;
-			return { kind: 'refused', refusal: { status: 'rejected', reason: 'not_linked', message }, match: linked.match };
+			return {
+				kind: 'refused',
+				refusal: { status: 'rejected', reason: 'not_linked', message },
+				match: linked.match,
+			};
 		}
-		if (event.action !== 'delete' && isFirstContact(event, linked)) return planLinkOnly(event, linked);
+		if (event.action !== 'delete' && isFirstContact(event, linked))
+			return planLinkOnly(event, linked);
 	}
 	return planChange(event, linked, {
 		createMissing: options.createMissing,

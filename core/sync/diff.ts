@@ -24,7 +24,11 @@ export function diffUser(target: WpUser, user: SyncUser): WpUserWrite {
 
 /** Everything the user has, for a create. The password is random: WordPress requires one, and it is never shown. */
 export function createPayload(user: SyncUser): WpUserWrite {
-	const payload: WpUserWrite = { username: user.login, email: user.email, password: randomPassword() };
+	const payload: WpUserWrite = {
+		username: user.login,
+		email: user.email,
+		password: randomPassword(),
+	};
 	for (const [field, key] of PROFILE_FIELDS) {
 		const value = user[key] as string | undefined;
 		if (value !== undefined && value !== '') payload[field] = value;

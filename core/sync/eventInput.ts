@@ -11,7 +11,8 @@ export function toEventInput(item: unknown, action: SyncAction, sourceUrl?: stri
 	if (!isObject(item)) return item;
 	if ('user' in item && 'action' in item) return item;
 	const record = 'username' in item && !('login' in item) ? fromRestShape(item) : item;
-	const site = typeof record.site === 'string' && record.site ? record.site : sourceUrl || undefined;
+	const site =
+		typeof record.site === 'string' && record.site ? record.site : sourceUrl || undefined;
 	const event: SyncEventInput = {
 		id: randomUUID(),
 		action,
@@ -27,7 +28,9 @@ export function toEventInput(item: unknown, action: SyncAction, sourceUrl?: stri
 function fromRestShape(item: Record<string, unknown>): Record<string, unknown> {
 	const parsed = parseWpUser(item);
 	if (!parsed.ok) return item;
-	const record: Record<string, unknown> = { ...toUserRecord(String(item.site ?? ''), parsed.value) };
+	const record: Record<string, unknown> = {
+		...toUserRecord(String(item.site ?? ''), parsed.value),
+	};
 	for (const [restField, field] of PROFILE_FIELDS) if (!(restField in item)) delete record[field];
 	return record;
 }

@@ -37,17 +37,23 @@ type WritePlan = Extract<Plan, { kind: 'create' | 'update' }>;
  */
 export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Plan> {
 	const hash = ctx.event.user.passwordHash;
-	if (plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly)) return plan;
+	if (plan.kind === 'refused' || plan.kind === 'delete' || ('linkOnly' in plan && plan.linkOnly))
+		return plan;
 	if (!hash) return withThrowawayPassword(ctx, plan);
 	if (!(await ctx.target.hasBridge())) return plan;
 	// A hash the target cannot verify would lock the user out there (6.8's bcrypt on 6.1–6.7): not written.
 	const unsupported = await unverifiableHash(ctx, hash);
-	if (unsupported) return withThrowawayPassword(ctx, { ...plan, notSynced: [...plan.notSynced, unsupported] });
+	if (unsupported)
+		return withThrowawayPassword(ctx, { ...plan, notSynced: [...plan.notSynced, unsupported] });
 	const field = { [PASSWORD_HASH_FIELD]: hash };
-	if (plan.kind !== 'create' && withoutStaleFields(field, ctx.event, plan.match.user.harmonyuser_versions).stale.length) {
+	if (
+		plan.kind !== 'create' &&
+		withoutStaleFields(field, ctx.event, plan.match.user.harmonyuser_versions).stale.length
+	) {
 		return { ...plan, notSynced: [...plan.notSynced, staleField('password')] };
 	}
-	if (plan.kind === 'unchanged') return { kind: 'update', match: plan.match, payload: field, notSynced: plan.notSynced };
+	if (plan.kind === 'unchanged')
+		return { kind: 'update', match: plan.match, payload: field, notSynced: plan.notSynced };
 	return { ...plan, payload: { ...plan.payload, ...field } };
 }
 
@@ -60,7 +66,9 @@ export async function withPasswordHash(ctx: ItemContext, plan: Plan): Promise<Pl
 async function withThrowawayPassword(ctx: ItemContext, plan: Plan): Promise<Plan> {
 	if (plan.kind !== 'create') return plan;
 	const bridge = ctx.target.bridge.available ?? (await ctx.target.infoIfKnown())?.bridge;
-	return bridge ? { ...plan, payload: { ...plan.payload, [THROWAWAY_PASSWORD_FIELD]: true } } : plan;
+	return bridge
+		? { ...plan, payload: { ...plan.payload, [THROWAWAY_PASSWORD_FIELD]: true } }
+		: plan;
 }
 
 /** Why the target cannot take this hash (its bridge lists the formats it verifies), or undefined when it can. */
@@ -89,7 +97,11 @@ export async function executePlan(ctx: ItemContext, original: Plan): Promise<Syn
 			case 'unchanged':
 				return await finish(ctx, 'none', plan.match, [], plan);
 			case 'delete':
-				await usersFor(ctx).delete(plan.match.user.id, await ctx.target.heirId(), deleteVersion(ctx.event));
+				await usersFor(ctx).delete(
+					plan.match.user.id,
+					await ctx.target.heirId(),
+					deleteVersion(ctx.event),
+				);
 				return ctx.builder.applied('delete', 'deleted', plan.match);
 			case 'update':
 			case 'create':
@@ -113,10 +125,18 @@ async function write(ctx: ItemContext, plan: WritePlan): Promise<SyncResult> {
 		);
 		if ('user' in outcome) {
 			const match = current.kind === 'create' ? { user: outcome.user } : current.match;
-			return finish(ctx, current.kind, match, changedFields(current.payload), current, outcome.user);
+			return finish(
+				ctx,
+				current.kind,
+				match,
+				changedFields(current.payload),
+				current,
+				outcome.user,
+			);
 		}
 		const next = withoutRefusedField(ctx, current, outcome.error);
-		if (next === 'no_valid_role') return ctx.builder.failed('no_valid_role', `none of the user's roles exists on the target`);
+		if (next === 'no_valid_role')
+			return ctx.builder.failed('no_valid_role', `none of the user's roles exists on the target`);
 		if (next) {
 			if (next.kind === 'unchanged') return finish(ctx, 'none', next.match, [], next);
 			current = next;
@@ -150,26 +170,50 @@ export function deleteVersion(event: SyncEvent): string | undefined {
  * remembered for the rest of the run). undefined: the error is something else; 'no_valid_role': a create is
  * left with no role at all.
  */
-export function withoutRefusedField(ctx: ItemContext, plan: WritePlan, error: unknown): WritePlan | Extract<Plan, { kind: 'unchanged' }> | 'no_valid_role' | undefined {
+export function withoutRefusedField(
+	ctx: ItemContext,
+	plan: WritePlan,
+	error: unknown,
+): WritePlan | Extract<Plan, { kind: 'unchanged' }> | 'no_valid_role' | undefined {
 	if (!(error instanceof WordPressApiError) || error.status !== 400) return undefined;
 	const payload: WpUserWrite = { ...plan.payload };
 	let notSynced: NotSynced;
 	if (error.code === 'harmonyuser_hash_unsupported' && payload[PASSWORD_HASH_FIELD] !== undefined) {
 		// The target's bridge opened the hash and cannot verify its format: the user keeps their password there.
-		notSynced = { field: 'password', reason: 'hash_unsupported', message: 'the target cannot verify this password hash format' };
+		notSynced = {
+			field: 'password',
+			reason: 'hash_unsupported',
+			message: 'the target cannot verify this password hash format',
+		};
 		delete payload[PASSWORD_HASH_FIELD];
-	} else if (error.code === 'rest_invalid_param' && payload.locale !== undefined && /\blocale\b/.test(error.message)) {
-		notSynced = { field: 'locale', reason: 'locale_missing_on_target', values: [payload.locale], message: `the target has no language ${payload.locale} installed` };
+	} else if (
+		error.code === 'rest_invalid_param' &&
+		payload.locale !== undefined &&
+		/\blocale\b/.test(error.message)
+	) {
+		notSynced = {
+			field: 'locale',
+			reason: 'locale_missing_on_target',
+			values: [payload.locale],
+			message: `the target has no language ${payload.locale} installed`,
+		};
 		delete payload.locale;
 	} else {
 		const roles = plan.payload.roles ?? [];
-		const missing = error.code === 'rest_user_invalid_role' ? roleNamedInError(error.message, roles) : undefined;
+		const missing =
+			error.code === 'rest_user_invalid_role' ? roleNamedInError(error.message, roles) : undefined;
 		if (!missing) return undefined;
 		ctx.target.missingRoles.add(missing);
 		notSynced = notSyncedRoles('role_missing_on_target', [missing], 'the target has no role');
 		payload.roles = roles.filter((role) => role !== missing);
 		// A WooCommerce customer into a site without WooCommerce: subscriber instead (wooCustomer.ts).
-		const fallback = wooRoleFallback(ctx.event, missing, ctx.target.config, payload.roles, plan.kind === 'update' ? plan.match.user.roles : undefined);
+		const fallback = wooRoleFallback(
+			ctx.event,
+			missing,
+			ctx.target.config,
+			payload.roles,
+			plan.kind === 'update' ? plan.match.user.roles : undefined,
+		);
 		if (fallback) [payload.roles, notSynced] = [fallback.roles, fallback.note];
 		if (!payload.roles.length) {
 			if (plan.kind === 'create') return 'no_valid_role';
@@ -177,7 +221,8 @@ export function withoutRefusedField(ctx: ItemContext, plan: WritePlan, error: un
 		}
 	}
 	const all = [...plan.notSynced, notSynced];
-	if (plan.kind === 'create' || Object.keys(payload).length) return { ...plan, payload, notSynced: all };
+	if (plan.kind === 'create' || Object.keys(payload).length)
+		return { ...plan, payload, notSynced: all };
 	return { kind: 'unchanged', match: plan.match, notSynced: all };
 }
 
@@ -187,11 +232,15 @@ export function withoutRefusedField(ctx: ItemContext, plan: WritePlan, error: un
  * another person is a conflict — never a merge, never a second user.
  */
 export async function recoverCreate(ctx: ItemContext, error: unknown): Promise<SyncResult> {
-	if (!(error instanceof WordPressApiError) || error.kind !== 'conflict') return ctx.builder.fromError(error);
+	if (!(error instanceof WordPressApiError) || error.kind !== 'conflict')
+		return ctx.builder.fromError(error);
 	const candidate = await resolveTargetUser(ctx.directory, ctx.event.user);
 	if (!candidate) return ctx.builder.failed('conflict', error.message, error);
 	const event = { ...ctx.event, action: 'update' as const };
-	const plan = await withPasswordHash(ctx, await decideFor(ctx.target, event, candidate, { mode: ctx.mode, createMissing: false }));
+	const plan = await withPasswordHash(
+		ctx,
+		await decideFor(ctx.target, event, candidate, { mode: ctx.mode, createMissing: false }),
+	);
 	if (plan.kind === 'update') return write(ctx, plan);
 	return executePlan(ctx, plan);
 }
@@ -212,17 +261,50 @@ export async function finish(
 	const refused = new Set(answer?.harmonyuser_stale ?? []);
 	const changes = writtenChanges.filter((field) => !refused.has(field));
 	if (refused.size && !changes.length) {
-		return ctx.builder.refused({ status: 'skipped', reason: 'stale', message: `older than the target's copy: ${[...refused].join(', ')}` }, match as IdentityMatch);
+		return ctx.builder.refused(
+			{
+				status: 'skipped',
+				reason: 'stale',
+				message: `older than the target's copy: ${[...refused].join(', ')}`,
+			},
+			match as IdentityMatch,
+		);
 	}
-	const reason = plan.linkOnly ? 'linked' : action === 'create' ? 'created' : action === 'update' ? 'updated' : 'unchanged';
-	const notSynced = [...plan.notSynced, ...[...refused].map(staleField), ...omittedAtSource(ctx.event)];
+	const reason = plan.linkOnly
+		? 'linked'
+		: action === 'create'
+			? 'created'
+			: action === 'update'
+				? 'updated'
+				: 'unchanged';
+	const notSynced = [
+		...plan.notSynced,
+		...[...refused].map(staleField),
+		...omittedAtSource(ctx.event),
+	];
 	if (ctx.event.user.passwordHash && !plan.linkOnly && !(await ctx.target.hasBridge())) {
-		notSynced.push({ field: 'password', reason: 'password_no_bridge', message: 'the target has no bridge plugin to take a password hash' });
+		notSynced.push({
+			field: 'password',
+			reason: 'password_no_bridge',
+			message: 'the target has no bridge plugin to take a password hash',
+		});
 	}
 	// WooCommerce billing and shipping, once the user itself is on the target (wooCustomer.ts).
-	const woo = plan.linkOnly ? { changes: [], notSynced: [] } : await writeWooCustomer({ ...ctx, path: ctx.builder.pathWithTarget() }, match.user);
-	if (woo.changes.length && action === 'none') return ctx.builder.applied('update', 'updated', match, woo.changes, [...notSynced, ...woo.notSynced]);
-	return ctx.builder.applied(action, reason, match, [...changes, ...woo.changes], [...notSynced, ...woo.notSynced]);
+	const woo = plan.linkOnly
+		? { changes: [], notSynced: [] }
+		: await writeWooCustomer({ ...ctx, path: ctx.builder.pathWithTarget() }, match.user);
+	if (woo.changes.length && action === 'none')
+		return ctx.builder.applied('update', 'updated', match, woo.changes, [
+			...notSynced,
+			...woo.notSynced,
+		]);
+	return ctx.builder.applied(
+		action,
+		reason,
+		match,
+		[...changes, ...woo.changes],
+		[...notSynced, ...woo.notSynced],
+	);
 }
 
 /** What the source left out of the event (a value over its size cap, a password hash without a network key). */

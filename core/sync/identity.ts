@@ -27,7 +27,10 @@ export interface IdentityMatch {
  * previous email (so an email change is followed), else login. A candidate is not yet a link: `decideLink`
  * says whether it is the same person.
  */
-export async function resolveTargetUser(directory: TargetDirectory, user: SyncUser): Promise<IdentityMatch | undefined> {
+export async function resolveTargetUser(
+	directory: TargetDirectory,
+	user: SyncUser,
+): Promise<IdentityMatch | undefined> {
 	const resolved = directory.resolve ? await directory.resolve(user) : null;
 	if (resolved !== null) return resolved;
 	if (user.syncId) {
@@ -91,7 +94,8 @@ export function syncIdOf(user: WpUser): string | undefined {
 }
 
 export function linkStateOf(user: WpUser): LinkState {
-	if (META_SYNC_LINKED in user.meta) return user.meta[META_SYNC_LINKED] === '1' ? 'linked' : 'provisional';
+	if (META_SYNC_LINKED in user.meta)
+		return user.meta[META_SYNC_LINKED] === '1' ? 'linked' : 'provisional';
 	// A site exposing sync ids without the linked flag (an older bridge): an id there was written by a sync.
 	if (META_SYNC_ID in user.meta) return syncIdOf(user) ? 'linked' : 'provisional';
 	return 'unknown';
@@ -109,7 +113,11 @@ export type LinkDecision =
 	| { kind: 'conflict'; match: IdentityMatch; refusal: Refusal };
 
 /** The linking rule, one named rule per way a candidate was found (README: "The linking rule"). */
-export function decideLink(user: SyncUser, match: IdentityMatch | undefined, options: LinkOptions): LinkDecision {
+export function decideLink(
+	user: SyncUser,
+	match: IdentityMatch | undefined,
+	options: LinkOptions,
+): LinkDecision {
 	if (!match) return { kind: 'none' };
 	switch (match.matchedBy) {
 		case 'syncId':
@@ -136,24 +144,45 @@ export function linkByEmail(user: SyncUser, match: IdentityMatch): LinkDecision 
 	const theirs = syncIdOf(match.user);
 	const ours = user.syncId?.toLowerCase();
 	if (ours && theirs && ours !== theirs && state === 'linked') {
-		return conflict(match, 'sync_id_mismatch', `${describe(match.user)} has the same email but is linked to another sync id`);
+		return conflict(
+			match,
+			'sync_id_mismatch',
+			`${describe(match.user)} has the same email but is linked to another sync id`,
+		);
 	}
-	return { kind: 'linked', match, state, adopt: Boolean(ours && ours !== theirs && state !== 'unknown') };
+	return {
+		kind: 'linked',
+		match,
+		state,
+		adopt: Boolean(ours && ours !== theirs && state !== 'unknown'),
+	};
 }
 
 /**
  * A login shared by two accounts with different emails is two people (WordPress lets anyone register any free
  * login on their own site): a conflict, unless the node is told logins identify people in this network.
  */
-export function linkByLogin(user: SyncUser, match: IdentityMatch, options: LinkOptions): LinkDecision {
+export function linkByLogin(
+	user: SyncUser,
+	match: IdentityMatch,
+	options: LinkOptions,
+): LinkDecision {
 	if (!options.linkByLogin) {
-		return conflict(match, 'login_taken', `${describe(match.user)} has the same login but another email: a different person`);
+		return conflict(
+			match,
+			'login_taken',
+			`${describe(match.user)} has the same login but another email: a different person`,
+		);
 	}
 	return linkByEmail(user, match);
 }
 
 function conflict(match: IdentityMatch, detail: string, message: string): LinkDecision {
-	return { kind: 'conflict', match, refusal: { status: 'rejected', reason: 'conflict', message, detail } };
+	return {
+		kind: 'conflict',
+		match,
+		refusal: { status: 'rejected', reason: 'conflict', message, detail },
+	};
 }
 
 function describe(user: WpUser): string {

@@ -13,7 +13,11 @@ export async function runInOrderPerKey<T, R>(
 			const key = keyOf(item, index);
 			const previous = key === undefined ? undefined : tails.get(key);
 			const run = (previous ?? Promise.resolve()).then(() => task(item, index));
-			if (key !== undefined) tails.set(key, run.catch(() => undefined));
+			if (key !== undefined)
+				tails.set(
+					key,
+					run.catch(() => undefined),
+				);
 			return run;
 		}),
 	);
@@ -29,7 +33,8 @@ export function identityKeys(item: unknown): string[] {
 	const user = typeof record.user === 'object' && record.user !== null ? record.user : record;
 	const keys: string[] = [];
 	const add = (prefix: string, value: unknown) => {
-		if (typeof value === 'string' && value.trim()) keys.push(`${prefix}:${value.trim().toLowerCase()}`);
+		if (typeof value === 'string' && value.trim())
+			keys.push(`${prefix}:${value.trim().toLowerCase()}`);
 	};
 	add('sync', user.syncId);
 	add('login', user.login ?? user.username);
@@ -59,7 +64,10 @@ export function identityGroups(items: unknown[]): Array<string | undefined> {
 }
 
 /** runInOrderPerKey over identity groups: the order the User Sync node applies one execution's items in. */
-export function runInIdentityOrder<T, R>(items: T[], task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export function runInIdentityOrder<T, R>(
+	items: T[],
+	task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
 	const groups = identityGroups(items);
 	return runInOrderPerKey(items, (_, index) => groups[index], task);
 }

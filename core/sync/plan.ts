@@ -12,7 +12,13 @@ import { wooRoleConfig } from './wooCustomer';
 
 export type Plan =
 	| { kind: 'create'; payload: WpUserWrite; notSynced: NotSynced[] }
-	| { kind: 'update'; match: IdentityMatch; payload: WpUserWrite; notSynced: NotSynced[]; linkOnly?: boolean }
+	| {
+			kind: 'update';
+			match: IdentityMatch;
+			payload: WpUserWrite;
+			notSynced: NotSynced[];
+			linkOnly?: boolean;
+	  }
 	| { kind: 'unchanged'; match: IdentityMatch; notSynced: NotSynced[]; linkOnly?: boolean }
 	| { kind: 'delete'; match: IdentityMatch }
 	| { kind: 'refused'; refusal: Refusal; match?: IdentityMatch };
@@ -41,19 +47,43 @@ export function planChange(event: SyncEvent, link: Linked | undefined, options: 
 	const user = { ...event.user, roles: roles.roles };
 	if (link) {
 		const diff = { ...diffUser(link.match.user, user), ...linkWrite(event, link) };
-		const { write: payload, stale } = withoutStaleFields(diff, event, link.match.user.harmonyuser_versions);
-		const notSynced = [...roles.dropped, ...loginDifference(event, link.match.user), ...stale.map(staleField)];
+		const { write: payload, stale } = withoutStaleFields(
+			diff,
+			event,
+			link.match.user.harmonyuser_versions,
+		);
+		const notSynced = [
+			...roles.dropped,
+			...loginDifference(event, link.match.user),
+			...stale.map(staleField),
+		];
 		if (stale.length && !Object.keys(payload).length) {
-			return { kind: 'refused', refusal: staleRefusal(`the target holds newer versions of ${stale.join(', ')}`), match: link.match };
+			return {
+				kind: 'refused',
+				refusal: staleRefusal(`the target holds newer versions of ${stale.join(', ')}`),
+				match: link.match,
+			};
 		}
 		return planFor(link.match, payload, notSynced);
 	}
-	if (tombstoneWins(event, options.tombstone)) return { kind: 'refused', refusal: staleRefusal('the target deleted this user after this change') };
+	if (tombstoneWins(event, options.tombstone))
+		return {
+			kind: 'refused',
+			refusal: staleRefusal('the target deleted this user after this change'),
+		};
 	if (event.action !== 'create' && !options.createMissing) {
-		return refused('skipped', 'user_not_found', `${event.user.login} does not exist on the target and create-on-update is off`);
+		return refused(
+			'skipped',
+			'user_not_found',
+			`${event.user.login} does not exist on the target and create-on-update is off`,
+		);
 	}
 	if (event.user.roles.length && !roles.roles.length) {
-		return refused('failed', 'no_valid_role', `none of [${event.user.roles.join(', ')}] may be given on the target: ${roles.dropped.map((d) => d.message).join('; ')}`);
+		return refused(
+			'failed',
+			'no_valid_role',
+			`none of [${event.user.roles.join(', ')}] may be given on the target: ${roles.dropped.map((d) => d.message).join('; ')}`,
+		);
 	}
 	// Created by a sync: linked from the start (a bridge target keeps the event's sync id, or assigns one).
 	const payload = createPayload(user);
@@ -70,7 +100,8 @@ export function planLinkOnly(event: SyncEvent, link: Linked): Plan {
 		{
 			field: '*',
 			reason: 'first_contact',
-			message: 'the account existed before this sync reached it: only the link is recorded, later changes sync',
+			message:
+				'the account existed before this sync reached it: only the link is recorded, later changes sync',
 		},
 	];
 	const payload = linkWrite(event, link, true);
@@ -83,17 +114,31 @@ export function planLinkOnly(event: SyncEvent, link: Linked): Plan {
  */
 export function linkWrite(event: SyncEvent, link: Linked, confirm = false): WpUserWrite {
 	if (link.state === 'unknown' || link.state === 'linked') return {};
-	if (link.adopt && event.user.syncId) return { meta: { [META_SYNC_ID]: event.user.syncId.toLowerCase(), [META_SYNC_LINKED]: '1' } };
-	return confirm && META_SYNC_LINKED in link.match.user.meta ? { meta: { [META_SYNC_LINKED]: '1' } } : {};
+	if (link.adopt && event.user.syncId)
+		return { meta: { [META_SYNC_ID]: event.user.syncId.toLowerCase(), [META_SYNC_LINKED]: '1' } };
+	return confirm && META_SYNC_LINKED in link.match.user.meta
+		? { meta: { [META_SYNC_LINKED]: '1' } }
+		: {};
 }
 
 /** WordPress never renames a login: a linked account keeps its own, and the result says so. */
 export function loginDifference(event: SyncEvent, target: WpUser): NotSynced[] {
 	if (event.user.login.toLowerCase() === target.username.toLowerCase()) return [];
-	return [{ field: 'login', reason: 'login_immutable', message: `the target keeps its login ${target.username} (WordPress never renames a login)` }];
+	return [
+		{
+			field: 'login',
+			reason: 'login_immutable',
+			message: `the target keeps its login ${target.username} (WordPress never renames a login)`,
+		},
+	];
 }
 
-function planFor(match: IdentityMatch, payload: WpUserWrite, notSynced: NotSynced[], linkOnly = false): Plan {
+function planFor(
+	match: IdentityMatch,
+	payload: WpUserWrite,
+	notSynced: NotSynced[],
+	linkOnly = false,
+): Plan {
 	return Object.keys(payload).length
 		? { kind: 'update', match, payload, notSynced, linkOnly }
 		: { kind: 'unchanged', match, notSynced, linkOnly };
@@ -108,19 +153,45 @@ function staleRefusal(why: string): Refusal {
 	return { status: 'skipped', reason: 'stale', message: `older than the target's copy: ${why}` };
 }
 
-function planDelete(event: SyncEvent, match: IdentityMatch | undefined, options: PlanOptions): Plan {
-	if (!match) return refused('skipped', 'user_not_found', 'the user does not exist on the target: nothing to delete');
+function planDelete(
+	event: SyncEvent,
+	match: IdentityMatch | undefined,
+	options: PlanOptions,
+): Plan {
+	if (!match)
+		return refused(
+			'skipped',
+			'user_not_found',
+			'the user does not exist on the target: nothing to delete',
+		);
 	if (deleteIsStale(event, match.user.harmonyuser_versions)) {
-		return { kind: 'refused', refusal: staleRefusal('the user changed on the target after this delete'), match };
+		return {
+			kind: 'refused',
+			refusal: staleRefusal('the user changed on the target after this delete'),
+			match,
+		};
 	}
 	if (options.undeletable.includes(match.user.id)) {
 		const message = `${describe(match.user)} is the credential user or the content heir`;
-		return { kind: 'refused', refusal: { status: 'rejected', reason: 'protected_account', message, detail: 'credential_or_heir' }, match };
+		return {
+			kind: 'refused',
+			refusal: {
+				status: 'rejected',
+				reason: 'protected_account',
+				message,
+				detail: 'credential_or_heir',
+			},
+			match,
+		};
 	}
 	return { kind: 'delete', match };
 }
 
-function refused(status: Refusal['status'], reason: Refusal['reason'], message: string): Extract<Plan, { kind: 'refused' }> {
+function refused(
+	status: Refusal['status'],
+	reason: Refusal['reason'],
+	message: string,
+): Extract<Plan, { kind: 'refused' }> {
 	return { kind: 'refused', refusal: { status, reason, message } };
 }
 

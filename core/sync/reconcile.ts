@@ -44,7 +44,11 @@ interface PlannedItem {
  * Brings the target in line with the source users given: one paged scan of the target, a plan computed
  * locally (create, update, nothing, optionally delete), then only the writes the plan needs.
  */
-export async function reconcile(target: TargetSite, inputs: unknown[], options: ReconcileOptions = {}): Promise<ReconcileOutcome> {
+export async function reconcile(
+	target: TargetSite,
+	inputs: unknown[],
+	options: ReconcileOptions = {},
+): Promise<ReconcileOutcome> {
 	const targetUsers = await new UsersApi(target.client).list();
 	const directory = new IndexedDirectory(targetUsers);
 	const present = new Set<number>();
@@ -54,24 +58,41 @@ export async function reconcile(target: TargetSite, inputs: unknown[], options: 
 		const client = target.client.fork();
 		const parsed = parseSyncEvent(input);
 		if (!parsed.ok) {
-			slots.push(new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error));
+			slots.push(
+				new ResultBuilder(target, client, undefined).failed('invalid_event', parsed.error),
+			);
 			continue;
 		}
-		const event: SyncEvent = { ...parsed.value, action: parsed.value.action === 'delete' ? 'delete' : 'update' };
+		const event: SyncEvent = {
+			...parsed.value,
+			action: parsed.value.action === 'delete' ? 'delete' : 'update',
+		};
 		// Every source user's candidate counts as present, whatever the rules decide for it: a user a policy
 		// skips, or a conflicting namesake, is not "missing at the source".
 		const candidate = await resolveTargetUser(directory, event.user);
 		if (candidate) present.add(candidate.user.id);
-		const plan = await decide(target, event, async () => ({ candidate }), { mode: 'manual', createMissing: true });
-		slots.push({ event, plan, builder: new ResultBuilder(target, client, event, options.fanOutSites), client });
+		const plan = await decide(target, event, async () => ({ candidate }), {
+			mode: 'manual',
+			createMissing: true,
+		});
+		slots.push({
+			event,
+			plan,
+			builder: new ResultBuilder(target, client, event, options.fanOutSites),
+			client,
+		});
 	}
 
-	const deletions = options.deleteMissing ? await planDeletions(target, targetUsers, present, slots, options.fanOutSites) : [];
+	const deletions = options.deleteMissing
+		? await planDeletions(target, targetUsers, present, slots, options.fanOutSites)
+		: [];
 	const planned = slots.filter((slot): slot is PlannedItem => 'plan' in slot);
 	const outcomes = options.dryRun
 		? await Promise.all([...planned, ...deletions].map(dryRun))
 		: await execute(target, [...planned, ...deletions]);
-	const byItem = new Map<PlannedItem, SyncResult>([...planned, ...deletions].map((item, i) => [item, outcomes[i]]));
+	const byItem = new Map<PlannedItem, SyncResult>(
+		[...planned, ...deletions].map((item, i) => [item, outcomes[i]]),
+	);
 	const results = slots.map((slot) => ('plan' in slot ? (byItem.get(slot) as SyncResult) : slot));
 	const deleted = deletions.map((item) => byItem.get(item) as SyncResult);
 	const perItem = [...results, ...deleted].reduce((sum, result) => sum + result.requests, 0);
@@ -93,7 +114,12 @@ async function planDeletions(
 	const undeletable = new Set(await target.undeletable());
 	const source = slots.find((slot): slot is PlannedItem => 'plan' in slot)?.event.source ?? {};
 	const items = targetUsers
-		.filter((user) => !present.has(user.id) && !undeletable.has(user.id) && !rolesOutsideSync(user, target.config).length)
+		.filter(
+			(user) =>
+				!present.has(user.id) &&
+				!undeletable.has(user.id) &&
+				!rolesOutsideSync(user, target.config).length,
+		)
 		.map((user) => {
 			const event = deletionEvent(user, source);
 			const client = target.client.fork();
@@ -102,11 +128,25 @@ async function planDeletions(
 				? firstRefusal(POLICIES_AFTER_LOOKUP, { event, config: target.config, targetUser: user })
 				: notLinked(user);
 			const plan: Plan = refusal ? { kind: 'refused', refusal, match } : { kind: 'delete', match };
-			return { event, plan, builder: new ResultBuilder(target, client, event, fanOutSites), client };
+			return {
+				event,
+				plan,
+				builder: new ResultBuilder(target, client, event, fanOutSites),
+				client,
+			};
 		});
-	const guard = deleteGuard(slots, items.filter((item) => item.plan.kind === 'delete').length, targetUsers.length, target.config.maxDeletePercent);
+	const guard = deleteGuard(
+		slots,
+		items.filter((item) => item.plan.kind === 'delete').length,
+		targetUsers.length,
+		target.config.maxDeletePercent,
+	);
 	if (!guard) return items;
-	return items.map((item) => (item.plan.kind === 'delete' ? { ...item, plan: { kind: 'refused', refusal: guard, match: item.plan.match } } : item));
+	return items.map((item) =>
+		item.plan.kind === 'delete'
+			? { ...item, plan: { kind: 'refused', refusal: guard, match: item.plan.match } }
+			: item,
+	);
 }
 
 /** Missing at the source but never linked by a sync (the site's own account, or no bridge to tell): kept, and said so. */
@@ -125,7 +165,12 @@ export function ownedBySync(user: WpUser): boolean {
  * Continue", an empty item from "Always Output Data") means the listing is not the whole source; and more
  * deletes than Max Deletes (a share of the target's users) looks like a broken source, not a cleanup.
  */
-export function deleteGuard(slots: Array<SyncResult | PlannedItem>, deletes: number, targetCount: number, maxPercent: number): Refusal | undefined {
+export function deleteGuard(
+	slots: Array<SyncResult | PlannedItem>,
+	deletes: number,
+	targetCount: number,
+	maxPercent: number,
+): Refusal | undefined {
 	const broken = slots.filter((slot) => !('plan' in slot)).length;
 	if (broken || !slots.length) {
 		const message = `${broken} of ${slots.length} source items are invalid or failed: the listing may be incomplete, so no user is deleted`;
@@ -158,7 +203,10 @@ function deletionEvent(user: WpUser, source: SyncEvent['source']): SyncEvent {
 
 /** The writes, through /batch/v1 when the target's bridge allows it, else one request each. */
 async function execute(target: TargetSite, items: PlannedItem[]): Promise<SyncResult[]> {
-	const writes = items.filter((item) => item.plan.kind === 'create' || item.plan.kind === 'update' || item.plan.kind === 'delete');
+	const writes = items.filter(
+		(item) =>
+			item.plan.kind === 'create' || item.plan.kind === 'update' || item.plan.kind === 'delete',
+	);
 	const { maxBatch } = writes.length > 1 ? await target.info() : { maxBatch: 0 };
 	const planned = items.map((item) => ({
 		plan: item.plan,
@@ -171,16 +219,38 @@ async function execute(target: TargetSite, items: PlannedItem[]): Promise<SyncRe
 			mode: 'manual' as const,
 		},
 	}));
-	return maxBatch > 1 ? executeInBatches(planned, maxBatch) : Promise.all(planned.map((item) => executePlan(item.ctx, item.plan)));
+	return maxBatch > 1
+		? executeInBatches(planned, maxBatch)
+		: Promise.all(planned.map((item) => executePlan(item.ctx, item.plan)));
 }
 
 async function dryRun({ event, plan, builder }: PlannedItem): Promise<SyncResult> {
 	if (plan.kind === 'refused') return builder.refused(plan.refusal, plan.match);
-	if (plan.kind === 'unchanged') return builder.applied('none', plan.linkOnly ? 'linked' : 'unchanged', plan.match, [], plan.notSynced);
-	const reason = plan.kind === 'create' ? 'created' : plan.kind === 'update' ? (plan.linkOnly ? 'linked' : 'updated') : 'deleted';
+	if (plan.kind === 'unchanged')
+		return builder.applied(
+			'none',
+			plan.linkOnly ? 'linked' : 'unchanged',
+			plan.match,
+			[],
+			plan.notSynced,
+		);
+	const reason =
+		plan.kind === 'create'
+			? 'created'
+			: plan.kind === 'update'
+				? plan.linkOnly
+					? 'linked'
+					: 'updated'
+				: 'deleted';
 	const changes = plan.kind === 'delete' ? [] : changedFields(plan.payload);
 	const notSynced = plan.kind === 'delete' ? [] : plan.notSynced;
-	const result = builder.applied(plan.kind, reason, plan.kind === 'create' ? undefined : plan.match, changes, notSynced);
+	const result = builder.applied(
+		plan.kind,
+		reason,
+		plan.kind === 'create' ? undefined : plan.match,
+		changes,
+		notSynced,
+	);
 	// Nothing was applied, so the path does not grow.
 	return { ...result, status: 'planned', message: `dry run: ${result.message}`, path: event.path };
 }

@@ -7,7 +7,8 @@ export type SyncStatus = 'synced' | 'skipped' | 'rejected' | 'failed' | 'planned
 /** Stable reason codes: workflows branch on them and the sync log indexes them. */
 export const REASONS = {
 	created: 'the user was created on the target',
-	linked: 'an existing target account was linked to this user (first contact: only the sync id was adopted)',
+	linked:
+		'an existing target account was linked to this user (first contact: only the sync id was adopted)',
 	updated: 'the changed fields were written to the target',
 	deleted: 'the user was deleted on the target and their content reassigned',
 	unchanged: 'the target already matches: nothing written',
@@ -19,10 +20,13 @@ export const REASONS = {
 	propagation_prohibited: "the user's changes are not propagated (prohibit propagation)",
 	target_user_protected: 'the target user rejects incoming modifications',
 	user_not_found: 'the user does not exist on the target',
-	unidentified_user: 'the source reported a change without saying who (a WooCommerce delete of a customer the trigger never saw): nothing was looked up',
-	protected_account: 'the target account is outside what sync may change (a role outside Synced Roles, an administrator, the credential user or the content heir)',
+	unidentified_user:
+		'the source reported a change without saying who (a WooCommerce delete of a customer the trigger never saw): nothing was looked up',
+	protected_account:
+		'the target account is outside what sync may change (a role outside Synced Roles, an administrator, the credential user or the content heir)',
 	conflict: 'the target account that shares this email or login is a different person',
-	not_linked: 'no sync ever linked or created this target account: a reported or reconcile delete leaves it',
+	not_linked:
+		'no sync ever linked or created this target account: a reported or reconcile delete leaves it',
 	no_valid_role: 'none of the user’s roles may be given on the target',
 	source_incomplete: 'the source listing has invalid, failed or no items: nothing is deleted',
 	delete_threshold: 'the deletes exceed the Max Deletes limit: nothing is deleted',
@@ -49,7 +53,13 @@ export interface SyncResult {
 	targetName?: string;
 	/** Every site the item's fan-out wrote or tried (a network run only): a replay tells the target they are covered. */
 	fanOut?: string[];
-	user: { login: string; email: string; sourceId?: number; targetId?: number; matchedBy?: string } | null;
+	user: {
+		login: string;
+		email: string;
+		sourceId?: number;
+		targetId?: number;
+		matchedBy?: string;
+	} | null;
 	eventId: string | null;
 	/** The path the change carries on: the target is added once something was applied there. */
 	path: string[];

@@ -54,7 +54,12 @@ export class ResultBuilder {
 		return this.result({ ...refusal, user: this.userOf(match) });
 	}
 
-	failed(reason: ReasonCode, message: string, error?: WordPressApiError, match?: IdentityMatch): SyncResult {
+	failed(
+		reason: ReasonCode,
+		message: string,
+		error?: WordPressApiError,
+		match?: IdentityMatch,
+	): SyncResult {
 		return this.result({
 			status: 'failed',
 			reason,
@@ -68,10 +73,18 @@ export class ResultBuilder {
 	fromError(error: unknown, match?: IdentityMatch): SyncResult {
 		if (!(error instanceof WordPressApiError)) throw error;
 		// The target's bridge refused the write as older than its copy (compare-and-set lost): not a failure.
-		if (error.code === 'harmonyuser_stale') return this.refused({ status: 'skipped', reason: 'stale', message: error.message }, match);
+		if (error.code === 'harmonyuser_stale')
+			return this.refused({ status: 'skipped', reason: 'stale', message: error.message }, match);
 		// The target's bridge enforces its own switches: the same refusals the node's policies give, said by the site.
 		const enforced = SITE_REFUSALS[error.code ?? ''];
-		if (enforced) return this.result({ ...enforced, message: error.message, detail: 'site_enforced', error: errorDetails(error), user: this.userOf(match) });
+		if (enforced)
+			return this.result({
+				...enforced,
+				message: error.message,
+				detail: 'site_enforced',
+				error: errorDetails(error),
+				user: this.userOf(match),
+			});
 		const reason: ReasonCode = error.kind === 'conflict' ? 'conflict' : 'wordpress_error';
 		return this.failed(reason, error.message, error, match);
 	}
@@ -83,7 +96,9 @@ export class ResultBuilder {
 		changes: string[] = [],
 		notSynced: NotSynced[] = [],
 	): SyncResult {
-		const left = notSynced.length ? `; not synced: ${notSynced.map((entry) => `${entry.field} (${entry.message})`).join('; ')}` : '';
+		const left = notSynced.length
+			? `; not synced: ${notSynced.map((entry) => `${entry.field} (${entry.message})`).join('; ')}`
+			: '';
 		return this.result({
 			status: 'synced',
 			action,
@@ -102,7 +117,8 @@ export class ResultBuilder {
 	 */
 	pathWithTarget(): string[] {
 		const path = [...(this.event?.path ?? [])];
-		for (const site of [...this.fanOutSites, this.target.config.target]) if (!path.includes(site)) path.push(site);
+		for (const site of [...this.fanOutSites, this.target.config.target])
+			if (!path.includes(site)) path.push(site);
 		return path;
 	}
 
@@ -118,4 +134,3 @@ export class ResultBuilder {
 		};
 	}
 }
-

@@ -38,14 +38,23 @@ export interface RoleSelection {
  * The roles an event may give on the target: mapped, then only those sync may grant (no event grants a role
  * outside Synced Roles, nor administrator unless named there), minus those the target is known to lack.
  */
-export function rolesToWrite(roles: string[], config: Pick<SyncPolicyConfig, 'roles' | 'roleMapping'>, missing: ReadonlySet<string> = new Set()): RoleSelection {
+export function rolesToWrite(
+	roles: string[],
+	config: Pick<SyncPolicyConfig, 'roles' | 'roleMapping'>,
+	missing: ReadonlySet<string> = new Set(),
+): RoleSelection {
 	const mapped = mapRoles(roles, config.roleMapping);
 	const notAllowed = mapped.filter((role) => !roleSyncable(role, config));
 	const absent = mapped.filter((role) => roleSyncable(role, config) && missing.has(role));
 	const dropped: NotSynced[] = [];
-	if (notAllowed.length) dropped.push(notSyncedRoles('role_not_allowed', notAllowed, 'sync may not grant'));
-	if (absent.length) dropped.push(notSyncedRoles('role_missing_on_target', absent, 'the target has no role'));
-	return { roles: mapped.filter((role) => !notAllowed.includes(role) && !absent.includes(role)), dropped };
+	if (notAllowed.length)
+		dropped.push(notSyncedRoles('role_not_allowed', notAllowed, 'sync may not grant'));
+	if (absent.length)
+		dropped.push(notSyncedRoles('role_missing_on_target', absent, 'the target has no role'));
+	return {
+		roles: mapped.filter((role) => !notAllowed.includes(role) && !absent.includes(role)),
+		dropped,
+	};
 }
 
 export function notSyncedRoles(reason: NotSyncedReason, roles: string[], why: string): NotSynced {
@@ -57,7 +66,9 @@ export function notSyncedRoles(reason: NotSyncedReason, roles: string[], why: st
  * the site's language: the role key itself is never translated). The longest name wins (shop_manager, not manager).
  */
 export function roleNamedInError(message: string, roles: string[]): string | undefined {
-	const named = roles.filter((role) => new RegExp(`(^|[^a-z0-9_-])${escape(role)}($|[^a-z0-9_-])`, 'i').test(message));
+	const named = roles.filter((role) =>
+		new RegExp(`(^|[^a-z0-9_-])${escape(role)}($|[^a-z0-9_-])`, 'i').test(message),
+	);
 	return named.sort((a, b) => b.length - a.length)[0];
 }
 

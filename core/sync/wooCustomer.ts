@@ -22,7 +22,11 @@ type RoleConfig = Pick<SyncPolicyConfig, 'roles' | 'roleMapping'>;
 
 /** A WooCommerce event (the trigger's WooCommerce source) whose customer role the user left unmapped. */
 function fallbackApplies(event: SyncEvent, config: RoleConfig): boolean {
-	return event.user.woo !== undefined && !(WOO_CUSTOMER_ROLE in config.roleMapping) && roleSyncable(WOO_FALLBACK_ROLE, config);
+	return (
+		event.user.woo !== undefined &&
+		!(WOO_CUSTOMER_ROLE in config.roleMapping) &&
+		roleSyncable(WOO_FALLBACK_ROLE, config)
+	);
 }
 
 function mappedNote(): NotSynced {
@@ -38,11 +42,25 @@ function mappedNote(): NotSynced {
  * The role settings for planning one event: a WooCommerce customer into a target known (this run) to lack the
  * `customer` role gets `subscriber`, unless the node's Role Mapping says otherwise.
  */
-export function wooRoleConfig<C extends RoleConfig>(event: SyncEvent, config: C, missing?: ReadonlySet<string>): { config: C; notes: NotSynced[] } {
-	if (!event.user.roles.includes(WOO_CUSTOMER_ROLE) || !missing?.has(WOO_CUSTOMER_ROLE) || !fallbackApplies(event, config)) {
+export function wooRoleConfig<C extends RoleConfig>(
+	event: SyncEvent,
+	config: C,
+	missing?: ReadonlySet<string>,
+): { config: C; notes: NotSynced[] } {
+	if (
+		!event.user.roles.includes(WOO_CUSTOMER_ROLE) ||
+		!missing?.has(WOO_CUSTOMER_ROLE) ||
+		!fallbackApplies(event, config)
+	) {
 		return { config, notes: [] };
 	}
-	return { config: { ...config, roleMapping: { ...config.roleMapping, [WOO_CUSTOMER_ROLE]: WOO_FALLBACK_ROLE } }, notes: [mappedNote()] };
+	return {
+		config: {
+			...config,
+			roleMapping: { ...config.roleMapping, [WOO_CUSTOMER_ROLE]: WOO_FALLBACK_ROLE },
+		},
+		notes: [mappedNote()],
+	};
 }
 
 /**
@@ -58,8 +76,13 @@ export function wooRoleFallback(
 	targetRoles?: string[],
 ): { roles: string[]; note: NotSynced } | undefined {
 	if (missing !== WOO_CUSTOMER_ROLE || !fallbackApplies(event, config)) return undefined;
-	const roles = remaining.includes(WOO_FALLBACK_ROLE) ? remaining : [...remaining, WOO_FALLBACK_ROLE];
-	const unchanged = targetRoles !== undefined && roles.length === targetRoles.length && roles.every((role) => targetRoles.includes(role));
+	const roles = remaining.includes(WOO_FALLBACK_ROLE)
+		? remaining
+		: [...remaining, WOO_FALLBACK_ROLE];
+	const unchanged =
+		targetRoles !== undefined &&
+		roles.length === targetRoles.length &&
+		roles.every((role) => targetRoles.includes(role));
 	return { roles: unchanged ? [] : roles, note: mappedNote() };
 }
 
@@ -91,7 +114,10 @@ type Wanted = Partial<Record<WooAddressKind, WooAddress>>;
  * (`billing_city`, …); otherwise they are left out with `no_woocommerce`. Never throws: a refusal becomes a
  * `woocommerce_error` entry, the user's own sync stands.
  */
-export async function writeWooCustomer(ctx: WooWriteContext, user: WpUser): Promise<WooWriteOutcome> {
+export async function writeWooCustomer(
+	ctx: WooWriteContext,
+	user: WpUser,
+): Promise<WooWriteOutcome> {
 	const woo = ctx.event.user.woo;
 	if (!woo || ctx.event.action === 'delete') return NOTHING;
 	const wanted: Wanted = {};
@@ -122,7 +148,9 @@ async function readCustomer(ctx: WooWriteContext, id: number): Promise<Wanted | 
 			if (error instanceof WordPressApiError && error.kind === 'no_route') return null;
 			throw error;
 		});
-	return reply === null ? null : { billing: reply.data.billing ?? {}, shipping: reply.data.shipping ?? {} };
+	return reply === null
+		? null
+		: { billing: reply.data.billing ?? {}, shipping: reply.data.shipping ?? {} };
 }
 
 /** Only the fields that differ, per address; an empty result means the target already matches. */
@@ -139,12 +167,23 @@ function differences(wanted: Wanted, current: Wanted): Wanted {
 	return out;
 }
 
-async function writeThroughWoo(ctx: WooWriteContext, id: number, wanted: Wanted, current: Wanted): Promise<WooWriteOutcome> {
+async function writeThroughWoo(
+	ctx: WooWriteContext,
+	id: number,
+	wanted: Wanted,
+	current: Wanted,
+): Promise<WooWriteOutcome> {
 	const write = differences(wanted, current);
 	if (!Object.keys(write).length) return NOTHING;
 	// Only the addresses this write carries can be refused; the others already match.
 	const refused = await ctx.client
-		.request({ method: 'PUT', path: `/wc/v3/customers/${id}`, params: { _fields: 'id' }, data: write, headers: pathHeaders(ctx.path) })
+		.request({
+			method: 'PUT',
+			path: `/wc/v3/customers/${id}`,
+			params: { _fields: 'id' },
+			data: write,
+			headers: pathHeaders(ctx.path),
+		})
 		.then(
 			() => undefined,
 			(error: unknown) => {
@@ -152,12 +191,17 @@ async function writeThroughWoo(ctx: WooWriteContext, id: number, wanted: Wanted,
 				throw error;
 			},
 		);
-	if (refused) return { changes: [], notSynced: kindsOf(write).map((kind) => refusedNote(kind, refused)) };
+	if (refused)
+		return { changes: [], notSynced: kindsOf(write).map((kind) => refusedNote(kind, refused)) };
 	return { changes: kindsOf(write), notSynced: [] };
 }
 
 /** No WooCommerce on the target: the `billing_*` / `shipping_*` meta keys it registers for REST, if any. */
-async function writeAsMeta(ctx: WooWriteContext, user: WpUser, wanted: Wanted): Promise<WooWriteOutcome> {
+async function writeAsMeta(
+	ctx: WooWriteContext,
+	user: WpUser,
+	wanted: Wanted,
+): Promise<WooWriteOutcome> {
 	const meta: Record<string, string> = {};
 	const notSynced: NotSynced[] = [];
 	const changes: string[] = [];
@@ -173,7 +217,9 @@ async function writeAsMeta(ctx: WooWriteContext, user: WpUser, wanted: Wanted): 
 			}
 		}
 		if (changed) changes.push(kind);
-		const left = addressFields(kind).filter((field) => !registered.includes(field) && (address[field] ?? '') !== '');
+		const left = addressFields(kind).filter(
+			(field) => !registered.includes(field) && (address[field] ?? '') !== '',
+		);
 		if (left.length) {
 			notSynced.push({
 				field: kind,
@@ -184,7 +230,13 @@ async function writeAsMeta(ctx: WooWriteContext, user: WpUser, wanted: Wanted): 
 		}
 	}
 	if (Object.keys(meta).length) {
-		await ctx.client.request({ method: 'POST', path: `/wp/v2/users/${user.id}`, params: { _fields: 'id' }, data: { meta }, headers: pathHeaders(ctx.path) });
+		await ctx.client.request({
+			method: 'POST',
+			path: `/wp/v2/users/${user.id}`,
+			params: { _fields: 'id' },
+			data: { meta },
+			headers: pathHeaders(ctx.path),
+		});
 	}
 	return { changes, notSynced };
 }
@@ -194,5 +246,9 @@ function kindsOf(wanted: Wanted): WooAddressKind[] {
 }
 
 function refusedNote(kind: WooAddressKind, error: WordPressApiError): NotSynced {
-	return { field: kind, reason: 'woocommerce_error', message: `WooCommerce refused the ${kind} address: ${error.message}` };
+	return {
+		field: kind,
+		reason: 'woocommerce_error',
+		message: `WooCommerce refused the ${kind} address: ${error.message}`,
+	};
 }

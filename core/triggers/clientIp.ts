@@ -3,7 +3,10 @@ import ipaddr from 'ipaddr.js';
 export type HeaderValue = string | string[] | undefined;
 
 /** One header's value as a string (Node gives arrays for repeated headers; the last one wins). */
-export function headerValue(headers: Record<string, HeaderValue>, name: string): string | undefined {
+export function headerValue(
+	headers: Record<string, HeaderValue>,
+	name: string,
+): string | undefined {
 	const value = headers[name.toLowerCase()];
 	return Array.isArray(value) ? value[value.length - 1] : value;
 }
@@ -24,9 +27,16 @@ export function normalizeIp(raw: string | undefined): string | undefined {
  * RIGHT-MOST `X-Forwarded-For` entry: the one the proxy in front of n8n appended. Entries to its left
  * come from the client and can be forged, so they are never trusted.
  */
-export function senderIp(remoteAddress: string | undefined, forwardedFor: string | undefined, trustForwardedFor: boolean): string | undefined {
+export function senderIp(
+	remoteAddress: string | undefined,
+	forwardedFor: string | undefined,
+	trustForwardedFor: boolean,
+): string | undefined {
 	if (trustForwardedFor && forwardedFor) {
-		const entries = forwardedFor.split(',').map((entry) => entry.trim()).filter(Boolean);
+		const entries = forwardedFor
+			.split(',')
+			.map((entry) => entry.trim())
+			.filter(Boolean);
 		const nearest = normalizeIp(entries[entries.length - 1]);
 		if (nearest) return nearest;
 	}

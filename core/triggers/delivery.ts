@@ -32,4 +32,8 @@ export type Verdict =
 	| { kind: 'ignore'; status: 200; body: Record<string, unknown> }
 	| { kind: 'accept'; event: SyncEvent; dedupeKeys: string[] };
 
-export const reject = (status: 400 | 401 | 403, message: string): Verdict => ({ kind: 'reject', status, message });
+export const reject = (status: 400 | 401 | 403, message: string): Verdict => ({
+	kind: 'reject',
+	status,
+	message,
+});

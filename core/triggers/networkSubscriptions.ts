@@ -63,9 +63,15 @@ export interface NetworkPlan<S extends SiteRef> {
 }
 
 /** What the network asks for against what the static data records. A site is the same site by name AND URL. */
-export function planNetwork<S extends SiteRef>(recorded: RecordedSite[], enabled: S[]): NetworkPlan<S> {
+export function planNetwork<S extends SiteRef>(
+	recorded: RecordedSite[],
+	enabled: S[],
+): NetworkPlan<S> {
 	return {
-		sites: enabled.map((site) => ({ site, recorded: recorded.find((entry) => sameSite(entry, site)) })),
+		sites: enabled.map((site) => ({
+			site,
+			recorded: recorded.find((entry) => sameSite(entry, site)),
+		})),
 		removed: recorded.filter((entry) => !enabled.some((site) => sameSite(entry, site))),
 	};
 }
@@ -76,7 +82,10 @@ export function planNetwork<S extends SiteRef>(recorded: RecordedSite[], enabled
  */
 export function incomplete(plan: NetworkPlan<SiteRef>): boolean {
 	if (plan.removed.length > 0 || plan.sites.length === 0) return true;
-	return plan.sites.some(({ recorded }) => !recorded || recorded.pending === true || !recorded.webhookId || !recorded.secret);
+	return plan.sites.some(
+		({ recorded }) =>
+			!recorded || recorded.pending === true || !recorded.webhookId || !recorded.secret,
+	);
 }
 
 function sameSet(a: string[], b: string[]): boolean {
@@ -84,7 +93,12 @@ function sameSet(a: string[], b: string[]): boolean {
 }
 
 /** Whether a site's recorded subscription is live there as wanted: this delivery URL, these events, a known secret. */
-export function subscriptionCurrent(recorded: RecordedSite | undefined, remote: BridgeSubscription[], url: string, events: string[]): boolean {
+export function subscriptionCurrent(
+	recorded: RecordedSite | undefined,
+	remote: BridgeSubscription[],
+	url: string,
+	events: string[],
+): boolean {
 	if (!recorded?.webhookId || !recorded.secret || recorded.pending) return false;
 	const hook = remote.find((candidate) => candidate.id === recorded.webhookId);
 	return hook !== undefined && hook.url === url && sameSet(hook.events, events);
@@ -94,7 +108,11 @@ export function subscriptionCurrent(recorded: RecordedSite | undefined, remote: 
  * Subscriptions on a site to this delivery URL other than the one kept: an earlier activation's, whose secret is
  * unknown, would only deliver 401s (or duplicates).
  */
-export function staleSubscriptions(remote: BridgeSubscription[], url: string, keepId?: string): BridgeSubscription[] {
+export function staleSubscriptions(
+	remote: BridgeSubscription[],
+	url: string,
+	keepId?: string,
+): BridgeSubscription[] {
 	return remote.filter((hook) => hook.url === url && hook.id !== keepId);
 }
 
@@ -108,7 +126,12 @@ export type Settlement<S extends SiteRef> =
 	/** Keep these records (every enabled site, the pending ones included); warn about the pending ones. */
 	| { kind: 'record'; sites: RecordedSite[]; pending: Array<{ name: string; error: string }> }
 	/** Fail the activation: first delete the subscriptions this activation made (`undo`), then throw. */
-	| { kind: 'fail'; undo: Array<{ site: S; record: RecordedSite }>; failed: Array<{ name: string; error: string }>; total: number };
+	| {
+			kind: 'fail';
+			undo: Array<{ site: S; record: RecordedSite }>;
+			failed: Array<{ name: string; error: string }>;
+			total: number;
+	  };
 
 /**
  * Whether the activation tolerates sites that are down: at n8n's start (`init`) and when this instance becomes
@@ -125,8 +148,13 @@ export function toleratesDownSites(activationMode: string): boolean {
  * start-up: it is recorded as pending (with its earlier subscription and secret, if any: it may still deliver),
  * the others stay subscribed; only when every site failed does the activation fail (n8n then retries it).
  */
-export function settleActivation<S extends SiteRef>(outcomes: Array<SiteOutcome<S>>, tolerateDownSites: boolean): Settlement<S> {
-	const failed = outcomes.flatMap((outcome) => (outcome.kind === 'failed' ? [{ name: outcome.site.name, error: outcome.error }] : []));
+export function settleActivation<S extends SiteRef>(
+	outcomes: Array<SiteOutcome<S>>,
+	tolerateDownSites: boolean,
+): Settlement<S> {
+	const failed = outcomes.flatMap((outcome) =>
+		outcome.kind === 'failed' ? [{ name: outcome.site.name, error: outcome.error }] : [],
+	);
 	const succeeded = outcomes.filter((outcome) => outcome.kind !== 'failed');
 	if (failed.length > 0 && (!tolerateDownSites || succeeded.length === 0)) {
 		return { kind: 'fail', undo: rollbackList(outcomes), failed, total: outcomes.length };
@@ -134,14 +162,24 @@ export function settleActivation<S extends SiteRef>(outcomes: Array<SiteOutcome<
 	const sites = outcomes.map((outcome): RecordedSite => {
 		if (outcome.kind !== 'failed') return outcome.record;
 		const { webhookId, secret } = outcome.previous ?? {};
-		return { name: outcome.site.name, url: outcome.site.url, ...(webhookId && { webhookId }), ...(secret && { secret }), pending: true };
+		return {
+			name: outcome.site.name,
+			url: outcome.site.url,
+			...(webhookId && { webhookId }),
+			...(secret && { secret }),
+			pending: true,
+		};
 	});
 	return { kind: 'record', sites, pending: failed };
 }
 
 /** The subscriptions an activation made, to delete when it fails. Kept ones were there before it: not its own. */
-export function rollbackList<S extends SiteRef>(outcomes: Array<SiteOutcome<S>>): Array<{ site: S; record: RecordedSite }> {
-	return outcomes.flatMap((outcome) => (outcome.kind === 'created' ? [{ site: outcome.site, record: outcome.record }] : []));
+export function rollbackList<S extends SiteRef>(
+	outcomes: Array<SiteOutcome<S>>,
+): Array<{ site: S; record: RecordedSite }> {
+	return outcomes.flatMap((outcome) =>
+		outcome.kind === 'created' ? [{ site: outcome.site, record: outcome.record }] : [],
+	);
 }
 
 /**
@@ -155,7 +193,8 @@ export function activationFailure(
 	notUndone: string[],
 ): { message: string; description: string } {
 	const names = failed.map(({ name }) => `"${name}"`).join(', ');
-	const which = failed.length === 1 ? `site ${names}` : `${failed.length} of ${total} sites: ${names}`;
+	const which =
+		failed.length === 1 ? `site ${names}` : `${failed.length} of ${total} sites: ${names}`;
 	const undone =
 		notUndone.length > 0
 			? ` The subscriptions made on ${notUndone.map((name) => `"${name}"`).join(', ')} could not be removed again; the next activation replaces them.`
@@ -171,6 +210,12 @@ export function activationFailure(
  * fan-out, which must start no execution. The network is the one of the last activation, as recorded.
  */
 export function echoCovered(recorded: SiteRef[], path: string[], source?: string | null): boolean {
-	const sites = recorded.map((site) => ({ ...site, username: '', applicationPassword: '', readOnly: false, enabled: true }));
+	const sites = recorded.map((site) => ({
+		...site,
+		username: '',
+		applicationPassword: '',
+		readOnly: false,
+		enabled: true,
+	}));
 	return coversNetwork({ sites }, path, source);
 }

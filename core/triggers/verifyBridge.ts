@@ -16,15 +16,27 @@ const TIMESTAMP_ERRORS = {
  * timestamp window (401), body in the sync event schema (400), source bound to the registered site (403).
  * Nothing here has side effects.
  */
-export function verifyBridge(request: IncomingDelivery, settings: TriggerSettings, nowMs = Date.now()): Verdict {
+export function verifyBridge(
+	request: IncomingDelivery,
+	settings: TriggerSettings,
+	nowMs = Date.now(),
+): Verdict {
 	const raw = request.rawBody.toString('utf8');
-	const ip = senderIp(request.remoteAddress, headerValue(request.headers, 'x-forwarded-for'), settings.trustForwardedFor);
+	const ip = senderIp(
+		request.remoteAddress,
+		headerValue(request.headers, 'x-forwarded-for'),
+		settings.trustForwardedFor,
+	);
 	// A URL entry stands for the site this webhook was registered on (and signed for), never for a claim.
 	if (settings.whitelist && !isWhitelisted(settings.whitelist, { ip, url: settings.siteUrl })) {
 		return reject(403, 'Sender not whitelisted');
 	}
 	const signature = verifyBridgeDelivery(
-		{ rawBody: request.rawBody, signature: headerValue(request.headers, 'x-harmonyuser-signature'), timestamp: headerValue(request.headers, 'x-harmonyuser-timestamp') },
+		{
+			rawBody: request.rawBody,
+			signature: headerValue(request.headers, 'x-harmonyuser-signature'),
+			timestamp: headerValue(request.headers, 'x-harmonyuser-timestamp'),
+		},
 		settings.secrets,
 		settings.toleranceSeconds,
 		nowMs,
@@ -35,13 +47,25 @@ export function verifyBridge(request: IncomingDelivery, settings: TriggerSetting
 	const event = parsed.value;
 	// Signed with this site's secret, so it must speak for this site: another site's secret cannot claim it.
 	if (event.source.url !== settings.siteUrl) {
-		return reject(403, `The event claims source ${event.source.url ?? '(none)'}, but this webhook is registered on ${settings.siteUrl}`);
+		return reject(
+			403,
+			`The event claims source ${event.source.url ?? '(none)'}, but this webhook is registered on ${settings.siteUrl}`,
+		);
 	}
 	// The header is not signed, the body's id is: a header that disagrees was tampered with.
 	const headerId = headerValue(request.headers, 'x-harmonyuser-event-id');
-	if (headerId !== undefined && headerId !== event.id) return reject(400, 'X-HarmonyUser-Event-Id does not match the event id');
+	if (headerId !== undefined && headerId !== event.id)
+		return reject(400, 'X-HarmonyUser-Event-Id does not match the event id');
 	if (event.event && !settings.events.includes(event.event)) {
-		return { kind: 'ignore', status: 200, body: { ignored: true, reason: `not listening for ${event.event}` } };
+		return {
+			kind: 'ignore',
+			status: 200,
+			body: { ignored: true, reason: `not listening for ${event.event}` },
+		};
 	}
-	return { kind: 'accept', event: { ...event, source: { ...event.source, ip } }, dedupeKeys: [`event:${event.id}`] };
+	return {
+		kind: 'accept',
+		event: { ...event, source: { ...event.source, ip } },
+		dedupeKeys: [`event:${event.id}`],
+	};
 }

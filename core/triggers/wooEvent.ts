@@ -1,13 +1,21 @@
 import type { WooCustomerRecord } from '../dedupe/wooCustomerMap';
 import { normalizeSiteUrl } from '../sites';
 import { parseSyncEvent, type SyncEvent, type SyncEventInput } from '../schemas/syncEvent';
-import { customerFingerprint, customerModified, wooSyncId, type WooCustomer, type WooTopicEvent } from '../woocommerce/customer';
+import {
+	customerFingerprint,
+	customerModified,
+	wooSyncId,
+	type WooCustomer,
+	type WooTopicEvent,
+} from '../woocommerce/customer';
 
 const ACTIONS = { created: 'create', updated: 'update', deleted: 'delete' } as const;
 
 /** What the trigger emits: a valid sync event, or (for a signed customer no sync event can describe) the raw input,
  * which the User Sync node then fails as `invalid_event` with the reason, so nothing is dropped unseen. */
-export type WooEventItem = { ok: true; event: SyncEvent } | { ok: false; input: SyncEventInput; error: string };
+export type WooEventItem =
+	| { ok: true; event: SyncEvent }
+	| { ok: false; input: SyncEventInput; error: string };
 
 function shopHost(shop: string): string {
 	return new URL(shop).hostname.replace(/[^a-z0-9.-]/gi, '') || 'shop';
@@ -18,7 +26,12 @@ function shopHost(shop: string): string {
  * same change reported twice (WooCommerce's created/updated pair, a delivery and a catch-up) has the same id;
  * distinct changes never do — WooCommerce's own X-WC-Webhook-Delivery-ID repeats within a second.
  */
-export function wooEventId(shop: string, customerId: number, event: WooTopicEvent, fingerprint: string): string {
+export function wooEventId(
+	shop: string,
+	customerId: number,
+	event: WooTopicEvent,
+	fingerprint: string,
+): string {
 	return `woo:${shopHost(shop)}:${customerId}:${event}${fingerprint ? `:${fingerprint.slice(0, 20)}` : ''}`;
 }
 
@@ -33,7 +46,13 @@ function finish(input: SyncEventInput): WooEventItem {
  * shipping (shipping.phone included) and the read-only paying-customer flag. meta_data is never copied: it holds
  * every unprotected meta of the user, application-password records included.
  */
-export function customerEvent(event: 'created' | 'updated', customer: WooCustomer, shopUrl: string, now = new Date(), ip?: string): WooEventItem {
+export function customerEvent(
+	event: 'created' | 'updated',
+	customer: WooCustomer,
+	shopUrl: string,
+	now = new Date(),
+	ip?: string,
+): WooEventItem {
 	const shop = normalizeSiteUrl(shopUrl);
 	return finish({
 		id: wooEventId(shop, customer.id, event, customerFingerprint(customer)),
@@ -65,7 +84,13 @@ export function customerEvent(event: 'created' | 'updated', customer: WooCustome
  * of customer N (`known`). A customer it never saw gets placeholders under the reserved `.invalid` domain and
  * `woo.unidentified`: the User Sync node reports it (`unidentified_user`) without looking anyone up.
  */
-export function deleteEvent(customerId: number, known: WooCustomerRecord | undefined, shopUrl: string, now = new Date(), ip?: string): WooEventItem {
+export function deleteEvent(
+	customerId: number,
+	known: WooCustomerRecord | undefined,
+	shopUrl: string,
+	now = new Date(),
+	ip?: string,
+): WooEventItem {
 	const shop = normalizeSiteUrl(shopUrl);
 	const identified = known !== undefined && known.login !== '' && known.email !== '';
 	const placeholder = `wc-customer-${customerId}`;
@@ -97,7 +122,10 @@ export function deleteEvent(customerId: number, known: WooCustomerRecord | undef
 }
 
 /** What the map remembers of a customer change (identity, fingerprint, modification time). */
-export function customerRecord(event: 'created' | 'updated', customer: WooCustomer): WooCustomerRecord {
+export function customerRecord(
+	event: 'created' | 'updated',
+	customer: WooCustomer,
+): WooCustomerRecord {
 	return {
 		customerId: customer.id,
 		login: customer.username,

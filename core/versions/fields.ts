@@ -18,7 +18,10 @@ const UNVERSIONED_META = new Set([META_SYNC_ID, META_SYNC_LINKED]);
  */
 export function versionKeys(write: WpUserWrite): string[] {
 	return Object.keys(write).flatMap((key) => {
-		if (key === 'meta') return Object.keys(write.meta ?? {}).filter((m) => !UNVERSIONED_META.has(m)).map((m) => `meta.${m}`);
+		if (key === 'meta')
+			return Object.keys(write.meta ?? {})
+				.filter((m) => !UNVERSIONED_META.has(m))
+				.map((m) => `meta.${m}`);
 		if (key === PASSWORD_HASH_FIELD) return ['password'];
 		if (key === 'password' || key === 'username') return [];
 		return [key];
@@ -31,7 +34,10 @@ export function eventVersionOf(event: SyncEvent, key: string): string | undefine
 }
 
 /** The event's version of every field of a write, for the bridge's compare-and-set (undefined: none known). */
-export function versionsForWrite(event: SyncEvent, write: WpUserWrite): Record<string, string> | undefined {
+export function versionsForWrite(
+	event: SyncEvent,
+	write: WpUserWrite,
+): Record<string, string> | undefined {
 	const out: Record<string, string> = {};
 	for (const key of versionKeys(write)) {
 		const version = eventVersionOf(event, key);
@@ -70,7 +76,10 @@ export function withoutStaleFields(
 }
 
 /** Whether the target's copy changed after this delete was made (the delete then loses). */
-export function deleteIsStale(event: SyncEvent, targetVersions: Record<string, string> | undefined): boolean {
+export function deleteIsStale(
+	event: SyncEvent,
+	targetVersions: Record<string, string> | undefined,
+): boolean {
 	const ours = event.version ?? newestVersion(Object.values(event.user.versions ?? {}));
 	if (!ours || !targetVersions) return false;
 	return compareVersions(newestVersion(Object.values(targetVersions)), ours) > 0;

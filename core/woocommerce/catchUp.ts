@@ -1,5 +1,10 @@
 import type { WooCustomerMap, WooCustomerRecord } from '../dedupe/wooCustomerMap';
-import { customerEvent, customerRecord, deleteEvent, type WooEventItem } from '../triggers/wooEvent';
+import {
+	customerEvent,
+	customerRecord,
+	deleteEvent,
+	type WooEventItem,
+} from '../triggers/wooEvent';
 import type { WordPressClient } from '../wordpress/client';
 import { WordPressApiError } from '../wordpress/errors';
 import { customerFingerprint, parseWooCustomer, type WooCustomer } from './customer';
@@ -21,13 +26,20 @@ export const CATCH_UP_LEASE_MS = 10 * 60 * 1000;
  */
 export async function listCustomers(client: WordPressClient): Promise<WooCustomer[]> {
 	const page = async (n: number) =>
-		client.request<unknown[]>({ method: 'GET', path: ROUTE, params: { role: 'all', per_page: PER_PAGE, page: n, orderby: 'id', order: 'asc' } });
+		client.request<unknown[]>({
+			method: 'GET',
+			path: ROUTE,
+			params: { role: 'all', per_page: PER_PAGE, page: n, orderby: 'id', order: 'asc' },
+		});
 	const first = await page(1);
 	const pages = Math.max(1, Number(first.headers['x-wp-totalpages'] ?? 1) || 1);
 	const rest: unknown[][] = [];
 	for (let start = 2; start <= pages; start += PARALLEL_PAGES) {
-		const batch = Array.from({ length: Math.min(PARALLEL_PAGES, pages - start + 1) }, (_, i) => page(start + i));
-		for (const reply of await Promise.all(batch)) rest.push(Array.isArray(reply.data) ? reply.data : []);
+		const batch = Array.from({ length: Math.min(PARALLEL_PAGES, pages - start + 1) }, (_, i) =>
+			page(start + i),
+		);
+		for (const reply of await Promise.all(batch))
+			rest.push(Array.isArray(reply.data) ? reply.data : []);
 	}
 	const customers: WooCustomer[] = [];
 	for (const item of [...(Array.isArray(first.data) ? first.data : []), ...rest.flat()]) {
@@ -44,7 +56,8 @@ async function stillThere(client: WordPressClient, id: number): Promise<boolean>
 		return true;
 	} catch (error) {
 		// WooCommerce answers woocommerce_rest_invalid_id (400/404) for a user that no longer exists.
-		if (error instanceof WordPressApiError && (error.status === 404 || error.status === 400)) return false;
+		if (error instanceof WordPressApiError && (error.status === 404 || error.status === 400))
+			return false;
 		return Promise.reject(error);
 	}
 }
@@ -71,23 +84,41 @@ export interface CatchUpResult {
  * this also covers users of other roles, whose deletes WooCommerce never sends). Each change is claimed in the
  * map like a delivery, so a real delivery of the same change, before or after, starts nothing more.
  */
-export async function catchUp(client: WordPressClient, map: WooCustomerMap, options: CatchUpOptions): Promise<CatchUpResult> {
+export async function catchUp(
+	client: WordPressClient,
+	map: WooCustomerMap,
+	options: CatchUpOptions,
+): Promise<CatchUpResult> {
 	const { scope, shopUrl, topics } = options;
 	const now = options.now ?? new Date();
 	const [customers, known] = await Promise.all([listCustomers(client), map.customers(scope)]);
 	if ((await map.getState(scope, BASELINE_STATE)) !== 'taken') {
-		await map.remember(scope, customers.map((customer) => customerRecord('updated', customer)), now.getTime());
+		await map.remember(
+			scope,
+			customers.map((customer) => customerRecord('updated', customer)),
+			now.getTime(),
+		);
 		await map.setState(scope, BASELINE_STATE, 'taken', now.getTime());
 		return { items: [], baseline: true, listed: customers.length };
 	}
-	const byId = new Map<number, WooCustomerRecord>(known.map((record) => [record.customerId, record]));
+	const byId = new Map<number, WooCustomerRecord>(
+		known.map((record) => [record.customerId, record]),
+	);
 	const items: WooEventItem[] = [];
 	for (const customer of customers) {
 		const previous = byId.get(customer.id);
-		if (previous && previous.topic !== 'deleted' && previous.fingerprint === customerFingerprint(customer)) continue;
+		if (
+			previous &&
+			previous.topic !== 'deleted' &&
+			previous.fingerprint === customerFingerprint(customer)
+		)
+			continue;
 		const event = previous && previous.topic !== 'deleted' ? 'updated' : 'created';
 		if (!topics.includes(`customer.${event}`)) continue;
-		if ((await map.claimCustomer(scope, customerRecord(event, customer), now.getTime())) !== 'fresh') continue;
+		if (
+			(await map.claimCustomer(scope, customerRecord(event, customer), now.getTime())) !== 'fresh'
+		)
+			continue;
 		items.push(customerEvent(event, customer, shopUrl, now));
 	}
 	if (topics.includes('customer.deleted')) {
@@ -96,7 +127,8 @@ export async function catchUp(client: WordPressClient, map: WooCustomerMap, opti
 			if (record.topic === 'deleted' || listed.has(record.customerId)) continue;
 			if (await stillThere(client, record.customerId)) continue;
 			const claimed = await map.claimDelete(scope, record.customerId, now.getTime());
-			if (claimed.outcome === 'fresh') items.push(deleteEvent(record.customerId, claimed.known ?? record, shopUrl, now));
+			if (claimed.outcome === 'fresh')
+				items.push(deleteEvent(record.customerId, claimed.known ?? record, shopUrl, now));
 		}
 	}
 	return { items, baseline: false, listed: customers.length };

@@ -6,7 +6,11 @@ import type { ParseResult } from '../schemas/syncEvent';
 import { BILLING_FIELDS, SHIPPING_FIELDS, type WooAddress } from './userData';
 
 /** WooCommerce's customer topics, as its webhooks name them. */
-export const WOO_CUSTOMER_TOPICS = ['customer.created', 'customer.updated', 'customer.deleted'] as const;
+export const WOO_CUSTOMER_TOPICS = [
+	'customer.created',
+	'customer.updated',
+	'customer.deleted',
+] as const;
 export type WooCustomerTopic = (typeof WOO_CUSTOMER_TOPICS)[number];
 export type WooTopicEvent = 'created' | 'updated' | 'deleted';
 
@@ -50,12 +54,16 @@ export const wooDeletedSchema = z.object({ id: z.number().int().positive() }).st
 
 export function parseWooCustomer(json: unknown): ParseResult<WooCustomer> {
 	const result = wooCustomerSchema.safeParse(json);
-	return result.success ? { ok: true, value: result.data } : { ok: false, error: describeZodError(result.error, 'WooCommerce customer') };
+	return result.success
+		? { ok: true, value: result.data }
+		: { ok: false, error: describeZodError(result.error, 'WooCommerce customer') };
 }
 
 export function parseWooDeleted(json: unknown): ParseResult<{ id: number }> {
 	const result = wooDeletedSchema.safeParse(json);
-	return result.success ? { ok: true, value: result.data } : { ok: false, error: describeZodError(result.error, 'WooCommerce customer') };
+	return result.success
+		? { ok: true, value: result.data }
+		: { ok: false, error: describeZodError(result.error, 'WooCommerce customer') };
 }
 
 /**
@@ -81,10 +89,15 @@ export function wooGmtToIso(value: string | null | undefined): string | undefine
 /** The customer's HarmonyUser sync id, when the shop runs the bridge plugin (its meta is in `meta_data`). */
 export function wooSyncId(customer: WooCustomer): string | undefined {
 	const entry = customer.meta_data?.find((meta) => meta.key === META_SYNC_ID);
-	return typeof entry?.value === 'string' && entry.value.trim() !== '' ? entry.value.trim() : undefined;
+	return typeof entry?.value === 'string' && entry.value.trim() !== ''
+		? entry.value.trim()
+		: undefined;
 }
 
-function addressOf(value: WooAddress | undefined, fields: readonly string[]): Record<string, string> {
+function addressOf(
+	value: WooAddress | undefined,
+	fields: readonly string[],
+): Record<string, string> {
 	return Object.fromEntries(fields.map((field) => [field, value?.[field] ?? '']));
 }
 

@@ -4,14 +4,23 @@ import { isIP } from 'node:net';
 /** The ports WordPress's wp_safe_remote_request() calls (its `http_allowed_safe_ports` default). */
 export const SAFE_PORTS = [80, 443, 8080];
 
-export type Deliverability = { ok: true } | { ok: false; reason: 'url' | 'port' | 'private_host'; message: string };
+export type Deliverability =
+	| { ok: true }
+	| { ok: false; reason: 'url' | 'port' | 'private_host'; message: string };
 
 /** IPv4 ranges wp_http_validate_url() treats as local (WordPress 6.1): loopback, 10/8, 0/8, 172.16/12, 192.168/16. */
 export function isLocalIpv4(ip: string): boolean {
 	const parts = ip.split('.').map(Number);
-	if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) return false;
+	if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255))
+		return false;
 	const [a, b] = parts;
-	return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+	return (
+		a === 127 ||
+		a === 10 ||
+		a === 0 ||
+		(a === 172 && b >= 16 && b <= 31) ||
+		(a === 192 && b === 168)
+	);
 }
 
 async function resolveIpv4(host: string): Promise<string | undefined> {
@@ -50,10 +59,13 @@ export async function checkDeliveryUrl(
 	} catch {
 		return refuse('url', 'it is not a URL');
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse('url', 'only http and https URLs are called');
-	if (url.username || url.password) return refuse('url', 'a URL with a user name or password is refused');
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		return refuse('url', 'only http and https URLs are called');
+	if (url.username || url.password)
+		return refuse('url', 'a URL with a user name or password is refused');
 	const host = url.hostname.toLowerCase();
-	if (host.startsWith('[') || isIP(host) === 6) return refuse('url', 'an IPv6 address in the URL is refused');
+	if (host.startsWith('[') || isIP(host) === 6)
+		return refuse('url', 'an IPv6 address in the URL is refused');
 	let home: URL | undefined;
 	try {
 		home = new URL(shopHome);
@@ -65,13 +77,20 @@ export async function checkDeliveryUrl(
 		const trimmed = host.replace(/^\.+|\.+$/g, '');
 		const ip = isIP(trimmed) === 4 ? trimmed : await resolve(trimmed);
 		if (ip && isLocalIpv4(ip)) {
-			return refuse('private_host', `${host}${ip !== trimmed ? ` (${ip})` : ''} is a loopback or private address and not the shop’s own host (${home?.hostname ?? shopHome})`);
+			return refuse(
+				'private_host',
+				`${host}${ip !== trimmed ? ` (${ip})` : ''} is a loopback or private address and not the shop’s own host (${home?.hostname ?? shopHome})`,
+			);
 		}
 	}
 	if (url.port === '') return { ok: true };
 	const port = Number(url.port);
 	if (SAFE_PORTS.includes(port)) return { ok: true };
-	const homePort = home && (home.port === '' ? (home.protocol === 'https:' ? 443 : 80) : Number(home.port));
+	const homePort =
+		home && (home.port === '' ? (home.protocol === 'https:' ? 443 : 80) : Number(home.port));
 	if (sameHost && home?.port !== '' && homePort === port) return { ok: true };
-	return refuse('port', `port ${port} is neither 80, 443, 8080 nor the shop’s own port on its own host`);
+	return refuse(
+		'port',
+		`port ${port} is neither 80, 443, 8080 nor the shop’s own port on its own host`,
+	);
 }

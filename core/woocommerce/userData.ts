@@ -34,8 +34,12 @@ export type ShippingField = (typeof SHIPPING_FIELDS)[number];
 export type WooAddressKind = 'billing' | 'shipping';
 
 const value = z.string().max(1000);
-const billingSchema = z.object(Object.fromEntries(BILLING_FIELDS.map((field) => [field, value.optional()]))).strip();
-const shippingSchema = z.object(Object.fromEntries(SHIPPING_FIELDS.map((field) => [field, value.optional()]))).strip();
+const billingSchema = z
+	.object(Object.fromEntries(BILLING_FIELDS.map((field) => [field, value.optional()])))
+	.strip();
+const shippingSchema = z
+	.object(Object.fromEntries(SHIPPING_FIELDS.map((field) => [field, value.optional()])))
+	.strip();
 
 export type WooAddress = Partial<Record<string, string>>;
 

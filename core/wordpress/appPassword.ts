@@ -24,7 +24,12 @@ export class AppPasswordError extends Error {
 	readonly status?: number;
 	readonly wpCode?: string;
 
-	constructor(code: AppPasswordErrorCode, site: string, message: string, extra: { status?: number; wpCode?: string } = {}) {
+	constructor(
+		code: AppPasswordErrorCode,
+		site: string,
+		message: string,
+		extra: { status?: number; wpCode?: string } = {},
+	) {
 		super(message);
 		this.name = 'AppPasswordError';
 		this.code = code;
@@ -34,7 +39,14 @@ export class AppPasswordError extends Error {
 	}
 
 	toJSON(): Record<string, unknown> {
-		return { name: this.name, code: this.code, site: this.site, status: this.status, wpCode: this.wpCode, message: this.message };
+		return {
+			name: this.name,
+			code: this.code,
+			site: this.site,
+			status: this.status,
+			wpCode: this.wpCode,
+			message: this.message,
+		};
 	}
 }
 
@@ -69,19 +81,24 @@ interface Reply {
 	location?: string;
 }
 
-export async function createApplicationPassword(options: CreateAppPasswordOptions): Promise<CreatedAppPassword> {
+export async function createApplicationPassword(
+	options: CreateAppPasswordOptions,
+): Promise<CreatedAppPassword> {
 	const site = siteUrl(options.url);
 	refuseInsecure(site, options.allowInsecure === true);
 	const { username, appName } = options;
 	const capability = options.requireCapability ?? 'edit_users';
-	if (!appName.trim()) throw new AppPasswordError('unexpected', site, 'The application password needs a name');
+	if (!appName.trim())
+		throw new AppPasswordError('unexpected', site, 'The application password needs a name');
 	const session = new Session(site, options.timeoutMs ?? 30_000);
 
 	// Ask the public REST index first: a site without application passwords never receives the login password.
 	await checkAvailability(session);
 	await session.get('/wp-login.php').then((reply) => checkLoginPage(site, reply));
 	await logIn(session, username, options.password);
-	return await createForSession(session, username, appName, capability).finally(() => logOut(session));
+	return await createForSession(session, username, appName, capability).finally(() =>
+		logOut(session),
+	);
 }
 
 /**
@@ -107,11 +124,21 @@ function isLoopbackHost(hostname: string): boolean {
 
 function siteUrl(raw: string): string {
 	const url = tryOrUndefined(() => normalizeSiteUrl(raw));
-	if (!url) throw new AppPasswordError('invalid_url', String(raw), `Not a site URL: "${String(raw).slice(0, 200)}" (expected http:// or https://)`);
+	if (!url)
+		throw new AppPasswordError(
+			'invalid_url',
+			String(raw),
+			`Not a site URL: "${String(raw).slice(0, 200)}" (expected http:// or https://)`,
+		);
 	return url;
 }
 
-async function createForSession(session: Session, username: string, appName: string, capability: string | false): Promise<CreatedAppPassword> {
+async function createForSession(
+	session: Session,
+	username: string,
+	appName: string,
+	capability: string | false,
+): Promise<CreatedAppPassword> {
 	const nonce = await restNonce(session);
 	const me = await currentUser(session, nonce);
 	const login = typeof me.username === 'string' && me.username ? me.username : username;
@@ -126,7 +153,9 @@ async function createForSession(session: Session, username: string, appName: str
 		headers: { 'X-WP-Nonce': nonce, 'Content-Type': 'application/json' },
 		body: JSON.stringify({ name: appName }),
 	});
-	const json = parseJson(reply.body) as { password?: unknown; uuid?: unknown; name?: unknown; code?: unknown; message?: unknown } | undefined;
+	const json = parseJson(reply.body) as
+		| { password?: unknown; uuid?: unknown; name?: unknown; code?: unknown; message?: unknown }
+		| undefined;
 	if (reply.status === 201 && typeof json?.password === 'string' && json.password) {
 		return {
 			url: session.site,
@@ -140,22 +169,47 @@ async function createForSession(session: Session, username: string, appName: str
 	throw createError(session.site, reply, json);
 }
 
-function createError(site: string, reply: Reply, json: { code?: unknown; message?: unknown } | undefined): AppPasswordError {
+function createError(
+	site: string,
+	reply: Reply,
+	json: { code?: unknown; message?: unknown } | undefined,
+): AppPasswordError {
 	const wpCode = typeof json?.code === 'string' ? json.code : undefined;
 	const wpMessage = typeof json?.message === 'string' ? `: ${clean(json.message)}` : '';
 	const extra = { status: reply.status, wpCode };
 	if (wpCode === 'application_passwords_disabled') return disabledError(site, extra);
-	if (wpCode === 'application_passwords_disabled_for_user' || wpCode === 'rest_cannot_create_application_passwords') {
-		return new AppPasswordError('forbidden', site, `${site} does not let this account create application passwords (${wpCode})${wpMessage}`, extra);
+	if (
+		wpCode === 'application_passwords_disabled_for_user' ||
+		wpCode === 'rest_cannot_create_application_passwords'
+	) {
+		return new AppPasswordError(
+			'forbidden',
+			site,
+			`${site} does not let this account create application passwords (${wpCode})${wpMessage}`,
+			extra,
+		);
 	}
-	return unexpected(site, 'POST /wp-json/wp/v2/users/me/application-passwords', reply, wpCode ? ` (${wpCode})${wpMessage}` : '');
+	return unexpected(
+		site,
+		'POST /wp-json/wp/v2/users/me/application-passwords',
+		reply,
+		wpCode ? ` (${wpCode})${wpMessage}` : '',
+	);
 }
 
-function disabledError(site: string, extra: { status?: number; wpCode?: string } = {}): AppPasswordError {
+function disabledError(
+	site: string,
+	extra: { status?: number; wpCode?: string } = {},
+): AppPasswordError {
 	const why = site.startsWith('https:')
 		? 'a plugin or the wp_is_application_passwords_available filter turned them off'
 		: 'WordPress offers them only over HTTPS, or on a site with WP_ENVIRONMENT_TYPE=local: use the https:// URL';
-	return new AppPasswordError('app_passwords_disabled', site, `Application passwords are not available on ${site}: ${why}`, extra);
+	return new AppPasswordError(
+		'app_passwords_disabled',
+		site,
+		`Application passwords are not available on ${site}: ${why}`,
+		extra,
+	);
 }
 
 async function checkAvailability(session: Session): Promise<void> {
@@ -164,27 +218,50 @@ async function checkAvailability(session: Session): Promise<void> {
 	// Some security plugins hide the index from anonymous visitors: then the create step has the last word.
 	if (reply.status === 401 || reply.status === 403) return;
 	if (reply.status !== 200 || !json || typeof json !== 'object' || !('name' in json)) {
-		throw unexpected(session.site, 'GET /wp-json/', reply, ': no WordPress REST API there (not a WordPress site, or the REST API is off)');
+		throw unexpected(
+			session.site,
+			'GET /wp-json/',
+			reply,
+			': no WordPress REST API there (not a WordPress site, or the REST API is off)',
+		);
 	}
 	const auth = json.authentication as Record<string, unknown> | undefined;
-	if (!auth || typeof auth !== 'object' || !auth['application-passwords']) throw disabledError(session.site);
+	if (!auth || typeof auth !== 'object' || !auth['application-passwords'])
+		throw disabledError(session.site);
 }
 
 function checkLoginPage(site: string, reply: Reply): void {
 	if (reply.status === 200 && /name=["']?pwd/.test(reply.body)) return;
 	if (reply.status >= 300 && reply.status < 400 && reply.location) {
 		const canonical = reply.location.match(/^(https?:\/\/.+?)\/wp-login\.php/)?.[1];
-		const hint = canonical ? `: use the site URL ${canonical}` : ' (a moved login page cannot be used)';
-		throw new AppPasswordError('unexpected', site, `${site}/wp-login.php redirects to ${reply.location.slice(0, 200)}${hint}`, {
-			status: reply.status,
-		});
+		const hint = canonical
+			? `: use the site URL ${canonical}`
+			: ' (a moved login page cannot be used)';
+		throw new AppPasswordError(
+			'unexpected',
+			site,
+			`${site}/wp-login.php redirects to ${reply.location.slice(0, 200)}${hint}`,
+			{
+				status: reply.status,
+			},
+		);
 	}
-	throw unexpected(site, 'GET /wp-login.php', reply, ': no WordPress login form there (not WordPress, or a plugin moved the login page)');
+	throw unexpected(
+		site,
+		'GET /wp-login.php',
+		reply,
+		': no WordPress login form there (not WordPress, or a plugin moved the login page)',
+	);
 }
 
 /** The only place the password is used: a form body that goes out of scope when this returns. */
 async function logIn(session: Session, username: string, password: string): Promise<void> {
-	const form = new URLSearchParams({ log: username, pwd: password, testcookie: '1', redirect_to: `${session.site}/wp-admin/` });
+	const form = new URLSearchParams({
+		log: username,
+		pwd: password,
+		testcookie: '1',
+		redirect_to: `${session.site}/wp-admin/`,
+	});
 	const reply = await session.send('POST', '/wp-login.php', {
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 		body: form.toString(),
@@ -193,9 +270,14 @@ async function logIn(session: Session, username: string, password: string): Prom
 	const wpError = reply.body.match(/<div id=["']?login_error["']?[^>]*>([\s\S]*?)<\/div>/)?.[1];
 	if (reply.status === 200 && wpError !== undefined) {
 		const said = redact(clean(wpError.replace(/<a [\s\S]*?<\/a>/g, '')), password);
-		throw new AppPasswordError('invalid_login', session.site, `WordPress refused the login of "${username}" on ${session.site}${said ? `: ${said}` : ''}`, {
-			status: reply.status,
-		});
+		throw new AppPasswordError(
+			'invalid_login',
+			session.site,
+			`WordPress refused the login of "${username}" on ${session.site}${said ? `: ${said}` : ''}`,
+			{
+				status: reply.status,
+			},
+		);
 	}
 	throw new AppPasswordError(
 		'unexpected',
@@ -209,14 +291,30 @@ async function restNonce(session: Session): Promise<string> {
 	const reply = await session.get('/wp-admin/admin-ajax.php?action=rest-nonce');
 	const nonce = reply.body.trim();
 	if (reply.status === 200 && /^[0-9a-f]{6,32}$/i.test(nonce)) return nonce;
-	throw unexpected(session.site, 'GET /wp-admin/admin-ajax.php?action=rest-nonce', reply, ': logged in, but WordPress gave no REST nonce');
+	throw unexpected(
+		session.site,
+		'GET /wp-admin/admin-ajax.php?action=rest-nonce',
+		reply,
+		': logged in, but WordPress gave no REST nonce',
+	);
 }
 
-async function currentUser(session: Session, nonce: string): Promise<{ username?: unknown; capabilities?: Record<string, unknown> }> {
-	const reply = await session.get('/wp-json/wp/v2/users/me?context=edit&_fields=id,username,capabilities', { 'X-WP-Nonce': nonce });
-	const json = parseJson(reply.body) as { id?: unknown; username?: unknown; capabilities?: Record<string, unknown> } | undefined;
+async function currentUser(
+	session: Session,
+	nonce: string,
+): Promise<{ username?: unknown; capabilities?: Record<string, unknown> }> {
+	const reply = await session.get(
+		'/wp-json/wp/v2/users/me?context=edit&_fields=id,username,capabilities',
+		{ 'X-WP-Nonce': nonce },
+	);
+	const json = parseJson(reply.body) as
+		| { id?: unknown; username?: unknown; capabilities?: Record<string, unknown> }
+		| undefined;
 	if (reply.status === 200 && json && typeof json.id === 'number') return json;
-	const code = typeof (json as { code?: unknown } | undefined)?.code === 'string' ? ` (${(json as { code: string }).code})` : '';
+	const code =
+		typeof (json as { code?: unknown } | undefined)?.code === 'string'
+			? ` (${(json as { code: string }).code})`
+			: '';
 	throw unexpected(session.site, 'GET /wp-json/wp/v2/users/me', reply, code);
 }
 
@@ -233,7 +331,12 @@ async function logOut(session: Session): Promise<void> {
 
 function unexpected(site: string, request: string, reply: Reply, detail: string): AppPasswordError {
 	const code = reply.status >= 502 && reply.status <= 504 ? 'unreachable' : 'unexpected';
-	return new AppPasswordError(code, site, `${site} answered ${reply.status} to ${request}${detail}`, { status: reply.status });
+	return new AppPasswordError(
+		code,
+		site,
+		`${site} answered ${reply.status} to ${request}${detail}`,
+		{ status: reply.status },
+	);
 }
 
 /** One login's HTTP: no redirects followed, cookies kept between requests, answers as plain text. */
@@ -260,7 +363,11 @@ class Session {
 		return this.send('GET', path, { headers });
 	}
 
-	async send(method: 'GET' | 'POST', path: string, init: { headers?: Record<string, string>; body?: string }): Promise<Reply> {
+	async send(
+		method: 'GET' | 'POST',
+		path: string,
+		init: { headers?: Record<string, string>; body?: string },
+	): Promise<Reply> {
 		const cookie = this.jar.header();
 		const response = await this.http
 			.request({
@@ -323,7 +430,8 @@ class CookieJar {
 function isExpiry(attribute: string): boolean {
 	const [key, value = ''] = attribute.split('=').map((part) => part.trim());
 	if (/^max-age$/i.test(key)) return Number(value) <= 0;
-	if (/^expires$/i.test(key)) return Date.parse(attribute.slice(attribute.indexOf('=') + 1)) < Date.now();
+	if (/^expires$/i.test(key))
+		return Date.parse(attribute.slice(attribute.indexOf('=') + 1)) < Date.now();
 	return false;
 }
 

@@ -8,7 +8,9 @@ export interface BatchRequest {
 	body?: unknown;
 }
 
-export type BatchOutcome = { ok: true; status: number; body: unknown } | { ok: false; error: WordPressApiError };
+export type BatchOutcome =
+	| { ok: true; status: number; body: unknown }
+	| { ok: false; error: WordPressApiError };
 
 /**
  * Sends writes through /batch/v1, `size` per request (WordPress allows up to 25), and returns one outcome per
@@ -20,7 +22,8 @@ export async function batchWrite(
 	options: { size: number; headers?: Record<string, string> },
 ): Promise<BatchOutcome[]> {
 	const chunks: BatchRequest[][] = [];
-	for (let i = 0; i < requests.length; i += options.size) chunks.push(requests.slice(i, i + options.size));
+	for (let i = 0; i < requests.length; i += options.size)
+		chunks.push(requests.slice(i, i + options.size));
 	const answers = await Promise.all(
 		chunks.map((chunk) =>
 			client.request<{ responses?: Array<{ status: number; body: unknown }> }>({
@@ -36,12 +39,23 @@ export async function batchWrite(
 	);
 }
 
-function outcomeOf(site: string, request: BatchRequest, response: { status: number; body: unknown } | undefined): BatchOutcome {
+function outcomeOf(
+	site: string,
+	request: BatchRequest,
+	response: { status: number; body: unknown } | undefined,
+): BatchOutcome {
 	if (!response) {
-		const error = new WordPressApiError({ kind: 'bad_response', site, method: request.method, path: request.path, wpMessage: 'missing from the batch answer' });
+		const error = new WordPressApiError({
+			kind: 'bad_response',
+			site,
+			method: request.method,
+			path: request.path,
+			wpMessage: 'missing from the batch answer',
+		});
 		return { ok: false, error };
 	}
-	if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, body: response.body };
+	if (response.status >= 200 && response.status < 300)
+		return { ok: true, status: response.status, body: response.body };
 	const body = (response.body ?? {}) as { code?: string; message?: string };
 	const error = new WordPressApiError({
 		kind: classifyStatus(response.status, body.code),

@@ -11,9 +11,16 @@ export const BRIDGE_NAMESPACE = '/harmonyuser/v1';
  * Exact lookup by sync id through the bridge plugin (core WordPress ignores meta queries on the users route).
  * Returns null when the site has no bridge, so callers fall back to email and login.
  */
-export async function findUserBySyncId(client: WordPressClient, syncId: string): Promise<WpUser | undefined | null> {
+export async function findUserBySyncId(
+	client: WordPressClient,
+	syncId: string,
+): Promise<WpUser | undefined | null> {
 	const response = await client
-		.request<unknown>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/users`, params: { sync_id: syncId, context: 'edit' } })
+		.request<unknown>({
+			method: 'GET',
+			path: `${BRIDGE_NAMESPACE}/users`,
+			params: { sync_id: syncId, context: 'edit' },
+		})
 		.catch(noRouteAsNull);
 	if (response === null) return null;
 	if (!Array.isArray(response.data) || response.data.length === 0) return undefined;
@@ -41,12 +48,20 @@ export interface ResolveAnswer {
  * The whole identity lookup in one request through the bridge: by sync id, else email, else previous email,
  * else login. null: the site has no bridge (the caller asks core routes instead).
  */
-export async function resolveUser(client: WordPressClient, query: IdentityQuery): Promise<ResolveAnswer | null> {
+export async function resolveUser(
+	client: WordPressClient,
+	query: IdentityQuery,
+): Promise<ResolveAnswer | null> {
 	const response = await client
 		.request<{ user?: unknown; matchedBy?: unknown; tombstone?: { version?: unknown } | null }>({
 			method: 'GET',
 			path: `${BRIDGE_NAMESPACE}/users/resolve`,
-			params: { sync_id: query.syncId || undefined, email: query.email, previous_email: query.previousEmail || undefined, login: query.login },
+			params: {
+				sync_id: query.syncId || undefined,
+				email: query.email,
+				previous_email: query.previousEmail || undefined,
+				login: query.login,
+			},
 		})
 		.catch(noRouteAsNull);
 	if (response === null) return null;
@@ -83,14 +98,21 @@ export function hashFormat(hash: string): 'phpass' | 'wp-bcrypt' | 'bcrypt' | 'a
  */
 export async function bridgeInfo(client: WordPressClient): Promise<BridgeInfo> {
 	const response = await client
-		.request<{ batch?: boolean; maxBatch?: number; hashFormats?: unknown }>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
+		.request<{
+			batch?: boolean;
+			maxBatch?: number;
+			hashFormats?: unknown;
+		}>({ method: 'GET', path: `${BRIDGE_NAMESPACE}/info` })
 		.catch(noRouteAsNull);
-	if (response === null) return { bridge: false, maxBatch: (await coreAllowsUserBatch(client)) ? CORE_MAX_BATCH : 0 };
+	if (response === null)
+		return { bridge: false, maxBatch: (await coreAllowsUserBatch(client)) ? CORE_MAX_BATCH : 0 };
 	const { batch, maxBatch, hashFormats } = response.data;
 	return {
 		bridge: true,
 		maxBatch: batch ? Math.max(1, Math.min(25, Number(maxBatch) || 25)) : 0,
-		hashFormats: Array.isArray(hashFormats) ? hashFormats.filter((format): format is string => typeof format === 'string') : undefined,
+		hashFormats: Array.isArray(hashFormats)
+			? hashFormats.filter((format): format is string => typeof format === 'string')
+			: undefined,
 	};
 }
 
@@ -109,7 +131,9 @@ const CORE_MAX_BATCH = 25;
 /** Whether core lets user creates and updates go through /batch/v1 (WordPress 6.6+; 6.1 answers rest_batch_not_allowed). */
 export async function coreAllowsUserBatch(client: WordPressClient): Promise<boolean> {
 	const response = await client
-		.request<{ endpoints?: Array<{ methods?: string[]; allow_batch?: { v1?: boolean } }> }>({ method: 'OPTIONS', path: '/wp/v2/users' })
+		.request<{
+			endpoints?: Array<{ methods?: string[]; allow_batch?: { v1?: boolean } }>;
+		}>({ method: 'OPTIONS', path: '/wp/v2/users' })
 		.catch(() => null);
 	const post = response?.data?.endpoints?.find((endpoint) => endpoint.methods?.includes('POST'));
 	return post?.allow_batch?.v1 === true;

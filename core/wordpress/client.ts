@@ -4,7 +4,13 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import { normalizeSiteUrl } from '../sites';
 import { classifyStatus, WordPressApiError, type WordPressErrorKind } from './errors';
-import { DEFAULT_RETRY, isRetryableNetworkCode, isRetryableStatus, retryDelayMs, type RetryPolicy } from './retry';
+import {
+	DEFAULT_RETRY,
+	isRetryableNetworkCode,
+	isRetryableStatus,
+	retryDelayMs,
+	type RetryPolicy,
+} from './retry';
 
 export interface SiteCredentials {
 	url: string;
@@ -104,7 +110,8 @@ export class WordPressClient {
 			if (outcome.kind === 'response') {
 				const { response } = outcome;
 				const wpCode = errorCode(response.data);
-				if (response.status >= 200 && response.status < 300) return this.toResponse<T>(req, response);
+				if (response.status >= 200 && response.status < 300)
+					return this.toResponse<T>(req, response);
 				if (attempt < retry.retries && isRetryableStatus(response.status, wpCode)) {
 					await this.shared.sleep(retryDelayMs(attempt, retry, header(response, 'retry-after')));
 					continue;
@@ -151,13 +158,18 @@ export class WordPressClient {
 		if (!isJson || typeof response.data === 'string') {
 			throw this.error(req, 'bad_response', {
 				status: response.status,
-				wpMessage: 'the answer is not JSON: is this a WordPress site with the REST API and pretty permalinks?',
+				wpMessage:
+					'the answer is not JSON: is this a WordPress site with the REST API and pretty permalinks?',
 			});
 		}
 		return { status: response.status, data: response.data as T, headers: flatHeaders(response) };
 	}
 
-	private httpError(req: RestRequest, response: AxiosResponse, wpCode: string | undefined): WordPressApiError {
+	private httpError(
+		req: RestRequest,
+		response: AxiosResponse,
+		wpCode: string | undefined,
+	): WordPressApiError {
 		const body = response.data as { message?: unknown } | undefined;
 		const wpMessage = typeof body?.message === 'string' ? body.message : undefined;
 		return this.error(req, classifyStatus(response.status, wpCode), {
@@ -172,7 +184,13 @@ export class WordPressClient {
 		kind: WordPressErrorKind,
 		extra: { status?: number; code?: string; wpMessage?: string },
 	): WordPressApiError {
-		return new WordPressApiError({ kind, site: this.site, method: req.method, path: req.path, ...extra });
+		return new WordPressApiError({
+			kind,
+			site: this.site,
+			method: req.method,
+			path: req.path,
+			...extra,
+		});
 	}
 }
 

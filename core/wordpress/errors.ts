@@ -50,7 +50,8 @@ export class WordPressApiError extends Error {
 
 const HINTS: Partial<Record<WordPressErrorKind, string>> = {
 	auth: 'check the username and application password',
-	forbidden: 'the credential user needs the administrator role (list_users, create_users, edit_users, delete_users)',
+	forbidden:
+		'the credential user needs the administrator role (list_users, create_users, edit_users, delete_users)',
 	no_route: 'the endpoint does not exist on this site',
 	timeout: 'the site did not answer in time',
 	network: 'the site could not be reached',
@@ -69,7 +70,11 @@ function stripTags(text: string): string {
 }
 
 // Create answers 500 existing_user_*; update answers 400 rest_user_invalid_email when another user owns the address.
-const CONFLICT_CODES = new Set(['existing_user_email', 'existing_user_login', 'rest_user_invalid_email']);
+const CONFLICT_CODES = new Set([
+	'existing_user_email',
+	'existing_user_login',
+	'rest_user_invalid_email',
+]);
 
 /** For `.catch()`: a missing endpoint (the plugin is absent) becomes null; any other error stays an error. */
 export function noRouteAsNull(error: unknown): null {

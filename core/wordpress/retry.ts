@@ -46,7 +46,10 @@ export function retryDelayMs(
 	return Math.round(random() * ceiling);
 }
 
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+	value: string | undefined,
+	now: number = Date.now(),
+): number | undefined {
 	if (!value) return undefined;
 	const trimmed = value.trim();
 	if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

@@ -60,7 +60,9 @@ export class UsersApi {
 	 */
 	async siteLocale(): Promise<string | undefined> {
 		const reply = await this.client
-			.request<{ language?: unknown }>({ method: 'GET', path: '/wp/v2/settings', params: { _fields: 'language' } })
+			.request<{
+				language?: unknown;
+			}>({ method: 'GET', path: '/wp/v2/settings', params: { _fields: 'language' } })
 			.catch(() => undefined);
 		const language = reply?.data?.language;
 		if (typeof language !== 'string') return undefined;
@@ -68,7 +70,11 @@ export class UsersApi {
 	}
 
 	async me(): Promise<WpUser> {
-		const { data } = await this.client.request({ method: 'GET', path: `${USERS}/me`, params: { context: 'edit' } });
+		const { data } = await this.client.request({
+			method: 'GET',
+			path: `${USERS}/me`,
+			params: { context: 'edit' },
+		});
 		return this.valid(data, 'GET', `${USERS}/me`);
 	}
 
@@ -131,12 +137,20 @@ export class UsersApi {
 		await this.client.request({
 			method: 'DELETE',
 			path: `${USERS}/${id}`,
-			params: { force: true, reassign: reassignTo, _fields: 'deleted', ...(version ? { harmonyuser_version: version } : {}) },
+			params: {
+				force: true,
+				reassign: reassignTo,
+				_fields: 'deleted',
+				...(version ? { harmonyuser_version: version } : {}),
+			},
 			headers: this.writeHeaders,
 		});
 	}
 
-	private async searchExact(term: string, matches: (user: WpUser) => boolean): Promise<WpUser | undefined> {
+	private async searchExact(
+		term: string,
+		matches: (user: WpUser) => boolean,
+	): Promise<WpUser | undefined> {
 		const first = await this.page(1, PER_PAGE, { search: term });
 		const found = first.users.find(matches);
 		if (found || first.totalPages <= 1) return found;
@@ -181,6 +195,12 @@ export class UsersApi {
 	}
 
 	private badResponse(method: string, path: string, why: string): WordPressApiError {
-		return new WordPressApiError({ kind: 'bad_response', site: this.client.site, method, path, wpMessage: why });
+		return new WordPressApiError({
+			kind: 'bad_response',
+			site: this.client.site,
+			method,
+			path,
+			wpMessage: why,
+		});
 	}
 }

@@ -36,13 +36,19 @@ export async function createAccount(site: Site, login: string, role: string): Pr
 }
 
 export async function userMeta(site: Site, id: number, key: string): Promise<string> {
-	return lab.sql(site, `SELECT meta_value FROM wp_usermeta WHERE user_id = ${Number(id)} AND meta_key = '${key}'`).then((s) => s.trim());
+	return lab
+		.sql(
+			site,
+			`SELECT meta_value FROM wp_usermeta WHERE user_id = ${Number(id)} AND meta_key = '${key}'`,
+		)
+		.then((s) => s.trim());
 }
 
 /** Deletes every webhook subscription of the site (other runs' leftovers included). */
 export async function clearWebhooks(site: Site): Promise<void> {
 	const list = await rest(site, site.admin, `${NS}/webhooks`);
-	for (const hook of (list.body as Array<{ id: string }>) ?? []) await rest(site, site.admin, `${NS}/webhooks/${hook.id}`, { method: 'DELETE' });
+	for (const hook of (list.body as Array<{ id: string }>) ?? [])
+		await rest(site, site.admin, `${NS}/webhooks/${hook.id}`, { method: 'DELETE' });
 }
 
 /** A wp-admin browser session (cookies) for form posts. */
@@ -65,7 +71,10 @@ export class AdminSession {
 		}
 	}
 
-	async request(pathAndQuery: string, form?: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+	async request(
+		pathAndQuery: string,
+		form?: Record<string, string>,
+	): Promise<{ status: number; text: string; location: string | null }> {
 		const res = await fetch(`${this.site.url}${pathAndQuery}`, {
 			method: form ? 'POST' : 'GET',
 			redirect: 'manual',
@@ -82,7 +91,13 @@ export class AdminSession {
 	async login(username: string, password: string): Promise<void> {
 		this.cookies.set('wordpress_test_cookie', 'WP%20Cookie%20check');
 		await this.request('/wp-login.php');
-		const r = await this.request('/wp-login.php', { log: username, pwd: password, testcookie: '1', rememberme: 'forever', 'wp-submit': 'Log In' });
+		const r = await this.request('/wp-login.php', {
+			log: username,
+			pwd: password,
+			testcookie: '1',
+			rememberme: 'forever',
+			'wp-submit': 'Log In',
+		});
 		if (r.status !== 302) throw new Error(`login as ${username} failed: ${r.status}`);
 	}
 }
@@ -93,13 +108,29 @@ export function inputValue(html: string, name: string): string | undefined {
 	const tag = html.match(re)?.[0];
 	if (!tag) return undefined;
 	const v = tag.match(/value="([^"]*)"/i);
-	return v ? v[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#039;/g, "'") : '';
+	return v
+		? v[1]
+				.replace(/&amp;/g, '&')
+				.replace(/&quot;/g, '"')
+				.replace(/&#039;/g, "'")
+		: '';
 }
 
 /** The form fields a profile page posts back (the ones edit_user() requires), from the page itself. */
 export function profileForm(html: string): Record<string, string> {
 	const form: Record<string, string> = {};
-	for (const name of ['_wpnonce', '_wp_http_referer', 'user_id', 'email', 'nickname', 'first_name', 'last_name', 'url', 'checkuser_id', 'from']) {
+	for (const name of [
+		'_wpnonce',
+		'_wp_http_referer',
+		'user_id',
+		'email',
+		'nickname',
+		'first_name',
+		'last_name',
+		'url',
+		'checkuser_id',
+		'from',
+	]) {
 		const v = inputValue(html, name);
 		if (v !== undefined) form[name] = v;
 	}
@@ -111,8 +142,12 @@ export function profileForm(html: string): Record<string, string> {
 }
 
 /** The hash inside an event's sealed passwordHash (`hus1:…`), opened by the site's bridge with the network key. */
-export async function openSealedHash(site: Site, user: { passwordHash?: string; syncId?: string }): Promise<string> {
-	if (!user.passwordHash?.startsWith('hus1:')) throw new Error(`not a sealed hash: ${String(user.passwordHash).slice(0, 8)}…`);
+export async function openSealedHash(
+	site: Site,
+	user: { passwordHash?: string; syncId?: string },
+): Promise<string> {
+	if (!user.passwordHash?.startsWith('hus1:'))
+		throw new Error(`not a sealed hash: ${String(user.passwordHash).slice(0, 8)}…`);
 	const out = await lab.wpEval(
 		site,
 		`$h = harmonyuser_bridge_open_hash(${JSON.stringify(user.passwordHash)}, ${JSON.stringify(user.syncId ?? '')}); echo is_wp_error($h) ? 'ERR ' . $h->get_error_code() : $h;`,

@@ -25,7 +25,10 @@ export async function deliveriesSettled(site: Site, { timeoutMs = 30000 } = {}):
 			return Promise.reject(error);
 		}
 		if (busy === 0) return;
-		if (Date.now() > deadline) throw new Error(`${site.name}: ${busy} deliveries still waiting for their first attempt after ${timeoutMs} ms`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`${site.name}: ${busy} deliveries still waiting for their first attempt after ${timeoutMs} ms`,
+			);
 		await new Promise((resolve) => setTimeout(resolve, 25));
 	}
 }

@@ -13,7 +13,8 @@ export interface ScriptedAnswer {
 }
 
 export class FaultServer {
-	readonly requests: Array<{ method: string; url: string; authorization?: string; path?: string }> = [];
+	readonly requests: Array<{ method: string; url: string; authorization?: string; path?: string }> =
+		[];
 	inFlight = 0;
 	maxInFlight = 0;
 	private readonly server: http.Server;
@@ -48,7 +49,12 @@ export class FaultServer {
 
 	private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const path = req.headers['x-harmonyuser-path'];
-		this.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, path: path as string | undefined });
+		this.requests.push({
+			method: req.method ?? '',
+			url: req.url ?? '',
+			authorization: req.headers.authorization,
+			path: path as string | undefined,
+		});
 		const generation = this.generation;
 		this.inFlight++;
 		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -60,7 +66,10 @@ export class FaultServer {
 			return;
 		}
 		const body = typeof step.body === 'string' ? step.body : JSON.stringify(step.body ?? {});
-		res.writeHead(step.status ?? 200, { 'Content-Type': 'application/json; charset=UTF-8', ...step.headers });
+		res.writeHead(step.status ?? 200, {
+			'Content-Type': 'application/json; charset=UTF-8',
+			...step.headers,
+		});
 		res.end(body);
 	}
 }

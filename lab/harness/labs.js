@@ -22,45 +22,52 @@ const DEFAULT_DIR = () => path.join(os.homedir(), '.cache', 'harmonyuser-sync', 
 
 /** Environment of the first project's lab (what the tests' lab.* calls read). */
 function classicLab(env = process.env) {
-  return {
-    HUS_LAB_DIR: env.HUS_LAB_DIR || DEFAULT_DIR(),
-    HUS_LAB_PORT_BASE: String(env.HUS_LAB_PORT_BASE || 8681),
-    HUS_LAB_WP: env.HUS_LAB_WP || '6.1',
-    HUS_LAB_SERVER: env.HUS_LAB_SERVER || 'php',
-    HUS_LAB_SITES: String(env.HUS_LAB_SITES || 10),
-  };
+	return {
+		HUS_LAB_DIR: env.HUS_LAB_DIR || DEFAULT_DIR(),
+		HUS_LAB_PORT_BASE: String(env.HUS_LAB_PORT_BASE || 8681),
+		HUS_LAB_WP: env.HUS_LAB_WP || '6.1',
+		HUS_LAB_SERVER: env.HUS_LAB_SERVER || 'php',
+		HUS_LAB_SITES: String(env.HUS_LAB_SITES || 10),
+	};
 }
 
 /** Environment of the 6.8 + nginx/PHP-FPM project's lab. */
 function modernLab(env = process.env) {
-  const classic = classicLab(env);
-  return {
-    HUS_LAB_DIR: env.HUS_LAB_WP68_DIR || `${classic.HUS_LAB_DIR.replace(/\/+$/, '')}-wp68`,
-    HUS_LAB_PORT_BASE: String(env.HUS_LAB_WP68_PORT_BASE || Number(classic.HUS_LAB_PORT_BASE) + 50),
-    HUS_LAB_WP: '6.8,6.8,6.8,6.1',
-    HUS_LAB_SERVER: 'fpm',
-    HUS_LAB_SITES: '4',
-  };
+	const classic = classicLab(env);
+	return {
+		HUS_LAB_DIR: env.HUS_LAB_WP68_DIR || `${classic.HUS_LAB_DIR.replace(/\/+$/, '')}-wp68`,
+		HUS_LAB_PORT_BASE: String(env.HUS_LAB_WP68_PORT_BASE || Number(classic.HUS_LAB_PORT_BASE) + 50),
+		HUS_LAB_WP: '6.8,6.8,6.8,6.1',
+		HUS_LAB_SERVER: 'fpm',
+		HUS_LAB_SITES: '4',
+	};
 }
 
 /** Runs fn with these variables in process.env, then puts the previous values back. */
 async function withEnv(vars, fn) {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+	const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+	Object.assign(process.env, vars);
+	try {
+		return await fn();
+	} finally {
+		for (const [k, v] of Object.entries(saved)) {
+			if (v === undefined) delete process.env[k];
+			else process.env[k] = v;
+		}
+	}
 }
 
 /** Brings a lab up from its environment (idempotent; fast when it is up). */
 async function upLab(vars) {
-  const lab = require('../lab');
-  return withEnv(vars, () => lab.up({ count: Number(vars.HUS_LAB_SITES), portBase: Number(vars.HUS_LAB_PORT_BASE), wp: vars.HUS_LAB_WP, server: vars.HUS_LAB_SERVER }));
+	const lab = require('../lab');
+	return withEnv(vars, () =>
+		lab.up({
+			count: Number(vars.HUS_LAB_SITES),
+			portBase: Number(vars.HUS_LAB_PORT_BASE),
+			wp: vars.HUS_LAB_WP,
+			server: vars.HUS_LAB_SERVER,
+		}),
+	);
 }
 
 module.exports = { classicLab, modernLab, withEnv, upLab };

@@ -24,9 +24,13 @@ export async function ensurePostgres(): Promise<void> {
 	const version = readdirSync('/etc/postgresql')[0];
 	await new Promise<void>((resolve, reject) => {
 		// Test-only: starting the machine's database server is the point of this helper.
-		const start = spawn('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+		const start = spawn('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+			stdio: 'inherit',
+		});
 		start.on('error', reject);
-		start.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctlcluster exited with ${code}`))));
+		start.on('exit', (code) =>
+			code === 0 ? resolve() : reject(new Error(`pg_ctlcluster exited with ${code}`)),
+		);
 	});
 	for (let attempt = 0; attempt < 50; attempt += 1) {
 		if (await ping()) return;

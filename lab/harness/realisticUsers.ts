@@ -5,9 +5,44 @@
 import { createHash } from 'node:crypto';
 import type { WpUser } from '../../core/schemas/wpUser';
 
-const FIRST = ['anna', 'ben', 'carla', 'david', 'emma', 'felix', 'greta', 'hugo', 'ida', 'jonas', 'lena', 'max', 'nora', 'oskar', 'paula'];
-const LAST = ['mueller', 'schmidt', 'schneider', 'fischer', 'weber', 'meyer', 'wagner', 'becker', 'schulz', 'hoffmann'];
-const DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'web.de', 'gmx.net', 'icloud.com', 'example.org'];
+const FIRST = [
+	'anna',
+	'ben',
+	'carla',
+	'david',
+	'emma',
+	'felix',
+	'greta',
+	'hugo',
+	'ida',
+	'jonas',
+	'lena',
+	'max',
+	'nora',
+	'oskar',
+	'paula',
+];
+const LAST = [
+	'mueller',
+	'schmidt',
+	'schneider',
+	'fischer',
+	'weber',
+	'meyer',
+	'wagner',
+	'becker',
+	'schulz',
+	'hoffmann',
+];
+const DOMAINS = [
+	'gmail.com',
+	'yahoo.com',
+	'outlook.com',
+	'web.de',
+	'gmx.net',
+	'icloud.com',
+	'example.org',
+];
 
 /** Deterministic pseudo-random pick, so the measured size is stable. */
 function pick<T>(list: T[], seed: string): T {
@@ -23,9 +58,17 @@ export function realisticUser(i: number): WpUser {
 		id: i + Math.floor(i / 50), // gaps, as deleted users leave
 		username: login,
 		email: `${first}${pick(['.', '_', ''], `s${i}`)}${last}${i}@${pick(DOMAINS, `d${i}`)}`,
-		name: `${first} ${last}`, first_name: first, last_name: last, nickname: login,
-		url: '', description: '', locale: '', roles: ['subscriber'], meta: {},
+		name: `${first} ${last}`,
+		first_name: first,
+		last_name: last,
+		nickname: login,
+		url: '',
+		description: '',
+		locale: '',
+		roles: ['subscriber'],
+		meta: {},
 	};
 }
 
-export const realisticUsers = (count: number): WpUser[] => Array.from({ length: count }, (_, i) => realisticUser(i + 1));
+export const realisticUsers = (count: number): WpUser[] =>
+	Array.from({ length: count }, (_, i) => realisticUser(i + 1));

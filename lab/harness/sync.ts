@@ -4,7 +4,13 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import type { LabAccount, Site } from '../lab';
 import type { SyncResult } from '../../core/sync/result';
 import type { SyncEventInput } from '../../core/schemas/syncEvent';
-import { loadPackage, runNode, runWorkflow, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from './engine';
+import {
+	loadPackage,
+	runNode,
+	runWorkflow,
+	TEST_ITEMS_NODE_TYPE,
+	type LoadedPackage,
+} from './engine';
 
 export const SYNC_NODE = 'n8n-nodes-harmonyuser-sync.harmonyUserSync';
 
@@ -14,8 +20,18 @@ export function syncPackage(): Promise<LoadedPackage> {
 	return loaded;
 }
 
-export function credentialOf(site: Site, account: LabAccount = site.admin, extra: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
-	return { url: site.url, username: account.username, applicationPassword: account.appPassword, readOnly: false, ...extra };
+export function credentialOf(
+	site: Site,
+	account: LabAccount = site.admin,
+	extra: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject {
+	return {
+		url: site.url,
+		username: account.username,
+		applicationPassword: account.appPassword,
+		readOnly: false,
+		...extra,
+	};
 }
 
 /**
@@ -27,8 +43,20 @@ export function networkCredentialOf(
 	extra: IDataObject[] = [],
 ): ICredentialDataDecryptedObject {
 	const rows = sites.map((entry) => {
-		const { site, name = site.name, readOnly = false, enabled = true } = 'site' in entry ? entry : { site: entry };
-		return { name, url: site.url, username: site.admin.username, applicationPassword: `${name}: ${site.admin.appPassword}`, readOnly, enabled };
+		const {
+			site,
+			name = site.name,
+			readOnly = false,
+			enabled = true,
+		} = 'site' in entry ? entry : { site: entry };
+		return {
+			name,
+			url: site.url,
+			username: site.admin.username,
+			applicationPassword: `${name}: ${site.admin.appPassword}`,
+			readOnly,
+			enabled,
+		};
 	});
 	return { sites: { site: [...rows, ...extra] } } as unknown as ICredentialDataDecryptedObject;
 }
@@ -45,11 +73,19 @@ export interface SyncRun {
 }
 
 /** Runs the node once; returns its output items' json (results, or users for getUsers) and the run's error. */
-export async function runSync(run: SyncRun): Promise<{ results: SyncResult[]; json: IDataObject[]; error?: Error; pairedItems: unknown[] }> {
+export async function runSync(
+	run: SyncRun,
+): Promise<{ results: SyncResult[]; json: IDataObject[]; error?: Error; pairedItems: unknown[] }> {
 	const outcome = await runNode(await syncPackage(), {
 		type: SYNC_NODE,
-		parameters: { operation: run.operation, ...(run.network ? { target: 'network' } : {}), ...run.parameters },
-		credentials: run.network ? { wordPressSiteNetworkApi: run.network } : { wordPressAppPasswordApi: run.credential ?? credentialOf(run.site) },
+		parameters: {
+			operation: run.operation,
+			...(run.network ? { target: 'network' } : {}),
+			...run.parameters,
+		},
+		credentials: run.network
+			? { wordPressSiteNetworkApi: run.network }
+			: { wordPressAppPasswordApi: run.credential ?? credentialOf(run.site) },
 		input: run.input,
 		continueOnFail: run.continueOnFail,
 	});
@@ -69,9 +105,15 @@ export function uniqueLogin(prefix: string): string {
 	return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${counter}`.toLowerCase();
 }
 
-export type EventOverrides = Omit<Partial<SyncEventInput>, 'user'> & { user?: Partial<SyncEventInput['user']> };
+export type EventOverrides = Omit<Partial<SyncEventInput>, 'user'> & {
+	user?: Partial<SyncEventInput['user']>;
+};
 
-export function userEvent(source: Site, login: string, overrides: EventOverrides = {}): IDataObject {
+export function userEvent(
+	source: Site,
+	login: string,
+	overrides: EventOverrides = {},
+): IDataObject {
 	const { user, ...rest } = overrides;
 	return {
 		id: randomUUID(),
@@ -103,13 +145,26 @@ export interface ChainStep {
  * A workflow of sync nodes one after another (e.g. Get Users on A → Reconcile into B), each with its own site
  * credential, run once in n8n's engine. Returns each step's output json, in step order.
  */
-export async function runChain(steps: ChainStep[]): Promise<{ outputs: IDataObject[][]; error?: Error }> {
+export async function runChain(
+	steps: ChainStep[],
+): Promise<{ outputs: IDataObject[][]; error?: Error }> {
 	const names = steps.map((step, i) => `${i + 1}. ${step.operation} ${step.site.name}`);
 	const credentials = Object.fromEntries(
-		steps.map((step, i) => [`cred-${i}`, { type: 'wordPressAppPasswordApi', name: names[i], data: step.credential ?? credentialOf(step.site) }]),
+		steps.map((step, i) => [
+			`cred-${i}`,
+			{
+				type: 'wordPressAppPasswordApi',
+				name: names[i],
+				data: step.credential ?? credentialOf(step.site),
+			},
+		]),
 	);
 	const nodes = [
-		{ name: 'Start', type: TEST_ITEMS_NODE_TYPE, parameters: { items: JSON.stringify([{ json: {} }]) } },
+		{
+			name: 'Start',
+			type: TEST_ITEMS_NODE_TYPE,
+			parameters: { items: JSON.stringify([{ json: {} }]) },
+		},
 		...steps.map((step, i) => ({
 			name: names[i],
 			type: SYNC_NODE,
@@ -119,12 +174,19 @@ export async function runChain(steps: ChainStep[]): Promise<{ outputs: IDataObje
 	];
 	const order = ['Start', ...names];
 	const connections = Object.fromEntries(
-		order.slice(0, -1).map((name, i) => [name, { main: [[{ node: order[i + 1], type: 'main' as const, index: 0 }]] }]),
+		order
+			.slice(0, -1)
+			.map((name, i) => [
+				name,
+				{ main: [[{ node: order[i + 1], type: 'main' as const, index: 0 }]] },
+			]),
 	);
 	const run = await runWorkflow(await syncPackage(), { nodes, connections, credentials });
 	const runData = run.data.resultData.runData;
 	return {
-		outputs: names.map((name) => (runData[name]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json)),
+		outputs: names.map((name) =>
+			(runData[name]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json),
+		),
 		error: run.data.resultData.error,
 	};
 }

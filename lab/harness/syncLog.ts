@@ -18,12 +18,33 @@ export const SITE_C = 'https://c.example.test';
 export function syncResult(login: string, overrides: Partial<SyncResult> = {}): SyncResult {
 	const id = randomUUID();
 	return {
-		status: 'synced', action: 'create', requestedAction: 'create', reason: 'created', message: 'created',
-		source: SITE_A, target: SITE_B, user: { login, email: `${login}@Example.test`, sourceId: 7, targetId: 9 },
-		eventId: id, path: [SITE_A, SITE_B], changes: [], notSynced: [], requests: 2, durationMs: 31,
+		status: 'synced',
+		action: 'create',
+		requestedAction: 'create',
+		reason: 'created',
+		message: 'created',
+		source: SITE_A,
+		target: SITE_B,
+		user: { login, email: `${login}@Example.test`, sourceId: 7, targetId: 9 },
+		eventId: id,
+		path: [SITE_A, SITE_B],
+		changes: [],
+		notSynced: [],
+		requests: 2,
+		durationMs: 31,
 		event: {
-			id, action: 'create', time: new Date().toISOString(), source: { url: SITE_A }, path: [SITE_A],
-			user: { login, email: `${login}@example.test`, roles: ['subscriber'], meta: {}, flags: { prohibitPropagation: false, rejectIncoming: false } },
+			id,
+			action: 'create',
+			time: new Date().toISOString(),
+			source: { url: SITE_A },
+			path: [SITE_A],
+			user: {
+				login,
+				email: `${login}@example.test`,
+				roles: ['subscriber'],
+				meta: {},
+				flags: { prohibitPropagation: false, rejectIncoming: false },
+			},
 		},
 		...overrides,
 	};
@@ -31,11 +52,16 @@ export function syncResult(login: string, overrides: Partial<SyncResult> = {}): 
 
 export const failedResult = (login: string, overrides: Partial<SyncResult> = {}) =>
 	syncResult(login, {
-		status: 'failed', action: 'none', reason: 'wordpress_error', message: 'WordPress refused the request',
-		error: { kind: 'auth', status: 401, message: 'Sorry, you are not allowed to do that.' }, ...overrides,
+		status: 'failed',
+		action: 'none',
+		reason: 'wordpress_error',
+		message: 'WordPress refused the request',
+		error: { kind: 'auth', status: 401, message: 'Sorry, you are not allowed to do that.' },
+		...overrides,
 	});
 
-export const entry = (login: string, overrides: Partial<SyncResult> = {}): NewLogEntry => entryFromResult(syncResult(login, overrides));
+export const entry = (login: string, overrides: Partial<SyncResult> = {}): NewLogEntry =>
+	entryFromResult(syncResult(login, overrides));
 
 export interface StoreFactory {
 	name: string;
@@ -64,11 +90,15 @@ export function postgresFactory(): StoreFactory {
 		async open(shared) {
 			factory.database ??= await createTestDatabase();
 			const tag = shared ?? `t${randomUUID().slice(0, 8)}_`;
-			return Object.assign(new PostgresLogStore({ ...factory.database.settings, tablePrefix: tag }), { tag });
+			return Object.assign(
+				new PostgresLogStore({ ...factory.database.settings, tablePrefix: tag }),
+				{ tag },
+			);
 		},
 		cleanup: async () => factory.database?.drop(),
 	};
 	return factory;
 }
 
-export const failed = (login: string, overrides: Partial<SyncResult> = {}): NewLogEntry => entryFromResult(failedResult(login, overrides));
+export const failed = (login: string, overrides: Partial<SyncResult> = {}): NewLogEntry =>
+	entryFromResult(failedResult(login, overrides));

@@ -3,7 +3,12 @@
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after the deadline. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 150): Promise<T> {
+export async function eventually<T>(
+	what: string,
+	check: () => Promise<T | undefined | false>,
+	timeoutMs = 20_000,
+	everyMs = 150,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	let last: unknown;
 	for (;;) {
@@ -13,7 +18,10 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 		} catch (error) {
 			last = error;
 		}
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+			);
 		await sleep(everyMs);
 	}
 }

@@ -13,8 +13,15 @@ export interface ReceivedWebhook {
 }
 
 /** Constant-time check of `sha256=<hex>` against HMAC-SHA256(secret, `${timestamp}.${raw}`). */
-export function verifySignature(secret: string, timestamp: string, raw: string, header: string): boolean {
-	const expected = Buffer.from(`sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`);
+export function verifySignature(
+	secret: string,
+	timestamp: string,
+	raw: string,
+	header: string,
+): boolean {
+	const expected = Buffer.from(
+		`sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`,
+	);
 	const given = Buffer.from(header);
 	return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
@@ -49,7 +56,12 @@ export class WebhookReceiver {
 				}
 				const ts = String(req.headers['x-harmonyuser-timestamp'] ?? '');
 				const sig = String(req.headers['x-harmonyuser-signature'] ?? '');
-				this.received.push({ headers: req.headers, raw, body, signatureValid: verifySignature(this.secret, ts, raw, sig) });
+				this.received.push({
+					headers: req.headers,
+					raw,
+					body,
+					signatureValid: verifySignature(this.secret, ts, raw, sig),
+				});
 				const answer = () => {
 					if (res.destroyed) return;
 					res.writeHead(this.status, { 'Content-Type': 'application/json' });

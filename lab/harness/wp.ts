@@ -15,7 +15,8 @@ export async function rest(
 	init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<RestReply> {
 	const headers: Record<string, string> = { 'Content-Type': 'application/json', ...init.headers };
-	if (account) headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
+	if (account)
+		headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
 	const res = await fetch(`${site.url}/wp-json${route}`, {
 		method: init.method ?? 'GET',
 		headers,
@@ -32,19 +33,39 @@ export async function rest(
 }
 
 /** Creates a subscriber as the site's admin (`fields` override the defaults); throws unless WordPress answers 201. */
-export async function createUser(site: Site, login: string, fields: Record<string, unknown> = {}): Promise<number> {
+export async function createUser(
+	site: Site,
+	login: string,
+	fields: Record<string, unknown> = {},
+): Promise<number> {
 	const reply = await rest(site, site.admin, '/wp/v2/users', {
 		method: 'POST',
-		body: { username: login, email: `${login}@example.test`, password: `Pw-${login}-1`, roles: ['subscriber'], ...fields },
+		body: {
+			username: login,
+			email: `${login}@example.test`,
+			password: `Pw-${login}-1`,
+			roles: ['subscriber'],
+			...fields,
+		},
 	});
-	if (reply.status !== 201) throw new Error(`create ${login} on ${site.name}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
+	if (reply.status !== 201)
+		throw new Error(
+			`create ${login} on ${site.name}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`,
+		);
 	return reply.body.id as number;
 }
 
 /** The site's user with this login, as REST shows it to an admin (context=edit), or undefined. */
-export async function findUser(site: Site, login: string): Promise<Record<string, unknown> & { id: number } | undefined> {
-	const reply = await rest(site, site.admin, `/wp/v2/users?search=${encodeURIComponent(login)}&context=edit&per_page=100`);
-	return (reply.body as Array<{ id: number; username: string }>).find((user) => user.username === login) as
-		| (Record<string, unknown> & { id: number })
-		| undefined;
+export async function findUser(
+	site: Site,
+	login: string,
+): Promise<(Record<string, unknown> & { id: number }) | undefined> {
+	const reply = await rest(
+		site,
+		site.admin,
+		`/wp/v2/users?search=${encodeURIComponent(login)}&context=edit&per_page=100`,
+	);
+	return (reply.body as Array<{ id: number; username: string }>).find(
+		(user) => user.username === login,
+	) as (Record<string, unknown> & { id: number }) | undefined;
 }

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import * as applyEvent from './actions/applyEvent.operation';
 import * as getUsers from './actions/getUsers.operation';
@@ -18,14 +23,24 @@ export class HarmonyUserSync implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: "Apply user changes to a WordPress site with HarmonyUser Sync's policies, or read its users",
+		description:
+			"Apply user changes to a WordPress site with HarmonyUser Sync's policies, or read its users",
 		defaults: { name: 'HarmonyUser Sync' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'wordPressAppPasswordApi', required: true, displayOptions: { show: { target: ['site'] } } },
-			{ name: 'wordPressSiteNetworkApi', required: true, testedBy: 'wordPressSiteNetworkTest', displayOptions: { show: { target: ['network'] } } },
+			{
+				name: 'wordPressAppPasswordApi',
+				required: true,
+				displayOptions: { show: { target: ['site'] } },
+			},
+			{
+				name: 'wordPressSiteNetworkApi',
+				required: true,
+				testedBy: 'wordPressSiteNetworkTest',
+				displayOptions: { show: { target: ['network'] } },
+			},
 		],
 		properties: [
 			...targetProperties.slice(0, 1),

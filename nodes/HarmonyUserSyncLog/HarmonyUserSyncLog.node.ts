@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import * as prune from './actions/prune.operation';
 import * as query from './actions/query.operation';
@@ -42,15 +47,30 @@ export class HarmonyUserSyncLog implements INodeType {
 				noDataExpression: true,
 				default: 'write',
 				options: [
-					{ name: 'Prune', value: 'prune', description: 'Delete entries older than the retention', action: 'Prune the sync log' },
-					{ name: 'Query', value: 'query', description: 'Search the log, newest first', action: 'Query the sync log' },
+					{
+						name: 'Prune',
+						value: 'prune',
+						description: 'Delete entries older than the retention',
+						action: 'Prune the sync log',
+					},
+					{
+						name: 'Query',
+						value: 'query',
+						description: 'Search the log, newest first',
+						action: 'Query the sync log',
+					},
 					{
 						name: 'Replay Failed',
 						value: 'replayFailed',
 						description: 'Emit the events of failed syncs again, for a User Sync node to retry',
 						action: 'Replay failed syncs',
 					},
-					{ name: 'Stats', value: 'stats', description: 'Count syncs by status and site', action: 'Get sync statistics' },
+					{
+						name: 'Stats',
+						value: 'stats',
+						description: 'Count syncs by status and site',
+						action: 'Get sync statistics',
+					},
 					{
 						name: 'Write',
 						value: 'write',

@@ -15,12 +15,20 @@ import { readPollState, writePollState } from '../../core/polling/state';
 import type { SyncEventInput } from '../../core/schemas/syncEvent';
 import { splitList } from '../../core/sync/config';
 import type { WordPressClient } from '../../core/wordpress/client';
-import { connectNetwork, networkClient, wordPressSiteNetworkTest } from '../shared/networkCredential';
+import {
+	connectNetwork,
+	networkClient,
+	wordPressSiteNetworkTest,
+} from '../shared/networkCredential';
 import { pollProperties } from './description';
 import { connectPollClient } from './transport/connect';
 
 /** One poll of one site with its stored state (an object inside the workflow's static data). */
-async function pollOne(client: WordPressClient, stored: Record<string, unknown>, options: PollOptions): Promise<SyncEventInput[]> {
+async function pollOne(
+	client: WordPressClient,
+	stored: Record<string, unknown>,
+	options: PollOptions,
+): Promise<SyncEventInput[]> {
 	const outcome = await pollSite(client, readPollState(stored, client.site), options);
 	// n8n does not keep static data written by a manual run; not writing it says so plainly.
 	if (outcome.state && !options.manual) writePollState(stored, outcome.state);
@@ -32,11 +40,17 @@ async function pollOne(client: WordPressClient, stored: Record<string, unknown>,
  * the network lose theirs). A site that fails keeps its baseline, so its changes come with a later poll; the
  * others' events are emitted now. Only when every site fails does the poll fail.
  */
-async function pollNetwork(ctx: IPollFunctions, network: SiteNetwork, stored: IDataObject, options: PollOptions): Promise<SyncEventInput[]> {
+async function pollNetwork(
+	ctx: IPollFunctions,
+	network: SiteNetwork,
+	stored: IDataObject,
+	options: PollOptions,
+): Promise<SyncEventInput[]> {
 	const sites = network.sites.filter((site) => site.enabled);
 	const states = (stored.network ??= {}) as Record<string, Record<string, unknown>>;
 	if (!options.manual) {
-		for (const url of Object.keys(states)) if (!sites.some((site) => site.url === url)) delete states[url];
+		for (const url of Object.keys(states))
+			if (!sites.some((site) => site.url === url)) delete states[url];
 	}
 	const limit = pLimit(4);
 	const outcomes = await Promise.all(
@@ -49,11 +63,20 @@ async function pollNetwork(ctx: IPollFunctions, network: SiteNetwork, stored: ID
 			),
 		),
 	);
-	const failed = outcomes.filter((outcome): outcome is { site: (typeof sites)[number]; error: Error } => 'error' in outcome);
-	for (const { site, error } of failed) ctx.logger.warn(`HarmonyUser Sync Poll Trigger: ${site.name} failed this poll (${error.message}); its changes come with a later poll`);
+	const failed = outcomes.filter(
+		(outcome): outcome is { site: (typeof sites)[number]; error: Error } => 'error' in outcome,
+	);
+	for (const { site, error } of failed)
+		ctx.logger.warn(
+			`HarmonyUser Sync Poll Trigger: ${site.name} failed this poll (${error.message}); its changes come with a later poll`,
+		);
 	// The names only: n8n replaces a message that carries an error code (ECONNREFUSED…) with a generic one.
 	if (failed.length && failed.length === outcomes.length) {
-		return Promise.reject(new Error(`every site of the network failed: ${failed.map(({ site }) => site.name).join(', ')} (see the n8n log)`));
+		return Promise.reject(
+			new Error(
+				`every site of the network failed: ${failed.map(({ site }) => site.name).join(', ')} (see the n8n log)`,
+			),
+		);
 	}
 	return outcomes.flatMap((outcome) => ('events' in outcome ? outcome.events : []));
 }
@@ -62,18 +85,31 @@ export class HarmonyUserSyncPollTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'HarmonyUser Sync Poll Trigger',
 		name: 'harmonyUserSyncPollTrigger',
-		icon: { light: 'file:harmonyUserSyncPollTrigger.svg', dark: 'file:harmonyUserSyncPollTrigger.dark.svg' },
+		icon: {
+			light: 'file:harmonyUserSyncPollTrigger.svg',
+			dark: 'file:harmonyUserSyncPollTrigger.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{"every poll: " + $parameter["events"].join(", ")}}',
-		description: 'Starts the workflow when WordPress users are created, updated or deleted (no plugin needed)',
+		description:
+			'Starts the workflow when WordPress users are created, updated or deleted (no plugin needed)',
 		defaults: { name: 'HarmonyUser Sync Poll Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'wordPressAppPasswordApi', required: true, displayOptions: { show: { sites: ['site'] } } },
-			{ name: 'wordPressSiteNetworkApi', required: true, testedBy: 'wordPressSiteNetworkTest', displayOptions: { show: { sites: ['network'] } } },
+			{
+				name: 'wordPressAppPasswordApi',
+				required: true,
+				displayOptions: { show: { sites: ['site'] } },
+			},
+			{
+				name: 'wordPressSiteNetworkApi',
+				required: true,
+				testedBy: 'wordPressSiteNetworkTest',
+				displayOptions: { show: { sites: ['network'] } },
+			},
 		],
 		properties: pollProperties,
 	};
@@ -92,10 +128,13 @@ export class HarmonyUserSyncPollTrigger implements INodeType {
 			manual: this.getMode() === 'manual',
 		};
 		// An unusable credential is the settings' error, not the site's: thrown as it is.
-		const network = this.getNodeParameter('sites', 'site') === 'network' ? await connectNetwork(this) : undefined;
+		const network =
+			this.getNodeParameter('sites', 'site') === 'network' ? await connectNetwork(this) : undefined;
 		const client = network ? undefined : await connectPollClient(this);
 		try {
-			const events = network ? await pollNetwork(this, network, stored, pollOptions) : await pollOne(client!, stored, pollOptions);
+			const events = network
+				? await pollNetwork(this, network, stored, pollOptions)
+				: await pollOne(client!, stored, pollOptions);
 			if (events.length === 0) return null;
 			return [this.helpers.returnJsonArray(events as unknown as IDataObject[])];
 		} catch (error) {

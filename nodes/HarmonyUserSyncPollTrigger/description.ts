@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 export const pollProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Each poll compares the site\'s users with the previous poll. With the HarmonyUser Sync Bridge plugin on the site, only the changes are read (one request when nothing changed); without it, all users are read in pages of 100.',
+			"Each poll compares the site's users with the previous poll. With the HarmonyUser Sync Bridge plugin on the site, only the changes are read (one request when nothing changed); without it, all users are read in pages of 100.",
 		name: 'notice',
 		type: 'notice',
 		default: '',
@@ -15,11 +15,16 @@ export const pollProperties: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'site',
 		options: [
-			{ name: 'One Site', value: 'site', description: 'The site of a WordPress Application Password credential' },
+			{
+				name: 'One Site',
+				value: 'site',
+				description: 'The site of a WordPress Application Password credential',
+			},
 			{
 				name: 'Site Network',
 				value: 'network',
-				description: 'Every enabled site of a WordPress Site Network credential, each polled with its own baseline',
+				description:
+					'Every enabled site of a WordPress Site Network credential, each polled with its own baseline',
 			},
 		],
 	},
@@ -42,7 +47,7 @@ export const pollProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'subscriber, customer',
 		description:
-			'Comma-separated roles: created and updated users without one of them are skipped (deletes always pass: a deleted user\'s roles are not kept). Empty: every user.',
+			"Comma-separated roles: created and updated users without one of them are skipped (deletes always pass: a deleted user's roles are not kept). Empty: every user.",
 	},
 	{
 		displayName: 'Emit Existing Users on First Run',
@@ -64,7 +69,8 @@ export const pollProperties: INodeProperties[] = [
 				name: 'forceFullScan',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to read all users on every poll even when the bridge plugin could list only the changes',
+				description:
+					'Whether to read all users on every poll even when the bridge plugin could list only the changes',
 			},
 		],
 	},

@@ -1,4 +1,10 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { wordPressSiteNetworkTest } from '../shared/networkCredential';
 import { harmonyUserSyncPostgresTest } from '../shared/postgresCredential';
@@ -17,7 +23,8 @@ const isWoo = (ctx: IHookFunctions) => triggerSource(ctx) === 'woocommerce';
 /** The lifecycle hooks for the node's settings: WooCommerce, the bridge on a site network, or the bridge on one site. */
 function hooksFor(ctx: IHookFunctions) {
 	if (isWoo(ctx)) return { checkExists: wooCheckExists, create: wooCreate, delete: wooDelete };
-	if (isNetworkTrigger(ctx)) return { checkExists: networkCheckExists, create: networkCreate, delete: networkDelete };
+	if (isNetworkTrigger(ctx))
+		return { checkExists: networkCheckExists, create: networkCreate, delete: networkDelete };
 	return { checkExists: bridgeCheckExists, create: bridgeCreate, delete: bridgeDelete };
 }
 
@@ -25,18 +32,26 @@ export class HarmonyUserSyncTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'HarmonyUser Sync Trigger',
 		name: 'harmonyUserSyncTrigger',
-		icon: { light: 'file:harmonyUserSyncTrigger.svg', dark: 'file:harmonyUserSyncTrigger.dark.svg' },
+		icon: {
+			light: 'file:harmonyUserSyncTrigger.svg',
+			dark: 'file:harmonyUserSyncTrigger.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle:
 			'={{$parameter["source"] === "woocommerce" ? "WooCommerce customers" : $parameter["sites"] === "network" ? "Bridge plugin events, site network" : "Bridge plugin events"}}',
-		description: 'Starts a workflow with a sync event when a user changes on a WordPress site (bridge plugin) or a WooCommerce shop',
+		description:
+			'Starts a workflow with a sync event when a user changes on a WordPress site (bridge plugin) or a WooCommerce shop',
 		defaults: { name: 'HarmonyUser Sync Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			// Hidden only for a network: the WooCommerce source hides Sites, so its credential stays one shop's.
-			{ name: 'wordPressAppPasswordApi', required: true, displayOptions: { hide: { sites: ['network'] } } },
+			{
+				name: 'wordPressAppPasswordApi',
+				required: true,
+				displayOptions: { hide: { sites: ['network'] } },
+			},
 			{
 				name: 'wordPressSiteNetworkApi',
 				required: true,
@@ -52,7 +67,9 @@ export class HarmonyUserSyncTrigger implements INodeType {
 				displayOptions: { show: { dedupeStore: ['postgres'] } },
 			},
 		],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
 		properties: [...sourceProperties, ...securityProperties, optionsProperty],
 	};
 

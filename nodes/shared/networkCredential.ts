@@ -22,9 +22,13 @@ type Context = IExecuteFunctions | IHookFunctions | IPollFunctions | IWebhookFun
 export async function connectNetwork(ctx: Context): Promise<SiteNetwork> {
 	const parsed = parseNetwork(await ctx.getCredentials(NETWORK_CREDENTIAL));
 	if (!parsed.ok) {
-		throw new NodeOperationError(ctx.getNode(), `The site network credential is not usable: ${parsed.error}`, {
-			description: 'Open the WordPress Site Network credential and fix the rows named.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The site network credential is not usable: ${parsed.error}`,
+			{
+				description: 'Open the WordPress Site Network credential and fix the rows named.',
+			},
+		);
 	}
 	return parsed.value;
 }
@@ -45,7 +49,8 @@ async function checkSite(site: NetworkSite): Promise<string | undefined> {
 		});
 		return me.data?.capabilities?.edit_users ? undefined : 'this user cannot manage users';
 	} catch (error) {
-		if (error instanceof WordPressApiError) return error.status ? `${error.status} ${error.code ?? error.kind}` : error.message;
+		if (error instanceof WordPressApiError)
+			return error.status ? `${error.status} ${error.code ?? error.kind}` : error.message;
 		return (error as Error).message;
 	}
 }
@@ -54,14 +59,23 @@ async function checkSite(site: NetworkSite): Promise<string | undefined> {
  * n8n calls this from the credential dialog (the nodes name it in `testedBy`): every enabled site is asked who the
  * credential's user is (8 at once), and the ones that fail are named.
  */
-export async function wordPressSiteNetworkTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function wordPressSiteNetworkTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	const parsed = parseNetwork(credential.data ?? {});
 	if (!parsed.ok) return { status: 'Error', message: parsed.error };
 	const enabled = parsed.value.sites.filter((site) => site.enabled);
 	const limit = pLimit(8);
-	const problems = await Promise.all(enabled.map((site) => limit(async () => ({ site, problem: await checkSite(site) }))));
+	const problems = await Promise.all(
+		enabled.map((site) => limit(async () => ({ site, problem: await checkSite(site) }))),
+	);
 	const failed = problems.filter((entry) => entry.problem);
-	if (!failed.length) return { status: 'OK', message: `All ${enabled.length} enabled sites answered` };
+	if (!failed.length)
+		return { status: 'OK', message: `All ${enabled.length} enabled sites answered` };
 	const list = failed.map(({ site, problem }) => `${site.name} (${problem})`).join(', ');
-	return { status: 'Error', message: `${failed.length} of ${enabled.length} sites failed: ${list}` };
+	return {
+		status: 'Error',
+		message: `${failed.length} of ${enabled.length} sites failed: ${list}`,
+	};
 }

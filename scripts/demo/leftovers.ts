@@ -78,7 +78,8 @@ function processesWithEnv(name: string, value: string): number[] {
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
 		try {
-			if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted)) found.push(Number(entry));
+			if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted))
+				found.push(Number(entry));
 		} catch {
 			// gone, or not readable
 		}
@@ -138,7 +139,9 @@ export async function stopEarlierRun(dir: string, n8nUserFolder: string): Promis
 		const { pid } = earlier.demo;
 		const since = earlier.startedAt ? ` since ${earlier.startedAt}` : '';
 		const gone = await stopProcesses([pid], 90_000 * loadFactor());
-		done.push(`stopped the earlier demo still running (pid ${pid}${since})${gone ? '' : ' — it did not exit even after SIGKILL'}`);
+		done.push(
+			`stopped the earlier demo still running (pid ${pid}${since})${gone ? '' : ' — it did not exit even after SIGKILL'}`,
+		);
 	}
 	const n8nPids = new Set(processesWithEnv('N8N_USER_FOLDER', n8nUserFolder));
 	if (stillRunning(earlier?.n8n?.process)) n8nPids.add(earlier.n8n.process.pid);
@@ -146,7 +149,9 @@ export async function stopEarlierRun(dir: string, n8nUserFolder: string): Promis
 		const pids = [...n8nPids];
 		const port = earlier?.n8n?.port ? ` on port ${earlier.n8n.port}` : '';
 		const gone = await stopProcesses(pids, 30_000);
-		done.push(`stopped the n8n an earlier run left behind${port} (pid ${pids.join(', ')})${gone ? '' : ' — some did not exit'}`);
+		done.push(
+			`stopped the n8n an earlier run left behind${port} (pid ${pids.join(', ')})${gone ? '' : ' — some did not exit'}`,
+		);
 	}
 	return done;
 }
@@ -160,7 +165,9 @@ interface Subscription {
 async function listSubscriptions(site: Site): Promise<Subscription[]> {
 	const reply = await rest(site, site.admin, '/harmonyuser/v1/webhooks');
 	if (reply.status !== 200 || !Array.isArray(reply.body)) {
-		throw new Error(`GET /harmonyuser/v1/webhooks on ${site.url} → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`);
+		throw new Error(
+			`GET /harmonyuser/v1/webhooks on ${site.url} → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`,
+		);
 	}
 	return reply.body as Subscription[];
 }
@@ -173,19 +180,35 @@ export async function clearSubscriptions(site: Site): Promise<{ removed: number;
 	try {
 		const hooks = await listSubscriptions(site);
 		for (const hook of hooks) {
-			const reply = await rest(site, site.admin, `/harmonyuser/v1/webhooks/${encodeURIComponent(hook.id)}`, { method: 'DELETE' });
-			if (reply.status !== 200 && reply.status !== 404) throw new Error(`DELETE /harmonyuser/v1/webhooks/${hook.id} → ${reply.status}`);
+			const reply = await rest(
+				site,
+				site.admin,
+				`/harmonyuser/v1/webhooks/${encodeURIComponent(hook.id)}`,
+				{ method: 'DELETE' },
+			);
+			if (reply.status !== 200 && reply.status !== 404)
+				throw new Error(`DELETE /harmonyuser/v1/webhooks/${hook.id} → ${reply.status}`);
 		}
 		const left = await listSubscriptions(site);
-		if (left.length) throw new Error(`${left.length} subscriptions still listed after deleting them`);
+		if (left.length)
+			throw new Error(`${left.length} subscriptions still listed after deleting them`);
 		return { removed: hooks.length, how: 'REST API' };
 	} catch (error) {
 		const options = `'harmonyuser_bridge_webhooks', 'harmonyuser_bridge_new_subscriptions'`;
-		const before = await lab.sql(site, `SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_webhooks'`);
+		const before = await lab.sql(
+			site,
+			`SELECT option_value FROM wp_options WHERE option_name = 'harmonyuser_bridge_webhooks'`,
+		);
 		const removed = (before.match(/"id";s:\d+:/g) ?? []).length;
 		const queue = (await lab.sql(site, `SHOW TABLES LIKE 'wp_harmonyuser_queue'`)).trim();
-		await lab.sql(site, `DELETE FROM wp_options WHERE option_name IN (${options});${queue ? ' DELETE FROM wp_harmonyuser_queue;' : ''}`);
-		return { removed, how: `its tables, the REST API failed (${error instanceof Error ? error.message : String(error)})` };
+		await lab.sql(
+			site,
+			`DELETE FROM wp_options WHERE option_name IN (${options});${queue ? ' DELETE FROM wp_harmonyuser_queue;' : ''}`,
+		);
+		return {
+			removed,
+			how: `its tables, the REST API failed (${error instanceof Error ? error.message : String(error)})`,
+		};
 	}
 }
 
@@ -199,9 +222,14 @@ export interface Backoff {
 
 /** The receivers the bridge backs off (after timeouts), read from its option (PHP-serialized, not on REST). */
 export async function receiverBackoffs(site: Site): Promise<Backoff[]> {
-	const value = await lab.sql(site, `SELECT option_value FROM wp_options WHERE option_name = '${BACKOFF_OPTION}'`);
+	const value = await lab.sql(
+		site,
+		`SELECT option_value FROM wp_options WHERE option_name = '${BACKOFF_OPTION}'`,
+	);
 	const found: Backoff[] = [];
-	for (const m of value.matchAll(/s:\d+:"([^"]+)";a:2:\{s:5:"until";i:(\d+);s:8:"failures";i:(\d+);\}/g)) {
+	for (const m of value.matchAll(
+		/s:\d+:"([^"]+)";a:2:\{s:5:"until";i:(\d+);s:8:"failures";i:(\d+);\}/g,
+	)) {
 		found.push({ origin: m[1], until: Number(m[2]), failures: Number(m[3]) });
 	}
 	return found;

@@ -22,17 +22,37 @@ import type { Site } from '../../lab/lab';
 import { installBridge } from '../../lab/harness/bridge';
 import { rest } from '../../lab/harness/wp';
 import { credentialData, subscriptions, syncLogFile } from '../../lab/harness/n8n/e2e';
-import { ensureN8nInstalled, installPackage, loadExample, RealN8n, webhookPathOf, type WorkflowJson } from '../../lab/harness/n8n';
-import { clearReceiverBackoff, clearSubscriptions, forgetRun, processRecord, receiverBackoffs, stopEarlierRun, writeRun, type RunRecord } from './leftovers';
+import {
+	ensureN8nInstalled,
+	installPackage,
+	loadExample,
+	RealN8n,
+	webhookPathOf,
+	type WorkflowJson,
+} from '../../lab/harness/n8n';
+import {
+	clearReceiverBackoff,
+	clearSubscriptions,
+	forgetRun,
+	processRecord,
+	receiverBackoffs,
+	stopEarlierRun,
+	writeRun,
+	type RunRecord,
+} from './leftovers';
 import { indent, loadFactor, loadText, waitUntil } from './wait';
 
 export const say = (text = '') => process.stdout.write(`${text}\n`);
 
 const T0 = Date.now();
 /** The tests' lab as the environment gave it, before useDemoLab() points HUS_LAB_DIR at the demo's. */
-const TESTS_LAB: Record<string, string | undefined> = { HUS_LAB_DIR: process.env.HUS_LAB_DIR, HUS_LAB_PORT_BASE: process.env.HUS_LAB_PORT_BASE };
+const TESTS_LAB: Record<string, string | undefined> = {
+	HUS_LAB_DIR: process.env.HUS_LAB_DIR,
+	HUS_LAB_PORT_BASE: process.env.HUS_LAB_PORT_BASE,
+};
 /** A progress line with the seconds since the script started. */
-export const step = (text: string) => say(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(5)} s] ${text}`);
+export const step = (text: string) =>
+	say(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(5)} s] ${text}`);
 
 export interface Sites {
 	A: Site;
@@ -67,13 +87,17 @@ function portFromEnv(name: string, fallback: number): number {
 	const text = process.env[name];
 	if (text === undefined || text === '') return fallback;
 	const port = Number(text);
-	if (!Number.isInteger(port) || port < 1024 || port > 65533) throw new Error(`${name}=${text}: give a port number from 1024 to 65533`);
+	if (!Number.isInteger(port) || port < 1024 || port > 65533)
+		throw new Error(`${name}=${text}: give a port number from 1024 to 65533`);
 	return port;
 }
 
 export function demoConfig(): DemoConfig {
 	return {
-		dir: path.resolve(process.env.HUS_DEMO_LAB_DIR || path.join(homedir(), '.cache', 'harmonyuser-sync', 'demo-lab')),
+		dir: path.resolve(
+			process.env.HUS_DEMO_LAB_DIR ||
+				path.join(homedir(), '.cache', 'harmonyuser-sync', 'demo-lab'),
+		),
 		portBase: portFromEnv('HUS_DEMO_PORT_BASE', 8891),
 		n8nPort: portFromEnv('HUS_DEMO_N8N_PORT', 5678),
 	};
@@ -148,19 +172,28 @@ async function ensureSiteSettings(sites: Sites): Promise<string[]> {
 			site,
 			`echo 'HUSOUT' . wp_json_encode(array('local' => (string) get_option('harmonyuser_bridge_allow_local_receivers', ''), 'key' => (string) get_option('harmonyuser_bridge_network_key', '')));`,
 		);
-		if (!out.includes('HUSOUT')) throw new Error(`reading the bridge's settings on ${site.url}: ${out.slice(0, 300)}`);
+		if (!out.includes('HUSOUT'))
+			throw new Error(`reading the bridge's settings on ${site.url}: ${out.slice(0, 300)}`);
 		return JSON.parse(out.slice(out.indexOf('HUSOUT') + 6)) as { local: string; key: string };
 	};
 	const entries = Object.entries(sites) as Array<[string, Site]>;
 	const settings = await Promise.all(entries.map(([, site]) => read(site)));
 	const blocked = entries.filter((_, i) => settings[i].local !== '1');
-	for (const [, site] of blocked) await lab.wpEval(site, `update_option('harmonyuser_bridge_allow_local_receivers', '1', false);`);
-	if (blocked.length) done.push(`allowed local receivers again on ${blocked.map(([letter]) => letter).join(', ')} (n8n listens on 127.0.0.1)`);
+	for (const [, site] of blocked)
+		await lab.wpEval(
+			site,
+			`update_option('harmonyuser_bridge_allow_local_receivers', '1', false);`,
+		);
+	if (blocked.length)
+		done.push(
+			`allowed local receivers again on ${blocked.map(([letter]) => letter).join(', ')} (n8n listens on 127.0.0.1)`,
+		);
 	const keys = new Set(settings.map((s) => s.key));
 	const valid = (key: string) => Buffer.from(key, 'base64').length === 32;
 	if (keys.size !== 1 || !valid(settings[0].key)) {
 		const key = randomBytes(32).toString('base64');
-		for (const [, site] of entries) await lab.wpEval(site, `update_option('harmonyuser_bridge_network_key', '${key}', false);`);
+		for (const [, site] of entries)
+			await lab.wpEval(site, `update_option('harmonyuser_bridge_network_key', '${key}', false);`);
 		done.push('gave A, B and C one network key (password hashes travel sealed with it)');
 	}
 	return done;
@@ -174,15 +207,28 @@ interface Listener {
 }
 
 /** The enabled bridge triggers of the workflows, with the site each listens to (by its credential). */
-function listenersOf(workflows: CreatedWorkflow[], credentialIds: Record<string, string>, sites: Sites): Listener[] {
-	const letterOf = Object.fromEntries(Object.entries(credentialIds).map(([placeholder, id]) => [id, placeholder.replace(/^SITE_(\w)_CREDENTIAL_ID$/, '$1')]));
+function listenersOf(
+	workflows: CreatedWorkflow[],
+	credentialIds: Record<string, string>,
+	sites: Sites,
+): Listener[] {
+	const letterOf = Object.fromEntries(
+		Object.entries(credentialIds).map(([placeholder, id]) => [
+			id,
+			placeholder.replace(/^SITE_(\w)_CREDENTIAL_ID$/, '$1'),
+		]),
+	);
 	const listeners: Listener[] = [];
 	for (const workflow of workflows) {
 		for (const node of workflow.workflow.nodes) {
-			if (node.disabled || !node.type.endsWith('.harmonyUserSyncTrigger') || !node.webhookId) continue;
-			const credential = Object.values((node.credentials ?? {}) as Record<string, { id: string }>)[0];
+			if (node.disabled || !node.type.endsWith('.harmonyUserSyncTrigger') || !node.webhookId)
+				continue;
+			const credential = Object.values(
+				(node.credentials ?? {}) as Record<string, { id: string }>,
+			)[0];
 			const letter = letterOf[credential?.id ?? ''] as keyof Sites | undefined;
-			if (letter && sites[letter]) listeners.push({ workflow, node: node.name, letter, site: sites[letter] });
+			if (letter && sites[letter])
+				listeners.push({ workflow, node: node.name, letter, site: sites[letter] });
 		}
 	}
 	return listeners;
@@ -207,10 +253,21 @@ export function n8nLogLines(n8n: RealN8n, count = 15): string {
 /** What n8n shows about a workflow's activation: active or not, its activation error, the last lines of its log. */
 async function n8nState(n8n: RealN8n, workflow: CreatedWorkflow): Promise<string> {
 	const lines: string[] = [];
-	const active = await n8n.rest<string[]>('GET', '/active-workflows').catch((error: Error) => error);
-	lines.push(active instanceof Error ? `n8n's active workflows: ${active.message}` : `“${workflow.workflow.name}” is ${active.includes(workflow.id) ? '' : 'NOT '}active in n8n`);
-	const failure = await n8n.rest<unknown>('GET', `/active-workflows/error/${workflow.id}`).catch((error: Error) => error.message);
-	if (failure) lines.push(`its activation error: ${typeof failure === 'string' ? failure : JSON.stringify(failure)}`);
+	const active = await n8n
+		.rest<string[]>('GET', '/active-workflows')
+		.catch((error: Error) => error);
+	lines.push(
+		active instanceof Error
+			? `n8n's active workflows: ${active.message}`
+			: `“${workflow.workflow.name}” is ${active.includes(workflow.id) ? '' : 'NOT '}active in n8n`,
+	);
+	const failure = await n8n
+		.rest<unknown>('GET', `/active-workflows/error/${workflow.id}`)
+		.catch((error: Error) => error.message);
+	if (failure)
+		lines.push(
+			`its activation error: ${typeof failure === 'string' ? failure : JSON.stringify(failure)}`,
+		);
 	lines.push(n8nLogLines(n8n));
 	return lines.join('\n');
 }
@@ -223,20 +280,31 @@ export async function bridgeState(letter: string, site: Site): Promise<string> {
 			? `${letter}'s subscriptions: ${hooks.message}`
 			: `${letter}'s subscriptions (${hooks.length}): ${hooks.map((hook) => hook.url).join(', ') || 'none'}`,
 	];
-	const queue = await rest(site, site.admin, '/harmonyuser/v1/queue').catch((error: Error) => error);
+	const queue = await rest(site, site.admin, '/harmonyuser/v1/queue').catch(
+		(error: Error) => error,
+	);
 	if (queue instanceof Error || queue.status !== 200) {
-		lines.push(`${letter}'s delivery queue: ${queue instanceof Error ? queue.message : `${queue.status}`}`);
+		lines.push(
+			`${letter}'s delivery queue: ${queue instanceof Error ? queue.message : `${queue.status}`}`,
+		);
 	} else {
-		const body = queue.body as { counts: Record<string, number>; items: Array<Record<string, unknown>> };
+		const body = queue.body as {
+			counts: Record<string, number>;
+			items: Array<Record<string, unknown>>;
+		};
 		const failing = body.items.filter((item) => item.last_error).slice(0, 3);
 		lines.push(
 			`${letter}'s delivery queue: ${Object.entries(body.counts)
 				.map(([status, n]) => `${n} ${status}`)
-				.join(', ')}${failing.length ? `; last errors: ${failing.map((item) => `${String(item.event)} → ${String(item.last_status)} ${String(item.last_error)}`).join('; ')}` : ''}`,
+				.join(
+					', ',
+				)}${failing.length ? `; last errors: ${failing.map((item) => `${String(item.event)} → ${String(item.last_status)} ${String(item.last_error)}`).join('; ')}` : ''}`,
 		);
 	}
 	const now = Date.now() / 1000;
-	const backoffs = (await receiverBackoffs(site).catch(() => [])).filter((backoff) => backoff.until > now);
+	const backoffs = (await receiverBackoffs(site).catch(() => [])).filter(
+		(backoff) => backoff.until > now,
+	);
 	if (backoffs.length) {
 		lines.push(
 			`${letter} backs off receivers that timed out: ${backoffs.map((b) => `${b.origin} for ${Math.round(b.until - now)} s more (${b.failures} timeouts)`).join(', ')}`,
@@ -247,15 +315,26 @@ export async function bridgeState(letter: string, site: Site): Promise<string> {
 
 /** Whether n8n's production webhook at the URL answers anything but 404 (its registration is in place). */
 async function webhookAnswers(url: string): Promise<boolean> {
-	const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: '{}',
+	});
 	await res.arrayBuffer();
 	return res.status !== 404;
 }
 
 /** Activates the workflows and waits until every bridge trigger listens in n8n and is subscribed on its site. */
-async function activateAndListen(n8n: RealN8n, workflows: CreatedWorkflow[], listeners: Listener[]): Promise<void> {
-	for (const workflow of workflows) await inStep(`activating “${workflow.workflow.name}” in n8n`, () => n8n.activate(workflow.id));
-	step(`activated; waiting until the ${listeners.length} triggers listen and their webhooks are registered with the bridge`);
+async function activateAndListen(
+	n8n: RealN8n,
+	workflows: CreatedWorkflow[],
+	listeners: Listener[],
+): Promise<void> {
+	for (const workflow of workflows)
+		await inStep(`activating “${workflow.workflow.name}” in n8n`, () => n8n.activate(workflow.id));
+	step(
+		`activated; waiting until the ${listeners.length} triggers listen and their webhooks are registered with the bridge`,
+	);
 	const reactivated = new Set<string>();
 	for (const { workflow, node, letter, site } of listeners) {
 		const url = `${n8n.url}/webhook/${webhookPathOf(workflow.workflow, node)}`;
@@ -273,7 +352,9 @@ async function activateAndListen(n8n: RealN8n, workflows: CreatedWorkflow[], lis
 			halfway: async () => {
 				if (reactivated.has(workflow.id)) return;
 				reactivated.add(workflow.id);
-				say(`    … “${node}” is not registered on ${letter} yet: deactivating and activating “${workflow.workflow.name}” again`);
+				say(
+					`    … “${node}” is not registered on ${letter} yet: deactivating and activating “${workflow.workflow.name}” again`,
+				);
 				await n8n.deactivate(workflow.id);
 				await n8n.activate(workflow.id);
 			},
@@ -300,47 +381,85 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 
 	const { portBase } = config;
 	step(`starting three WordPress sites (lab in ${config.dir}, ports ${portBase}-${portBase + 2})`);
-	const demoNames: Record<string, string> = { HUS_LAB_DIR: 'HUS_DEMO_LAB_DIR', HUS_LAB_PORT_BASE: 'HUS_DEMO_PORT_BASE' };
-	const testsLab = Object.keys(demoNames).filter((name) => TESTS_LAB[name] && !process.env[demoNames[name]]);
-	if (testsLab.length) say(`    (${testsLab.join(' and ')}: the tests' lab, left alone; the demo's own: ${testsLab.map((name) => demoNames[name]).join(', ')})`);
-	const [A, B, C] = await inStep(`starting the demo's WordPress sites (HUS_DEMO_PORT_BASE=${portBase}, HUS_DEMO_LAB_DIR=${config.dir})`, () =>
-		// A site too slow to answer its first requests on a busy machine gets a second try (`up` keeps what is done);
-		// ports another lab serves are refused at once, nothing to retry.
-		lab.up({ count: 3, portBase }).catch((error: unknown) => {
-			if (error instanceof Error && /refusing ports/.test(error.message)) return Promise.reject(error);
-			say(`    the sites did not come up (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): trying once more`);
-			return lab.up({ count: 3, portBase });
-		}),
+	const demoNames: Record<string, string> = {
+		HUS_LAB_DIR: 'HUS_DEMO_LAB_DIR',
+		HUS_LAB_PORT_BASE: 'HUS_DEMO_PORT_BASE',
+	};
+	const testsLab = Object.keys(demoNames).filter(
+		(name) => TESTS_LAB[name] && !process.env[demoNames[name]],
+	);
+	if (testsLab.length)
+		say(
+			`    (${testsLab.join(' and ')}: the tests' lab, left alone; the demo's own: ${testsLab.map((name) => demoNames[name]).join(', ')})`,
+		);
+	const [A, B, C] = await inStep(
+		`starting the demo's WordPress sites (HUS_DEMO_PORT_BASE=${portBase}, HUS_DEMO_LAB_DIR=${config.dir})`,
+		() =>
+			// A site too slow to answer its first requests on a busy machine gets a second try (`up` keeps what is done);
+			// ports another lab serves are refused at once, nothing to retry.
+			lab.up({ count: 3, portBase }).catch((error: unknown) => {
+				if (error instanceof Error && /refusing ports/.test(error.message))
+					return Promise.reject(error);
+				say(
+					`    the sites did not come up (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): trying once more`,
+				);
+				return lab.up({ count: 3, portBase });
+			}),
 	);
 	const sites: Sites = { A, B, C };
-	step('resetting their users, installing the HarmonyUser Sync Bridge plugin, removing webhook subscriptions left by earlier runs');
+	step(
+		'resetting their users, installing the HarmonyUser Sync Bridge plugin, removing webhook subscriptions left by earlier runs',
+	);
 	const removed: string[] = [];
 	for (const [letter, site] of Object.entries(sites) as Array<[string, Site]>) {
 		await inStep(`resetting site ${letter} (${site.url})`, async () => {
 			await lab.resetSite(site);
 			await installBridge(site);
 			const { removed: count, how } = await clearSubscriptions(site);
-			if (count || how !== 'REST API') removed.push(`${count} on ${letter}${how === 'REST API' ? '' : ` from ${how}`}`);
+			if (count || how !== 'REST API')
+				removed.push(`${count} on ${letter}${how === 'REST API' ? '' : ` from ${how}`}`);
 			const backedOff = await clearReceiverBackoff(site);
-			if (backedOff.length) say(`    ${letter} no longer backs off ${backedOff.map((b) => b.origin).join(', ')} (timed out in an earlier run)`);
+			if (backedOff.length)
+				say(
+					`    ${letter} no longer backs off ${backedOff.map((b) => b.origin).join(', ')} (timed out in an earlier run)`,
+				);
 		});
 	}
-	say(`    subscriptions left by earlier runs: ${removed.length ? `removed ${removed.join(', ')}` : 'none'}`);
-	for (const line of await inStep('checking the bridge settings on A, B and C', () => ensureSiteSettings(sites))) say(`    ${line}`);
+	say(
+		`    subscriptions left by earlier runs: ${removed.length ? `removed ${removed.join(', ')}` : 'none'}`,
+	);
+	for (const line of await inStep('checking the bridge settings on A, B and C', () =>
+		ensureSiteSettings(sites),
+	))
+		say(`    ${line}`);
 
-	step('n8n 2.41.1: checking the install in the cache (scripts/n8n.sh installs it once, a few minutes)');
+	step(
+		'n8n 2.41.1: checking the install in the cache (scripts/n8n.sh installs it once, a few minutes)',
+	);
 	const bin = ensureN8nInstalled();
 	mkdirSync(n8nFolder, { recursive: true });
 	const n8n = new RealN8n(bin, n8nFolder);
 	// n8n takes ~10 s to be ready on an idle machine and a minute or more on a busy one: 120 s × the load factor.
 	let factor = loadFactor();
 	n8n.readyTimeout = () => 120_000 * (factor = Math.max(factor, loadFactor()));
-	n8n.onSpawn = (pid) => writeRun(config.dir, { ...run, n8n: { userFolder: n8nFolder, port: n8n.port, process: processRecord(pid) } });
+	n8n.onSpawn = (pid) =>
+		writeRun(config.dir, {
+			...run,
+			n8n: { userFolder: n8nFolder, port: n8n.port, process: processRecord(pid) },
+		});
 	options.onN8n?.(n8n);
-	step('installing this package into a fresh n8n user folder the Community Nodes way (npm pack → npm install)');
-	await inStep('installing the package into n8n’s user folder', async () => void installPackage(n8n.userFolder));
+	step(
+		'installing this package into a fresh n8n user folder the Community Nodes way (npm pack → npm install)',
+	);
+	await inStep(
+		'installing the package into n8n’s user folder',
+		async () => void installPackage(n8n.userFolder),
+	);
 	if (await portIsFree(config.n8nPort)) n8n.port = config.n8nPort;
-	else step(`port ${config.n8nPort} is taken (not by this demo): n8n gets a free port (HUS_DEMO_N8N_PORT chooses another)`);
+	else
+		step(
+			`port ${config.n8nPort} is taken (not by this demo): n8n gets a free port (HUS_DEMO_N8N_PORT chooses another)`,
+		);
 	step(`starting n8n (about 10 s on an idle machine; ${loadText()})`);
 	await inStep('starting n8n', () => n8n.start());
 	step(`n8n is ready at ${n8n.url}`);
@@ -348,7 +467,11 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 	const credentialIds: Record<string, string> = {};
 	await inStep('creating the credentials in n8n', async () => {
 		for (const [letter, site] of Object.entries(sites) as Array<[string, Site]>) {
-			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
+			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await n8n.createCredential(
+				`WordPress Site ${letter}`,
+				'wordPressAppPasswordApi',
+				credentialData(site),
+			);
 		}
 	});
 	step('created the credentials "WordPress Site A/B/C" (WordPress Application Password API)');
@@ -356,7 +479,8 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 	const twoWayJson = loadExample('two-way-sync.json', credentialIds);
 	const chainJson = loadExample('chain.json', credentialIds);
 	if (options.chainFromBOnly) {
-		for (const node of chainJson.nodes) if (node.name === 'Site A changed' || node.name === 'Apply to Site B') node.disabled = true;
+		for (const node of chainJson.nodes)
+			if (node.name === 'Site A changed' || node.name === 'Apply to Site B') node.disabled = true;
 		chainJson.name = `${chainJson.name} (A → B disabled here: the two-way workflow does it)`;
 	}
 	const [twoWay, chain] = await inStep('importing the example workflows', async () => [
@@ -366,10 +490,25 @@ export async function startStack(options: StartOptions): Promise<Stack> {
 	step(`imported examples/two-way-sync.json (${twoWay.id}) and examples/chain.json (${chain.id})`);
 
 	if (options.activate) {
-		await activateAndListen(n8n, [twoWay, chain], listenersOf([twoWay, chain], credentialIds, sites));
-		step(`listening: ${(await subscriptions(A)).length} bridge webhook on A, ${(await subscriptions(B)).length} on B`);
+		await activateAndListen(
+			n8n,
+			[twoWay, chain],
+			listenersOf([twoWay, chain], credentialIds, sites),
+		);
+		step(
+			`listening: ${(await subscriptions(A)).length} bridge webhook on A, ${(await subscriptions(B)).length} on B`,
+		);
 	}
 
 	const { email: ownerEmail, password: ownerPassword } = n8n.ownerLogin;
-	return { sites, n8n, ownerEmail, ownerPassword, credentialIds, twoWay, chain, logFile: syncLogFile(n8n) };
+	return {
+		sites,
+		n8n,
+		ownerEmail,
+		ownerPassword,
+		credentialIds,
+		twoWay,
+		chain,
+		logFile: syncLogFile(n8n),
+	};
 }

@@ -29,7 +29,9 @@ export class StepTimeout extends Error {
 		readonly waitedMs: number,
 		readonly seen: string,
 	) {
-		super(`timed out: ${step}, not done after ${(waitedMs / 1000).toFixed(0)} s (${loadText()})\nwhat it saw:\n${indent(seen)}`);
+		super(
+			`timed out: ${step}, not done after ${(waitedMs / 1000).toFixed(0)} s (${loadText()})\nwhat it saw:\n${indent(seen)}`,
+		);
 		this.name = 'StepTimeout';
 	}
 }
@@ -45,7 +47,10 @@ export function indent(text: string, by = '    '): string {
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`${what}: no answer within ${(ms / 1000).toFixed(0)} s`)), ms);
+		timer = setTimeout(
+			() => reject(new Error(`${what}: no answer within ${(ms / 1000).toFixed(0)} s`)),
+			ms,
+		);
 	});
 	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -92,9 +97,17 @@ export async function waitUntil<T>(options: WaitOptions<T>): Promise<{ value: T;
 		}
 		if (waited > allowed) {
 			const lines: string[] = [];
-			if (last) lines.push(`the last check failed: ${last instanceof Error ? last.message : String(last)}`);
-			if (options.seen) lines.push(await within(options.seen(), 60_000, 'gathering what was seen').catch((error: unknown) => `(could not gather it: ${String(error)})`));
-			lines.push(`allowed ${(allowed / 1000).toFixed(0)} s: ${(nominalMs / 1000).toFixed(0)} s on an idle machine × ${factor.toFixed(1)} for the load`);
+			if (last)
+				lines.push(`the last check failed: ${last instanceof Error ? last.message : String(last)}`);
+			if (options.seen)
+				lines.push(
+					await within(options.seen(), 60_000, 'gathering what was seen').catch(
+						(error: unknown) => `(could not gather it: ${String(error)})`,
+					),
+				);
+			lines.push(
+				`allowed ${(allowed / 1000).toFixed(0)} s: ${(nominalMs / 1000).toFixed(0)} s on an idle machine × ${factor.toFixed(1)} for the load`,
+			);
 			throw new StepTimeout(step, waited, lines.join('\n'));
 		}
 		await sleep(everyMs);

@@ -7,7 +7,14 @@ import * as path from 'node:path';
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { rest } from '../../lab/harness/wp';
-import { NS, PLUGIN_DIR, SLUG, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
+import {
+	NS,
+	PLUGIN_DIR,
+	SLUG,
+	installBridge,
+	removeBridge,
+	uniqueLogin,
+} from '../../lab/harness/bridge';
 
 const BRIDGE = path.join(__dirname, '..', '..', 'bridge');
 
@@ -15,7 +22,11 @@ function sourceFiles(dir: string, rel = ''): string[] {
 	return fs
 		.readdirSync(path.join(dir, rel), { withFileTypes: true })
 		.filter((e) => !e.name.startsWith('.'))
-		.flatMap((e) => (e.isDirectory() ? sourceFiles(dir, path.posix.join(rel, e.name)) : [path.posix.join(rel, e.name)]));
+		.flatMap((e) =>
+			e.isDirectory()
+				? sourceFiles(dir, path.posix.join(rel, e.name))
+				: [path.posix.join(rel, e.name)],
+		);
 }
 
 describe('bridge plugin: package', () => {
@@ -29,7 +40,15 @@ describe('bridge plugin: package', () => {
 
 	test('has the expected files, all php -l clean (lint.sh)', () => {
 		const files = sourceFiles(PLUGIN_DIR);
-		expect(files).toEqual(expect.arrayContaining([`${SLUG}.php`, 'uninstall.php', 'readme.txt', 'includes/events.php', 'includes/queue.php']));
+		expect(files).toEqual(
+			expect.arrayContaining([
+				`${SLUG}.php`,
+				'uninstall.php',
+				'readme.txt',
+				'includes/events.php',
+				'includes/queue.php',
+			]),
+		);
 		const out = execFileSync('bash', [path.join(BRIDGE, 'lint.sh')], { encoding: 'utf8' });
 		expect(out).toMatch(/files OK/);
 		const header = fs.readFileSync(path.join(PLUGIN_DIR, `${SLUG}.php`), 'utf8');
@@ -72,26 +91,65 @@ describe('bridge plugin: package', () => {
 		test('deactivation unschedules cron; uninstall.php drops the tables, options, cron events and meta', async () => {
 			await installBridge(site);
 			const login = uniqueLogin('buni');
-			const created = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@bridge.test`, password: 'Uninst-pass-1' } });
+			const created = await rest(site, site.admin, '/wp/v2/users', {
+				method: 'POST',
+				body: { username: login, email: `${login}@bridge.test`, password: 'Uninst-pass-1' },
+			});
 			expect(created.status).toBe(201);
-			const hook = await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: 'http://127.0.0.1:9/x', secret: randomBytes(16).toString('hex') } });
+			const hook = await rest(site, site.admin, `${NS}/webhooks`, {
+				method: 'POST',
+				body: { url: 'http://127.0.0.1:9/x', secret: randomBytes(16).toString('hex') },
+			});
 			expect(hook.status).toBe(201);
-			expect(await lab.wpEval(site, "echo wp_next_scheduled('harmonyuser_bridge_run_queue') ? 'yes' : 'no';")).toBe('yes');
-			expect((await lab.sql(site, "SHOW TABLES LIKE 'wp_harmonyuser%'")).trim().split('\n').sort()).toEqual(['wp_harmonyuser_queue', 'wp_harmonyuser_tombstones']);
+			expect(
+				await lab.wpEval(
+					site,
+					"echo wp_next_scheduled('harmonyuser_bridge_run_queue') ? 'yes' : 'no';",
+				),
+			).toBe('yes');
+			expect(
+				(await lab.sql(site, "SHOW TABLES LIKE 'wp_harmonyuser%'")).trim().split('\n').sort(),
+			).toEqual(['wp_harmonyuser_queue', 'wp_harmonyuser_tombstones']);
 
 			await removeBridge(site);
-			expect(await lab.wpEval(site, "echo wp_next_scheduled('harmonyuser_bridge_run_queue') ? 'yes' : 'no';")).toBe('no');
-			await lab.wpEval(site, `define('WP_UNINSTALL_PLUGIN', '${SLUG}/${SLUG}.php'); include ${JSON.stringify(path.join(PLUGIN_DIR, 'uninstall.php'))}; echo 'done';`);
+			expect(
+				await lab.wpEval(
+					site,
+					"echo wp_next_scheduled('harmonyuser_bridge_run_queue') ? 'yes' : 'no';",
+				),
+			).toBe('no');
+			await lab.wpEval(
+				site,
+				`define('WP_UNINSTALL_PLUGIN', '${SLUG}/${SLUG}.php'); include ${JSON.stringify(path.join(PLUGIN_DIR, 'uninstall.php'))}; echo 'done';`,
+			);
 			expect((await lab.sql(site, "SHOW TABLES LIKE 'wp_harmonyuser%'")).trim()).toBe('');
-			expect((await lab.sql(site, "SELECT COUNT(*) FROM wp_options WHERE option_name LIKE 'harmonyuser%'")).trim()).toBe('0');
-			expect((await lab.sql(site, "SELECT COUNT(*) FROM wp_usermeta WHERE meta_key LIKE 'harmonyuser%'")).trim()).toBe('0');
-			expect(await lab.wpEval(site, "echo (string) wp_next_scheduled('harmonyuser_bridge_run_queue');")).toBe('');
+			expect(
+				(
+					await lab.sql(
+						site,
+						"SELECT COUNT(*) FROM wp_options WHERE option_name LIKE 'harmonyuser%'",
+					)
+				).trim(),
+			).toBe('0');
+			expect(
+				(
+					await lab.sql(site, "SELECT COUNT(*) FROM wp_usermeta WHERE meta_key LIKE 'harmonyuser%'")
+				).trim(),
+			).toBe('0');
+			expect(
+				await lab.wpEval(site, "echo (string) wp_next_scheduled('harmonyuser_bridge_run_queue');"),
+			).toBe('');
 			// reinstalling starts clean
 			await installBridge(site);
-			expect((await lab.sql(site, "SHOW TABLES LIKE 'wp_harmonyuser%'")).trim().split('\n')).toHaveLength(2);
+			expect(
+				(await lab.sql(site, "SHOW TABLES LIKE 'wp_harmonyuser%'")).trim().split('\n'),
+			).toHaveLength(2);
 			expect((await rest(site, site.admin, `${NS}/webhooks`)).body).toEqual([]);
 			await removeBridge(site);
-			await lab.sql(site, `DELETE FROM wp_usermeta WHERE user_id = ${created.body.id}; DELETE FROM wp_users WHERE ID = ${created.body.id};`);
+			await lab.sql(
+				site,
+				`DELETE FROM wp_usermeta WHERE user_id = ${created.body.id}; DELETE FROM wp_users WHERE ID = ${created.body.id};`,
+			);
 		});
 	});
 });

@@ -6,8 +6,27 @@
 import * as lab from '../../lab/lab';
 import type { Site } from '../../lab/lab';
 import { rest } from '../../lab/harness/wp';
-import { AdminSession, NS, inputValue, installBridge, profileForm, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
-import { GUARD_FIXTURE, GUARD_FIXTURE_NAME, OPT, allowlistOf, deleteOptions, dropUsers, phpUser, restFrom, setOption, userRow } from './guard-lab';
+import {
+	AdminSession,
+	NS,
+	inputValue,
+	installBridge,
+	profileForm,
+	removeBridge,
+	uniqueLogin,
+} from '../../lab/harness/bridge';
+import {
+	GUARD_FIXTURE,
+	GUARD_FIXTURE_NAME,
+	OPT,
+	allowlistOf,
+	deleteOptions,
+	dropUsers,
+	phpUser,
+	restFrom,
+	setOption,
+	userRow,
+} from './guard-lab';
 
 const PHPASS = '$P$BguardTestHashAbcdefghijklmnop';
 
@@ -44,20 +63,81 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 		await setOption(site, OPT.readOnly, '1');
 		const login = uniqueLogin('grdnew');
 
-		expectRefused(await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: 'Changed', email: `x-${before.email}` } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'PUT', body: { roles: ['administrator'] } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { password: 'Another-pass-2' } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { harmonyuser_password_hash: PHPASS } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { meta: { harmonyuser_reject_incoming: '1' } } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `${NS}/users/${id}/password-hash`, { method: 'POST', body: { hash: PHPASS } }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}?force=true&reassign=1`, { method: 'DELETE' }), 'harmonyuser_site_read_only');
-		expectRefused(await rest(site, site.admin, '/wp/v2/users/me', { method: 'POST', body: { first_name: 'Me' } }), 'harmonyuser_site_read_only');
+		expectRefused(
+			await rest(site, site.admin, '/wp/v2/users', {
+				method: 'POST',
+				body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { first_name: 'Changed', email: `x-${before.email}` },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'PUT',
+				body: { roles: ['administrator'] },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { password: 'Another-pass-2' },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { harmonyuser_password_hash: PHPASS },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { meta: { harmonyuser_reject_incoming: '1' } },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `${NS}/users/${id}/password-hash`, {
+				method: 'POST',
+				body: { hash: PHPASS },
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}?force=true&reassign=1`, {
+				method: 'DELETE',
+			}),
+			'harmonyuser_site_read_only',
+		);
+		expectRefused(
+			await rest(site, site.admin, '/wp/v2/users/me', {
+				method: 'POST',
+				body: { first_name: 'Me' },
+			}),
+			'harmonyuser_site_read_only',
+		);
 		// the editor's own profile too
-		expectRefused(await rest(site, site.editor, '/wp/v2/users/me', { method: 'POST', body: { first_name: 'Me' } }), 'harmonyuser_site_read_only');
+		expectRefused(
+			await rest(site, site.editor, '/wp/v2/users/me', {
+				method: 'POST',
+				body: { first_name: 'Me' },
+			}),
+			'harmonyuser_site_read_only',
+		);
 
 		expect(await userRow(site, id)).toEqual(before);
-		expect((await lab.sql(site, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${login}'`)).trim()).toBe('0');
+		expect(
+			(await lab.sql(site, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${login}'`)).trim(),
+		).toBe('0');
 	});
 
 	test('read-only: every /batch/v1 item is refused on its own; reading, lookups and webhook management still work', async () => {
@@ -69,29 +149,50 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 			method: 'POST',
 			body: {
 				requests: [
-					{ method: 'POST', path: '/wp/v2/users', body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' } },
+					{
+						method: 'POST',
+						path: '/wp/v2/users',
+						body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' },
+					},
 					{ method: 'POST', path: `/wp/v2/users/${id}`, body: { last_name: 'Batch' } },
 					{ method: 'DELETE', path: `/wp/v2/users/${id}?force=true&reassign=1` },
 				],
 			},
 		});
 		expect(batch.status).toBe(207);
-		expect(batch.body.responses.map((r: { status: number; body: { code: string } }) => [r.status, r.body.code])).toEqual(
-			Array(3).fill([403, 'harmonyuser_site_read_only']),
-		);
+		expect(
+			batch.body.responses.map((r: { status: number; body: { code: string } }) => [
+				r.status,
+				r.body.code,
+			]),
+		).toEqual(Array(3).fill([403, 'harmonyuser_site_read_only']));
 		expect(await userRow(site, id)).toEqual(before);
-		expect((await lab.sql(site, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${login}'`)).trim()).toBe('0');
+		expect(
+			(await lab.sql(site, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${login}'`)).trim(),
+		).toBe('0');
 
 		expect((await rest(site, site.admin, `/wp/v2/users/${id}?context=edit`)).status).toBe(200);
 		expect((await rest(site, site.admin, '/wp/v2/users?per_page=5&context=edit')).status).toBe(200);
-		expect((await rest(site, site.admin, `${NS}/users/resolve?login=${before.login}`)).body.user.id).toBe(id);
-		expect((await rest(site, site.admin, `${NS}/users/changed?since=2000-01-01T00:00:00Z`)).status).toBe(200);
+		expect(
+			(await rest(site, site.admin, `${NS}/users/resolve?login=${before.login}`)).body.user.id,
+		).toBe(id);
+		expect(
+			(await rest(site, site.admin, `${NS}/users/changed?since=2000-01-01T00:00:00Z`)).status,
+		).toBe(200);
 		const info = await rest(site, site.admin, `${NS}/info`);
-		expect(info.body).toMatchObject({ readOnly: true, features: expect.arrayContaining(['guard']) });
+		expect(info.body).toMatchObject({
+			readOnly: true,
+			features: expect.arrayContaining(['guard']),
+		});
 		// a read-only site is still a source: its trigger can subscribe
-		const hook = await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: 'http://127.0.0.1:9/hook', secret: 'a-secret-of-sixteen+' } });
+		const hook = await rest(site, site.admin, `${NS}/webhooks`, {
+			method: 'POST',
+			body: { url: 'http://127.0.0.1:9/hook', secret: 'a-secret-of-sixteen+' },
+		});
 		expect(hook.status).toBe(201);
-		expect((await rest(site, site.admin, `${NS}/webhooks/${hook.body.id}`, { method: 'DELETE' })).status).toBe(200);
+		expect(
+			(await rest(site, site.admin, `${NS}/webhooks/${hook.body.id}`, { method: 'DELETE' })).status,
+		).toBe(200);
 	});
 
 	test('read-only: writes through another plugin route and XML-RPC are stopped at the data layer (403), nothing changes', async () => {
@@ -99,18 +200,32 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 		const before = await userRow(site, id);
 		await setOption(site, OPT.readOnly, '1');
 		for (const how of ['update', 'password', 'meta', 'role', 'delete']) {
-			const r = await rest(site, site.admin, `/hus-guard-test/v1/users/${id}/${how}`, { method: 'POST', headers: { Accept: 'application/json' } });
+			const r = await rest(site, site.admin, `/hus-guard-test/v1/users/${id}/${how}`, {
+				method: 'POST',
+				headers: { Accept: 'application/json' },
+			});
 			expectRefused(r, 'harmonyuser_site_read_only');
 		}
 		expect(await userRow(site, id)).toEqual(before);
-		expect((await lab.sql(site, `SELECT meta_value FROM wp_usermeta WHERE user_id = ${id} AND meta_key = 'hus_guard_public'`)).trim()).toBe('orig');
+		expect(
+			(
+				await lab.sql(
+					site,
+					`SELECT meta_value FROM wp_usermeta WHERE user_id = ${id} AND meta_key = 'hus_guard_public'`,
+				)
+			).trim(),
+		).toBe('orig');
 
 		const xml = `<?xml version="1.0"?><methodCall><methodName>wp.editProfile</methodName><params>
 			<param><value><int>1</int></value></param><param><value><string>admin</string></value></param>
 			<param><value><string>${site.admin.appPassword}</string></value></param>
 			<param><value><struct><member><name>first_name</name><value><string>ByXmlRpc</string></value></member></struct></value></param></params></methodCall>`;
 		const adminBefore = await userRow(site, 1);
-		const x = await fetch(`${site.url}/xmlrpc.php`, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: xml });
+		const x = await fetch(`${site.url}/xmlrpc.php`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'text/xml' },
+			body: xml,
+		});
 		const text = await x.text();
 		expect(text).toContain('<int>403</int>');
 		expect(text).toContain('read-only');
@@ -120,18 +235,40 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 	test('application passwords: no new ones for a read-only site or a protected user (a successor would outlive revocation); revoking works', async () => {
 		const guarded = await user({ harmonyuser_reject_incoming: '1' });
 		const count = async (id: number | 'me', account = site.admin) =>
-			((await rest(site, account, `/wp/v2/users/${id}/application-passwords`)).body as unknown[]).length;
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${guarded}/application-passwords`, { method: 'POST', body: { name: 'successor' } }), 'harmonyuser_user_rejects_incoming');
+			((await rest(site, account, `/wp/v2/users/${id}/application-passwords`)).body as unknown[])
+				.length;
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${guarded}/application-passwords`, {
+				method: 'POST',
+				body: { name: 'successor' },
+			}),
+			'harmonyuser_user_rejects_incoming',
+		);
 		expect(await count(guarded)).toBe(0);
 
 		await setOption(site, OPT.readOnly, '1');
 		const before = await count('me');
-		expectRefused(await rest(site, site.admin, '/wp/v2/users/me/application-passwords', { method: 'POST', body: { name: 'successor' } }), 'harmonyuser_site_read_only');
+		expectRefused(
+			await rest(site, site.admin, '/wp/v2/users/me/application-passwords', {
+				method: 'POST',
+				body: { name: 'successor' },
+			}),
+			'harmonyuser_site_read_only',
+		);
 		expect(await count('me')).toBe(before);
 		// revoking stays possible: the editor revokes its own extra password
-		const extra = await lab.wpEval(site, `list($pw, $item) = WP_Application_Passwords::create_new_application_password(${site.editor.id}, array('name' => 'extra')); echo 'HUSUUID' . $item['uuid'];`);
+		const extra = await lab.wpEval(
+			site,
+			`list($pw, $item) = WP_Application_Passwords::create_new_application_password(${site.editor.id}, array('name' => 'extra')); echo 'HUSUUID' . $item['uuid'];`,
+		);
 		const uuid = extra.slice(extra.indexOf('HUSUUID') + 7).trim();
-		expect((await rest(site, site.editor, `/wp/v2/users/me/application-passwords/${uuid}`, { method: 'DELETE' })).status).toBe(200);
+		expect(
+			(
+				await rest(site, site.editor, `/wp/v2/users/me/application-passwords/${uuid}`, {
+					method: 'DELETE',
+				})
+			).status,
+		).toBe(200);
 	});
 
 	test('read-only does not touch an administrator in wp-admin (login cookie): the profile form still saves', async () => {
@@ -140,7 +277,11 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 		const admin = new AdminSession(site);
 		await admin.login(site.admin.username, site.admin.password);
 		const page = await admin.request(`/wp-admin/user-edit.php?user_id=${id}`);
-		const form = { ...profileForm(page.text), first_name: 'SavedInWpAdmin', harmonyuser_profile_nonce: inputValue(page.text, 'harmonyuser_profile_nonce') ?? '' };
+		const form = {
+			...profileForm(page.text),
+			first_name: 'SavedInWpAdmin',
+			harmonyuser_profile_nonce: inputValue(page.text, 'harmonyuser_profile_nonce') ?? '',
+		};
 		const saved = await admin.request('/wp-admin/user-edit.php', form);
 		expect(saved.status).toBe(302);
 		expect((await userRow(site, id)).first).toBe('SavedInWpAdmin');
@@ -151,18 +292,74 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 		const before = await userRow(site, id);
 		expect(before.reject).toBe('1');
 		const code = 'harmonyuser_user_rejects_incoming';
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: 'Changed' } }), code);
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { roles: ['editor'] } }), code);
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { password: 'Another-pass-2' } }), code);
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { harmonyuser_password_hash: PHPASS } }), code);
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { meta: { harmonyuser_reject_incoming: '' } } }), code);
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { meta: { harmonyuser_reject_incoming: '', hus_guard_public: 'x' } } }), code);
-		expectRefused(await rest(site, site.admin, `${NS}/users/${id}/password-hash`, { method: 'POST', body: { hash: PHPASS } }), code);
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${id}?force=true&reassign=1`, { method: 'DELETE' }), code);
-		const refused = await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: 'Changed' } });
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { first_name: 'Changed' },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { roles: ['editor'] },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { password: 'Another-pass-2' },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { harmonyuser_password_hash: PHPASS },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { meta: { harmonyuser_reject_incoming: '' } },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { meta: { harmonyuser_reject_incoming: '', hus_guard_public: 'x' } },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `${NS}/users/${id}/password-hash`, {
+				method: 'POST',
+				body: { hash: PHPASS },
+			}),
+			code,
+		);
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${id}?force=true&reassign=1`, {
+				method: 'DELETE',
+			}),
+			code,
+		);
+		const refused = await rest(site, site.admin, `/wp/v2/users/${id}`, {
+			method: 'POST',
+			body: { first_name: 'Changed' },
+		});
 		expect(refused.body.data).toEqual({ status: 403, userId: id });
 		for (const how of ['update', 'password', 'meta', 'role', 'delete']) {
-			expectRefused(await rest(site, site.admin, `/hus-guard-test/v1/users/${id}/${how}`, { method: 'POST', headers: { Accept: 'application/json' } }), code);
+			expectRefused(
+				await rest(site, site.admin, `/hus-guard-test/v1/users/${id}/${how}`, {
+					method: 'POST',
+					headers: { Accept: 'application/json' },
+				}),
+				code,
+			);
 		}
 		expect(await userRow(site, id)).toEqual(before);
 	});
@@ -180,7 +377,12 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 				],
 			},
 		});
-		expect(batch.body.responses.map((r: { status: number; body: { code?: string } }) => [r.status, r.body.code ?? 'ok'])).toEqual([
+		expect(
+			batch.body.responses.map((r: { status: number; body: { code?: string } }) => [
+				r.status,
+				r.body.code ?? 'ok',
+			]),
+		).toEqual([
 			[403, 'harmonyuser_user_rejects_incoming'],
 			[200, 'ok'],
 		]);
@@ -188,19 +390,39 @@ describe('bridge guard: read-only site and reject-incoming users (application pa
 		expect((await userRow(site, free)).first).toBe('BatchFree');
 
 		// a request that switches the flag on may carry other changes (it was off when the request started)
-		const on = await rest(site, site.admin, `/wp/v2/users/${free}`, { method: 'POST', body: { first_name: 'LastFree', meta: { harmonyuser_reject_incoming: '1' } } });
+		const on = await rest(site, site.admin, `/wp/v2/users/${free}`, {
+			method: 'POST',
+			body: { first_name: 'LastFree', meta: { harmonyuser_reject_incoming: '1' } },
+		});
 		expect(on.status).toBe(200);
 		expect(await userRow(site, free)).toMatchObject({ first: 'LastFree', reject: '1' });
-		expectRefused(await rest(site, site.admin, `/wp/v2/users/${free}`, { method: 'POST', body: { first_name: 'Again' } }), 'harmonyuser_user_rejects_incoming');
+		expectRefused(
+			await rest(site, site.admin, `/wp/v2/users/${free}`, {
+				method: 'POST',
+				body: { first_name: 'Again' },
+			}),
+			'harmonyuser_user_rejects_incoming',
+		);
 
 		// the administrator in wp-admin switches it off and edits the user
 		const admin = new AdminSession(site);
 		await admin.login(site.admin.username, site.admin.password);
 		const page = await admin.request(`/wp-admin/user-edit.php?user_id=${guarded}`);
-		const form = { ...profileForm(page.text), first_name: 'ByCookie', harmonyuser_profile_nonce: inputValue(page.text, 'harmonyuser_profile_nonce') ?? '' };
+		const form = {
+			...profileForm(page.text),
+			first_name: 'ByCookie',
+			harmonyuser_profile_nonce: inputValue(page.text, 'harmonyuser_profile_nonce') ?? '',
+		};
 		expect((await admin.request('/wp-admin/user-edit.php', form)).status).toBe(302);
 		expect(await userRow(site, guarded)).toMatchObject({ first: 'ByCookie', reject: '' });
-		expect((await rest(site, site.admin, `/wp/v2/users/${guarded}`, { method: 'POST', body: { first_name: 'NowFree' } })).status).toBe(200);
+		expect(
+			(
+				await rest(site, site.admin, `/wp/v2/users/${guarded}`, {
+					method: 'POST',
+					body: { first_name: 'NowFree' },
+				})
+			).status,
+		).toBe(200);
 	});
 });
 
@@ -220,7 +442,8 @@ describe('bridge guard: IP allowlist for application passwords', () => {
 		await removeBridge(site);
 	});
 
-	const me = (from: string, headers: Record<string, string> = {}) => restFrom(from, site, site.admin, '/wp/v2/users/me?context=edit', { headers });
+	const me = (from: string, headers: Record<string, string> = {}) =>
+		restFrom(from, site, site.admin, '/wp/v2/users/me?context=edit', { headers });
 	const status = async (from: string, headers: Record<string, string> = {}) => {
 		const r = await me(from, headers);
 		return r.status === 200 ? 200 : `${r.status} ${r.body?.code}`;
@@ -235,29 +458,56 @@ describe('bridge guard: IP allowlist for application passwords', () => {
 		expect(await status('127.0.0.1')).toBe(200);
 		const refused = await me('127.0.0.2');
 		expect(refused.status).toBe(403);
-		expect(refused.body).toMatchObject({ code: 'harmonyuser_ip_not_allowed', data: { status: 403 } });
+		expect(refused.body).toMatchObject({
+			code: 'harmonyuser_ip_not_allowed',
+			data: { status: 403 },
+		});
 		expect(refused.body.message).toContain('127.0.0.2');
 
 		const id = await phpUser(site, uniqueLogin('grdip'));
 		made.push(id);
 		const before = await userRow(site, id);
-		const write = await restFrom('127.0.0.2', site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: 'FromOutside' } });
+		const write = await restFrom('127.0.0.2', site, site.admin, `/wp/v2/users/${id}`, {
+			method: 'POST',
+			body: { first_name: 'FromOutside' },
+		});
 		expect([write.status, write.body.code]).toEqual([403, 'harmonyuser_ip_not_allowed']);
-		const hash = await restFrom('127.0.0.2', site, site.admin, `${NS}/users/${id}/password-hash`, { method: 'POST', body: { hash: PHPASS } });
+		const hash = await restFrom('127.0.0.2', site, site.admin, `${NS}/users/${id}/password-hash`, {
+			method: 'POST',
+			body: { hash: PHPASS },
+		});
 		expect([hash.status, hash.body.code]).toEqual([403, 'harmonyuser_ip_not_allowed']);
-		const batch = await restFrom('127.0.0.2', site, site.admin, '/batch/v1', { method: 'POST', body: { requests: [{ method: 'POST', path: `/wp/v2/users/${id}`, body: { last_name: 'X' } }] } });
+		const batch = await restFrom('127.0.0.2', site, site.admin, '/batch/v1', {
+			method: 'POST',
+			body: {
+				requests: [{ method: 'POST', path: `/wp/v2/users/${id}`, body: { last_name: 'X' } }],
+			},
+		});
 		expect([batch.status, batch.body.code]).toEqual([403, 'harmonyuser_ip_not_allowed']);
 		expect(await userRow(site, id)).toEqual(before);
 		// the editor's application password is held to the same list
 		expect((await restFrom('127.0.0.2', site, site.editor, '/wp/v2/users/me')).status).toBe(403);
 		// a wrong password from outside still learns nothing more than 401
-		expect((await restFrom('127.0.0.2', site, { ...site.admin, appPassword: 'wrong-wrong-wrong-wrong0' }, '/wp/v2/users/me?context=edit')).status).toBe(401);
+		expect(
+			(
+				await restFrom(
+					'127.0.0.2',
+					site,
+					{ ...site.admin, appPassword: 'wrong-wrong-wrong-wrong0' },
+					'/wp/v2/users/me?context=edit',
+				)
+			).status,
+		).toBe(401);
 	});
 
 	test('IPv4 CIDR ranges and IPv4-mapped IPv6 entries match; IPv6-only lists refuse IPv4 clients', async () => {
 		await setOption(site, OPT.allowlistEnabled, '1');
 		await setOption(site, OPT.allowlist, allowlistOf('127.0.0.0/30'));
-		expect([await status('127.0.0.1'), await status('127.0.0.2'), await status('127.0.0.5')]).toEqual([200, 200, REFUSED]);
+		expect([
+			await status('127.0.0.1'),
+			await status('127.0.0.2'),
+			await status('127.0.0.5'),
+		]).toEqual([200, 200, REFUSED]);
 		await setOption(site, OPT.allowlist, allowlistOf('::ffff:127.0.0.2'));
 		expect([await status('127.0.0.1'), await status('127.0.0.2')]).toEqual([REFUSED, 200]);
 		await setOption(site, OPT.allowlist, allowlistOf('::1', '2001:db8::/32'));
@@ -275,7 +525,9 @@ describe('bridge guard: IP allowlist for application passwords', () => {
 		expect(await status('127.0.0.1', { 'X-Forwarded-For': '203.0.113.7' })).toBe(200);
 		expect(await status('127.0.0.1', { 'X-Forwarded-For': '203.0.113.7, 10.1.2.3' })).toBe(200); // 10.1.2.3 is a trusted hop
 		// a client that puts an allowed address in front of its own gains nothing
-		expect(await status('127.0.0.1', { 'X-Forwarded-For': '2001:db8::5, 198.51.100.9' })).toBe(REFUSED);
+		expect(await status('127.0.0.1', { 'X-Forwarded-For': '2001:db8::5, 198.51.100.9' })).toBe(
+			REFUSED,
+		);
 		expect(await status('127.0.0.1', { 'X-Forwarded-For': '198.51.100.9, 2001:db8::5' })).toBe(200);
 		expect(await status('127.0.0.1', { 'X-Forwarded-For': 'not-an-ip' })).toBe(REFUSED);
 		expect(await status('127.0.0.1', { 'X-Forwarded-For': '2001:db9::5' })).toBe(REFUSED);

@@ -18,7 +18,10 @@ export const OPT = {
 
 /** Sets an option to a PHP value given as JSON (strings, arrays, objects). */
 export async function setOption(site: Site, name: string, value: unknown): Promise<void> {
-	await lab.wpEval(site, `update_option(${JSON.stringify(name)}, json_decode(${JSON.stringify(JSON.stringify(value))}, true));`);
+	await lab.wpEval(
+		site,
+		`update_option(${JSON.stringify(name)}, json_decode(${JSON.stringify(JSON.stringify(value))}, true));`,
+	);
 }
 
 export async function deleteOptions(site: Site, ...names: string[]): Promise<void> {
@@ -26,7 +29,9 @@ export async function deleteOptions(site: Site, ...names: string[]): Promise<voi
 }
 
 /** The allowlist option from a list of entries (as the screen stores it). */
-export function allowlistOf(...cidrs: string[]): Record<string, { id: string; cidr: string; note: string }> {
+export function allowlistOf(
+	...cidrs: string[]
+): Record<string, { id: string; cidr: string; note: string }> {
 	return Object.fromEntries(cidrs.map((cidr, i) => [`t${i}`, { id: `t${i}`, cidr, note: 'test' }]));
 }
 
@@ -40,12 +45,25 @@ export function restFrom(
 ): Promise<RestReply> {
 	const url = new URL(`${site.url}/wp-json${route}`);
 	const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-	const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json', ...init.headers };
-	if (account) headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
+	const headers: Record<string, string> = {
+		'Content-Type': 'application/json',
+		Accept: 'application/json',
+		...init.headers,
+	};
+	if (account)
+		headers.Authorization = `Basic ${Buffer.from(`${account.username}:${account.appPassword}`).toString('base64')}`;
 	if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
 	return new Promise((resolve, reject) => {
 		const req = http.request(
-			{ host: url.hostname, port: url.port, path: url.pathname + url.search, method: init.method ?? 'GET', headers, localAddress, agent: false },
+			{
+				host: url.hostname,
+				port: url.port,
+				path: url.pathname + url.search,
+				method: init.method ?? 'GET',
+				headers,
+				localAddress,
+				agent: false,
+			},
 			(res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (c: Buffer) => chunks.push(c));
@@ -70,16 +88,42 @@ export function restFrom(
 }
 
 /** One row of the users table and the meta the guard tests look at, read by SQL (what really is in the database). */
-export async function userRow(site: Site, id: number): Promise<{ exists: boolean; login: string; email: string; pass: string; caps: string; first: string; reject: string }> {
+export async function userRow(
+	site: Site,
+	id: number,
+): Promise<{
+	exists: boolean;
+	login: string;
+	email: string;
+	pass: string;
+	caps: string;
+	first: string;
+	reject: string;
+}> {
 	const q = (sql: string) => lab.sql(site, sql).then((s) => s.trim());
-	const row = await q(`SELECT user_login, user_email, user_pass FROM wp_users WHERE ID = ${Number(id)}`);
-	const meta = async (key: string) => q(`SELECT meta_value FROM wp_usermeta WHERE user_id = ${Number(id)} AND meta_key = '${key}'`);
+	const row = await q(
+		`SELECT user_login, user_email, user_pass FROM wp_users WHERE ID = ${Number(id)}`,
+	);
+	const meta = async (key: string) =>
+		q(`SELECT meta_value FROM wp_usermeta WHERE user_id = ${Number(id)} AND meta_key = '${key}'`);
 	const [login = '', email = '', pass = ''] = row ? row.split('\t') : [];
-	return { exists: row !== '', login, email, pass, caps: await meta('wp_capabilities'), first: await meta('first_name'), reject: await meta('harmonyuser_reject_incoming') };
+	return {
+		exists: row !== '',
+		login,
+		email,
+		pass,
+		caps: await meta('wp_capabilities'),
+		first: await meta('first_name'),
+		reject: await meta('harmonyuser_reject_incoming'),
+	};
 }
 
 /** Creates a user in PHP (no REST, so the guard is not involved); resolves the id. */
-export async function phpUser(site: Site, login: string, extra: { role?: string; meta?: Record<string, string> } = {}): Promise<number> {
+export async function phpUser(
+	site: Site,
+	login: string,
+	extra: { role?: string; meta?: Record<string, string> } = {},
+): Promise<number> {
 	const out = await lab.wpEval(
 		site,
 		`$id = wp_insert_user(array('user_login' => ${JSON.stringify(login)}, 'user_email' => ${JSON.stringify(`${login}@guard.test`)},
@@ -96,11 +140,18 @@ export async function phpUser(site: Site, login: string, extra: { role?: string;
 export async function dropUsers(site: Site, ids: number[]): Promise<void> {
 	const list = ids.filter((id) => id > 0).map(Number);
 	if (!list.length) return;
-	await lab.sql(site, `DELETE FROM wp_usermeta WHERE user_id IN (${list.join(',')}); DELETE FROM wp_users WHERE ID IN (${list.join(',')});`);
+	await lab.sql(
+		site,
+		`DELETE FROM wp_usermeta WHERE user_id IN (${list.join(',')}); DELETE FROM wp_users WHERE ID IN (${list.join(',')});`,
+	);
 }
 
 /** Polls until fn() is truthy (deliveries happen at the end of the request that queued them, in the same process). */
-export async function eventually<T>(what: string, fn: () => Promise<T | false | undefined | null>, timeoutMs = 10000): Promise<T> {
+export async function eventually<T>(
+	what: string,
+	fn: () => Promise<T | false | undefined | null>,
+	timeoutMs = 10000,
+): Promise<T> {
 	const start = Date.now();
 	for (;;) {
 		const v = await fn();
@@ -128,8 +179,11 @@ export function decodeHtml(s: string): string {
  */
 export function formFields(html: string, action: string, contains = ''): Record<string, string> {
 	const forms = html.match(/<form\b[\s\S]*?<\/form>/gi) ?? [];
-	const form = forms.find((f) => f.includes(`name="action" value="${action}"`) && f.includes(contains));
-	if (!form) throw new Error(`no form for action ${action}${contains ? ` containing ${contains}` : ''}`);
+	const form = forms.find(
+		(f) => f.includes(`name="action" value="${action}"`) && f.includes(contains),
+	);
+	if (!form)
+		throw new Error(`no form for action ${action}${contains ? ` containing ${contains}` : ''}`);
 	const fields: Record<string, string> = {};
 	for (const tag of form.match(/<input\b[^>]*>/gi) ?? []) {
 		const name = tag.match(/name="([^"]*)"/i)?.[1];
@@ -140,11 +194,14 @@ export function formFields(html: string, action: string, contains = ''): Record<
 		if (type === 'submit' || type === 'button') continue;
 		fields[name] = value;
 	}
-	for (const m of form.matchAll(/<textarea\b[^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/gi)) fields[m[1]] = decodeHtml(m[2]);
+	for (const m of form.matchAll(/<textarea\b[^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/gi))
+		fields[m[1]] = decodeHtml(m[2]);
 	return fields;
 }
 
 /** The page's text without tags (for asserting on what an administrator reads). */
 export function pageText(html: string): string {
-	return decodeHtml(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+	return decodeHtml(
+		html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' '),
+	).replace(/\s+/g, ' ');
 }

@@ -9,13 +9,26 @@ import type { LabAccount, Site } from '../../lab/lab';
 import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
 import { deliveriesSettled } from '../../lab/harness/deliveries';
 import { rest } from '../../lab/harness/wp';
-import { AdminSession, NS, clearWebhooks, createAccount, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
+import {
+	AdminSession,
+	NS,
+	clearWebhooks,
+	createAccount,
+	installBridge,
+	removeBridge,
+	uniqueLogin,
+} from '../../lab/harness/bridge';
 import { OPT, deleteOptions, dropUsers, setOption } from './guard-lab';
 
 interface PublicHook {
 	id: string;
 	url: string;
-	createdBy: { userId: number | null; login: string | null; appPassword: string | null; appPasswordName: string | null };
+	createdBy: {
+		userId: number | null;
+		login: string | null;
+		appPassword: string | null;
+		appPasswordName: string | null;
+	};
 }
 
 describe('bridge guard: webhook subscriptions and their receivers', () => {
@@ -43,7 +56,10 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 
 	const hooks = async () => (await rest(site, site.admin, `${NS}/webhooks`)).body as PublicHook[];
 	const subscribe = async (account: LabAccount, url = receiver.url) => {
-		const r = await rest(site, account, `${NS}/webhooks`, { method: 'POST', body: { url, secret } });
+		const r = await rest(site, account, `${NS}/webhooks`, {
+			method: 'POST',
+			body: { url, secret },
+		});
 		expect(r.status).toBe(201);
 		return r.body as PublicHook;
 	};
@@ -60,24 +76,43 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 	const change = async () => {
 		const login = uniqueLogin('gchg');
 		receiver.clear();
-		const r = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' } });
+		const r = await rest(site, site.admin, '/wp/v2/users', {
+			method: 'POST',
+			body: { username: login, email: `${login}@guard.test`, password: 'Pw-guard-1' },
+		});
 		expect(r.status).toBe(201);
 		made.push(r.body.id);
 		await deliveriesSettled(site); // the first attempts come after the response (PHP-FPM, the bridge's runner)
 		return receiver.eventsFor(login);
 	};
-	const queueRows = async (hookId: string) => (await lab.sql(site, `SELECT COUNT(*) FROM wp_harmonyuser_queue WHERE webhook_id = '${hookId}'`)).trim();
+	const queueRows = async (hookId: string) =>
+		(
+			await lab.sql(
+				site,
+				`SELECT COUNT(*) FROM wp_harmonyuser_queue WHERE webhook_id = '${hookId}'`,
+			)
+		).trim();
 
 	test('a subscription records its creator and application password, and is removed when that password is revoked', async () => {
 		const control = await subscribe(site.admin);
 		const owner = await admin();
 		const uuid = await appPasswordUuid(owner);
 		const hook = await subscribe(owner);
-		expect(hook.createdBy).toEqual({ userId: owner.id, login: owner.username, appPassword: uuid, appPasswordName: 'bridge-test' });
+		expect(hook.createdBy).toEqual({
+			userId: owner.id,
+			login: owner.username,
+			appPassword: uuid,
+			appPasswordName: 'bridge-test',
+		});
 		expect(await change()).toHaveLength(2); // both subscriptions deliver
 		expect(Number(await queueRows(hook.id))).toBeGreaterThan(0);
 
-		const revoke = await rest(site, site.admin, `/wp/v2/users/${owner.id}/application-passwords/${uuid}`, { method: 'DELETE' });
+		const revoke = await rest(
+			site,
+			site.admin,
+			`/wp/v2/users/${owner.id}/application-passwords/${uuid}`,
+			{ method: 'DELETE' },
+		);
 		expect(revoke.status).toBe(200);
 		expect((await rest(site, owner, '/wp/v2/users/me')).status).toBe(401);
 		expect((await hooks()).map((h) => h.id)).toEqual([control.id]);
@@ -87,7 +122,13 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		// "Revoke all" in wp-admin fires the same action for each password
 		const owner2 = await admin();
 		const hook2 = await subscribe(owner2);
-		expect((await rest(site, site.admin, `/wp/v2/users/${owner2.id}/application-passwords`, { method: 'DELETE' })).status).toBe(200);
+		expect(
+			(
+				await rest(site, site.admin, `/wp/v2/users/${owner2.id}/application-passwords`, {
+					method: 'DELETE',
+				})
+			).status,
+		).toBe(200);
 		expect((await hooks()).map((h) => h.id)).not.toContain(hook2.id);
 	});
 
@@ -95,11 +136,35 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		const demoted = await admin();
 		const deleted = await admin();
 		const kept = await admin();
-		const [h1, h2, h3] = [await subscribe(demoted), await subscribe(deleted), await subscribe(kept)];
-		expect((await rest(site, site.admin, `/wp/v2/users/${demoted.id}`, { method: 'POST', body: { roles: ['editor'] } })).status).toBe(200);
-		expect((await rest(site, site.admin, `/wp/v2/users/${deleted.id}?force=true&reassign=1`, { method: 'DELETE' })).status).toBe(200);
+		const [h1, h2, h3] = [
+			await subscribe(demoted),
+			await subscribe(deleted),
+			await subscribe(kept),
+		];
+		expect(
+			(
+				await rest(site, site.admin, `/wp/v2/users/${demoted.id}`, {
+					method: 'POST',
+					body: { roles: ['editor'] },
+				})
+			).status,
+		).toBe(200);
+		expect(
+			(
+				await rest(site, site.admin, `/wp/v2/users/${deleted.id}?force=true&reassign=1`, {
+					method: 'DELETE',
+				})
+			).status,
+		).toBe(200);
 		// a role change that keeps the capabilities keeps the subscription
-		expect((await rest(site, site.admin, `/wp/v2/users/${kept.id}`, { method: 'POST', body: { roles: ['administrator', 'editor'] } })).status).toBe(200);
+		expect(
+			(
+				await rest(site, site.admin, `/wp/v2/users/${kept.id}`, {
+					method: 'POST',
+					body: { roles: ['administrator', 'editor'] },
+				})
+			).status,
+		).toBe(200);
 		const ids = (await hooks()).map((h) => h.id);
 		expect(ids).not.toContain(h1.id);
 		expect(ids).not.toContain(h2.id);
@@ -109,12 +174,15 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		expect((await hooks()).map((h) => h.id)).not.toContain(h3.id);
 	});
 
-	test('checked again before each delivery: a password removed behind WordPress\'s back stops the deliveries at once', async () => {
+	test("checked again before each delivery: a password removed behind WordPress's back stops the deliveries at once", async () => {
 		await clearWebhooks(site);
 		const owner = await admin();
 		const hook = await subscribe(owner);
 		expect(await change()).toHaveLength(1);
-		await lab.sql(site, `DELETE FROM wp_usermeta WHERE user_id = ${owner.id} AND meta_key = '_application_passwords'`);
+		await lab.sql(
+			site,
+			`DELETE FROM wp_usermeta WHERE user_id = ${owner.id} AND meta_key = '_application_passwords'`,
+		);
 		await lab.wpEval(site, `wp_cache_delete(${owner.id}, 'user_meta');`);
 		expect(await change()).toHaveLength(0);
 		expect((await hooks()).map((h) => h.id)).not.toContain(hook.id);
@@ -127,12 +195,21 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		const nonce = (await session.request('/wp-admin/admin-ajax.php?action=rest-nonce')).text.trim();
 		const res = await fetch(`${site.url}/wp-json${NS}/webhooks`, {
 			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'X-WP-Nonce': nonce, Cookie: (session as unknown as { cookieHeader(): string }).cookieHeader() },
+			headers: {
+				'Content-Type': 'application/json',
+				'X-WP-Nonce': nonce,
+				Cookie: (session as unknown as { cookieHeader(): string }).cookieHeader(),
+			},
 			body: JSON.stringify({ url: receiver.url, secret }),
 		});
 		expect(res.status).toBe(201);
 		const hook = (await res.json()) as PublicHook;
-		expect(hook.createdBy).toEqual({ userId: 1, login: 'admin', appPassword: null, appPasswordName: null });
+		expect(hook.createdBy).toEqual({
+			userId: 1,
+			login: 'admin',
+			appPassword: null,
+			appPasswordName: null,
+		});
 		expect(await change()).toHaveLength((await hooks()).length);
 	});
 
@@ -155,23 +232,46 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 			'http://user:pw@93.184.216.34/hook',
 			'http://no-such-host.invalid/hook',
 		]) {
-			const r = await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url, secret } });
+			const r = await rest(site, site.admin, `${NS}/webhooks`, {
+				method: 'POST',
+				body: { url, secret },
+			});
 			refused[url] = `${r.status} ${r.body.code}`;
 		}
-		expect(refused).toEqual(Object.fromEntries(Object.keys(refused).map((url) => [url, '400 harmonyuser_unsafe_url'])));
-		expect((await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: 'ftp://93.184.216.34/x', secret } })).body.code).toBe('harmonyuser_invalid_url');
-		const message = (await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: 'http://10.1.2.3/hook', secret } })).body.message;
+		expect(refused).toEqual(
+			Object.fromEntries(Object.keys(refused).map((url) => [url, '400 harmonyuser_unsafe_url'])),
+		);
+		expect(
+			(
+				await rest(site, site.admin, `${NS}/webhooks`, {
+					method: 'POST',
+					body: { url: 'ftp://93.184.216.34/x', secret },
+				})
+			).body.code,
+		).toBe('harmonyuser_invalid_url');
+		const message = (
+			await rest(site, site.admin, `${NS}/webhooks`, {
+				method: 'POST',
+				body: { url: 'http://10.1.2.3/hook', secret },
+			})
+		).body.message;
 		expect(message).toContain('Settings → HarmonyUser Sync');
 
 		// a public address on a web port is fine (nothing is sent at registration)
 		for (const url of ['http://93.184.216.34/hook', 'https://93.184.216.34:8080/hook']) {
-			const ok = await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url, secret } });
+			const ok = await rest(site, site.admin, `${NS}/webhooks`, {
+				method: 'POST',
+				body: { url, secret },
+			});
 			expect(ok.status).toBe(201);
 			await rest(site, site.admin, `${NS}/webhooks/${ok.body.id}`, { method: 'DELETE' });
 		}
 		// the opt-in
 		await setOption(site, OPT.allowLocal, '1');
-		const local = await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: receiver.url, secret } });
+		const local = await rest(site, site.admin, `${NS}/webhooks`, {
+			method: 'POST',
+			body: { url: receiver.url, secret },
+		});
 		expect(local.status).toBe(201);
 		await rest(site, site.admin, `${NS}/webhooks/${local.body.id}`, { method: 'DELETE' });
 	});
@@ -182,11 +282,19 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		const hook = await subscribe(site.admin);
 		await setOption(site, OPT.allowLocal, '');
 		expect(await change()).toHaveLength(0);
-		const row = (await lab.sql(site, `SELECT status, last_error FROM wp_harmonyuser_queue WHERE webhook_id = '${hook.id}' ORDER BY id DESC LIMIT 1`)).trim();
+		const row = (
+			await lab.sql(
+				site,
+				`SELECT status, last_error FROM wp_harmonyuser_queue WHERE webhook_id = '${hook.id}' ORDER BY id DESC LIMIT 1`,
+			)
+		).trim();
 		expect(row).toBe('pending\tunsafe_url');
 		await deleteOptions(site, OPT.allowLocal);
 		receiver.clear();
-		const run = await rest(site, site.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
+		const run = await rest(site, site.admin, `${NS}/queue/run`, {
+			method: 'POST',
+			body: { force: true },
+		});
 		expect(run.body.delivered).toBeGreaterThanOrEqual(1);
 		expect(receiver.received.length).toBeGreaterThanOrEqual(1);
 	});
@@ -210,17 +318,35 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 				tls: tlsPeer.url.replace('http://', 'https://'),
 			};
 			const ids: Record<string, string> = {};
-			for (const [cls, url] of Object.entries(urls)) ids[cls] = (await subscribe(site.admin, url)).id;
+			for (const [cls, url] of Object.entries(urls))
+				ids[cls] = (await subscribe(site.admin, url)).id;
 			await change();
 			const got: Record<string, string> = {};
 			for (const [cls, id] of Object.entries(ids)) {
-				got[cls] = (await lab.sql(site, `SELECT CONCAT(status, ' ', last_error) FROM wp_harmonyuser_queue WHERE webhook_id = '${id}' ORDER BY id DESC LIMIT 1`)).trim();
+				got[cls] = (
+					await lab.sql(
+						site,
+						`SELECT CONCAT(status, ' ', last_error) FROM wp_harmonyuser_queue WHERE webhook_id = '${id}' ORDER BY id DESC LIMIT 1`,
+					)
+				).trim();
 			}
-			expect(got).toEqual(Object.fromEntries(Object.keys(urls).map((cls) => [cls, `pending ${cls}`])));
-			const all = (await lab.sql(site, `SELECT DISTINCT last_error FROM wp_harmonyuser_queue WHERE last_error IS NOT NULL`)).trim().split('\n').filter(Boolean);
+			expect(got).toEqual(
+				Object.fromEntries(Object.keys(urls).map((cls) => [cls, `pending ${cls}`])),
+			);
+			const all = (
+				await lab.sql(
+					site,
+					`SELECT DISTINCT last_error FROM wp_harmonyuser_queue WHERE last_error IS NOT NULL`,
+				)
+			)
+				.trim()
+				.split('\n')
+				.filter(Boolean);
 			expect(all.every((e) => /^[a-z0-9_]+$/.test(e))).toBe(true);
 			const listed = await rest(site, site.admin, `${NS}/queue`);
-			expect(JSON.stringify(listed.body)).not.toMatch(/cURL|Connection refused|Could not resolve|SSL|timed out/i);
+			expect(JSON.stringify(listed.body)).not.toMatch(
+				/cURL|Connection refused|Could not resolve|SSL|timed out/i,
+			);
 		} finally {
 			receiver.status = 200;
 			await clearWebhooks(site);
@@ -249,14 +375,30 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 			echo 'HUSOUT' . wp_json_encode($r);`,
 		);
 		expect(JSON.parse(out.slice(out.indexOf('HUSOUT') + 6))).toEqual([
-			'dns', 'timeout', 'timeout', 'refused', 'tls', 'tls', 'blocked', 'unsafe_url', 'network', 'http_3xx', 'http_4xx', 'http_5xx',
+			'dns',
+			'timeout',
+			'timeout',
+			'refused',
+			'tls',
+			'tls',
+			'blocked',
+			'unsafe_url',
+			'network',
+			'http_3xx',
+			'http_4xx',
+			'http_5xx',
 		]);
 	});
 
 	test('rows written before the upgrade: raw errors become classes, delivered bodies are blanked, hashes leave the rest', async () => {
 		const table = 'wp_harmonyuser_queue';
 		const hash = '$P$BlegacyHashAbcdefghijklmnopqrst';
-		const body = (event: string) => JSON.stringify({ id: 'x', event, user: { login: 'legacy', meta: {}, passwordHash: hash } }).replace(/'/g, "''");
+		const body = (event: string) =>
+			JSON.stringify({
+				id: 'x',
+				event,
+				user: { login: 'legacy', meta: {}, passwordHash: hash },
+			}).replace(/'/g, "''");
 		await lab.sql(
 			site,
 			`INSERT INTO ${table} (event_id, webhook_id, event, user_id, body, status, attempts, last_status, last_error, created_at) VALUES
@@ -265,8 +407,18 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 			 ('legacy-3', 'legacy', 'user.updated', 0, '{}', 'pending', 3, 503, 'HTTP 503', 0);`,
 		);
 		try {
-			await lab.wpEval(site, `delete_option('harmonyuser_bridge_queue_format'); harmonyuser_bridge_upgrade_queue_rows();`);
-			const rows = (await lab.sql(site, `SELECT event_id, status, IFNULL(last_error, '-'), body FROM ${table} WHERE webhook_id = 'legacy' ORDER BY event_id`)).trim().split('\n');
+			await lab.wpEval(
+				site,
+				`delete_option('harmonyuser_bridge_queue_format'); harmonyuser_bridge_upgrade_queue_rows();`,
+			);
+			const rows = (
+				await lab.sql(
+					site,
+					`SELECT event_id, status, IFNULL(last_error, '-'), body FROM ${table} WHERE webhook_id = 'legacy' ORDER BY event_id`,
+				)
+			)
+				.trim()
+				.split('\n');
 			expect(rows[0].split('\t').slice(0, 3)).toEqual(['legacy-1', 'failed', 'refused']);
 			expect(rows[0]).not.toContain('passwordHash');
 			expect(rows[0]).toContain('"login":"legacy"');
@@ -277,7 +429,14 @@ describe('bridge guard: webhook subscriptions and their receivers', () => {
 		}
 	});
 
-	test('an editor\'s application password still cannot subscribe (403)', async () => {
-		expect((await rest(site, site.editor, `${NS}/webhooks`, { method: 'POST', body: { url: receiver.url, secret } })).status).toBe(403);
+	test("an editor's application password still cannot subscribe (403)", async () => {
+		expect(
+			(
+				await rest(site, site.editor, `${NS}/webhooks`, {
+					method: 'POST',
+					body: { url: receiver.url, secret },
+				})
+			).status,
+		).toBe(403);
 	});
 });

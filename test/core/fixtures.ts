@@ -3,7 +3,11 @@ import type { z } from 'zod';
 import { parseSyncEvent, type SyncEvent, type SyncEventInput } from '../../core/schemas/syncEvent';
 import { syncUserSchema, type SyncUser } from '../../core/schemas/syncUser';
 import { wpUserSchema, type WpUser } from '../../core/schemas/wpUser';
-import { buildPolicyConfig, type SyncPolicyConfig, type SyncPolicyInput } from '../../core/sync/config';
+import {
+	buildPolicyConfig,
+	type SyncPolicyConfig,
+	type SyncPolicyInput,
+} from '../../core/sync/config';
 
 export const SOURCE = 'https://source.example';
 export const TARGET = 'https://target.example';

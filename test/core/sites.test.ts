@@ -25,7 +25,9 @@ describe('normalizeSiteUrl', () => {
 	});
 
 	it('rejects other schemes with a message naming the scheme', () => {
-		expect(() => normalizeSiteUrl('ftp://example.com')).toThrow('Site URL must start with http:// or https:// (got "ftp:")');
+		expect(() => normalizeSiteUrl('ftp://example.com')).toThrow(
+			'Site URL must start with http:// or https:// (got "ftp:")',
+		);
 		expect(() => normalizeSiteUrl('mailto:someone@example.com')).toThrow('(got "mailto:")');
 	});
 
@@ -40,7 +42,10 @@ describe('tryNormalizeSiteUrl', () => {
 		expect(tryNormalizeSiteUrl('HTTPS://Example.com/')).toBe('https://example.com');
 	});
 
-	it.each([undefined, null, '', 'example.com', 'ftp://example.com', 'https://'])('returns undefined for %p', (raw) => {
-		expect(tryNormalizeSiteUrl(raw)).toBeUndefined();
-	});
+	it.each([undefined, null, '', 'example.com', 'ftp://example.com', 'https://'])(
+		'returns undefined for %p',
+		(raw) => {
+			expect(tryNormalizeSiteUrl(raw)).toBeUndefined();
+		},
+	);
 });

@@ -21,7 +21,13 @@ import {
 	syncedCopy,
 	withN8nLog,
 } from '../../lab/harness/n8n/e2e';
-import { eventually, loadExample, webhookPathOf, type RealN8n, type WorkflowJson } from '../../lab/harness/n8n';
+import {
+	eventually,
+	loadExample,
+	webhookPathOf,
+	type RealN8n,
+	type WorkflowJson,
+} from '../../lab/harness/n8n';
 
 const RUN = `mr${Date.now().toString(36)}`;
 let counter = 0;
@@ -48,14 +54,21 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 	const logged = (body: () => Promise<void>) => withN8nLog(() => n8n, body);
 
 	const createOn = (site: Site, name: string, extra: Record<string, unknown> = {}) =>
-		createUser(site, name, { email: `${name}@form.test`, first_name: 'Grace', last_name: 'Hopper', ...extra });
+		createUser(site, name, {
+			email: `${name}@form.test`,
+			first_name: 'Grace',
+			last_name: 'Hopper',
+			...extra,
+		});
 
 	/** Sync Log rows with the replay columns (the shared helper's rows do not carry them). */
 	function replayRows(where: string, ...params: string[]): ReplayRow[] {
 		const db = new DatabaseSync(syncLogFile(n8n!), { readOnly: true });
 		try {
 			return db
-				.prepare(`SELECT id, status, action, login, target, reason, replay_of, replayed_by FROM sync_log WHERE ${where} ORDER BY seq`)
+				.prepare(
+					`SELECT id, status, action, login, target, reason, replay_of, replayed_by FROM sync_log WHERE ${where} ORDER BY seq`,
+				)
 				.all(...params) as unknown as ReplayRow[];
 		} finally {
 			db.close();
@@ -102,7 +115,9 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			// The template spreads attributes over lines: `<textarea class=… id='field-0' name='field-0'>`,
 			// `<div class='multiselect required' id='field-1'>` for the checkbox group.
 			const textarea = /<textarea[^>]*?\bname=['"](field-\d+)['"]/s.exec(page)?.[1];
-			const sitesField = /<div\s+class=['"]multiselect[^'"]*['"]\s+id=['"](field-\d+)['"]/s.exec(page)?.[1];
+			const sitesField = /<div\s+class=['"]multiselect[^'"]*['"]\s+id=['"](field-\d+)['"]/s.exec(
+				page,
+			)?.[1];
 			expect([textarea, sitesField]).toEqual(['field-0', 'field-1']);
 			expect(page).toContain("value='Site B'");
 			expect(page).toContain("value='Site C'");
@@ -118,7 +133,11 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			const started = Date.now();
 			await submit(`${byLogin}, ${byEmail}@form.test`, ['Site B']);
 			for (const name of [byLogin, byEmail]) {
-				expect(await syncedCopy(B, name)).toMatchObject({ email: `${name}@form.test`, first_name: 'Grace', roles: ['subscriber'] });
+				expect(await syncedCopy(B, name)).toMatchObject({
+					email: `${name}@form.test`,
+					first_name: 'Grace',
+					roles: ['subscriber'],
+				});
 			}
 			const firstMs = Date.now() - started;
 			await settledExecutions(n8n!, id, 1);
@@ -150,13 +169,25 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 		logged(async () => {
 			// A one-way A → B sync whose B credential holds a wrong application password.
 			const broken = { ...credentialData(B), applicationPassword: 'abcd efgh ijkl mnop qrst uvwx' };
-			const brokenId = await n8n!.createCredential('WordPress Site B (wrong password)', 'wordPressAppPasswordApi', broken);
-			const twoWay = loadExample('two-way-sync.json', { ...credentialIds, SITE_B_CREDENTIAL_ID: brokenId });
+			const brokenId = await n8n!.createCredential(
+				'WordPress Site B (wrong password)',
+				'wordPressAppPasswordApi',
+				broken,
+			);
+			const twoWay = loadExample('two-way-sync.json', {
+				...credentialIds,
+				SITE_B_CREDENTIAL_ID: brokenId,
+			});
 			const oneWay: WorkflowJson = {
 				...twoWay,
 				name: 'A → B with a broken B credential',
-				nodes: twoWay.nodes.filter((node) => ['Site A changed', 'Apply to Site B', 'Sync Log'].includes(node.name)),
-				connections: { 'Site A changed': twoWay.connections['Site A changed'], 'Apply to Site B': twoWay.connections['Apply to Site B'] },
+				nodes: twoWay.nodes.filter((node) =>
+					['Site A changed', 'Apply to Site B', 'Sync Log'].includes(node.name),
+				),
+				connections: {
+					'Site A changed': twoWay.connections['Site A changed'],
+					'Apply to Site B': twoWay.connections['Apply to Site B'],
+				},
 			};
 			const syncId = await n8n!.createWorkflow(oneWay);
 			await n8n!.activate(syncId);
@@ -164,7 +195,9 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			const hookPath = webhookPathOf(oneWay, 'Site A changed');
 			expect(await n8n!.waitForWebhook(hookPath)).toBe(401);
 			// The trigger's subscription on A is created during activation, possibly just after the path answers.
-			await eventually('the subscription on A', async () => (await subscriptions(A)).some((hook) => hook.url === `${n8n!.url}/webhook/${hookPath}`));
+			await eventually('the subscription on A', async () =>
+				(await subscriptions(A)).some((hook) => hook.url === `${n8n!.url}/webhook/${hookPath}`),
+			);
 
 			const names = [login('replay'), login('replay'), login('replay')];
 			for (const name of names) await createOn(A, name, { roles: ['author'] });
@@ -179,7 +212,12 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			active.splice(active.indexOf(syncId), 1);
 
 			// The fix: the credential gets the right application password (as an admin would in the editor).
-			await n8n!.updateCredential(brokenId, 'WordPress Site B (wrong password)', 'wordPressAppPasswordApi', credentialData(B));
+			await n8n!.updateCredential(
+				brokenId,
+				'WordPress Site B (wrong password)',
+				'wordPressAppPasswordApi',
+				credentialData(B),
+			);
 
 			// The replay example, run now from its Schedule Trigger.
 			const replay = loadExample('replay-failed.json', { SITE_B_CREDENTIAL_ID: brokenId });
@@ -192,7 +230,10 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			expect(execution.status).toBe('success');
 			const replayMs = Date.now() - started;
 			for (const name of names) {
-				expect(await syncedCopy(B, name, 10_000)).toMatchObject({ email: `${name}@form.test`, roles: ['author'] });
+				expect(await syncedCopy(B, name, 10_000)).toMatchObject({
+					email: `${name}@form.test`,
+					roles: ['author'],
+				});
 			}
 
 			// Originals resolved and linked to their retries; each retry synced and pointing back.
@@ -204,14 +245,21 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 			for (const original of originals) {
 				expect(original.status).toBe('resolved');
 				const retry = retries.find((row) => row.id === original.replayed_by);
-				expect(retry).toMatchObject({ status: 'synced', action: 'create', login: original.login, replay_of: original.id });
+				expect(retry).toMatchObject({
+					status: 'synced',
+					action: 'create',
+					login: original.login,
+					replay_of: original.id,
+				});
 			}
 
 			// A second replay finds nothing left to do.
 			await n8n!.runFromTrigger(replayId, 'Every 15 minutes');
 			await settledExecutions(n8n!, replayId, 2);
 			expect(replayRows('login LIKE ? AND target = ?', `${RUN}replay%`, B.url)).toHaveLength(6);
-			process.stderr.write(`real n8n replay of 3 failed syncs: run → done in ${replayMs} ms (first reasons: ${failed.map((row) => row.reason).join(', ')})\n`);
+			process.stderr.write(
+				`real n8n replay of 3 failed syncs: run → done in ${replayMs} ms (first reasons: ${failed.map((row) => row.reason).join(', ')})\n`,
+			);
 		}),
 		120_000,
 	);

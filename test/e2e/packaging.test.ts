@@ -25,32 +25,56 @@ describe('real n8n: the package installed the Community Nodes way', () => {
 			const nodes = await n8n!.api<Array<{ name: string }>>('GET', '/types/nodes.json');
 			expect(nodes.status).toBe(200);
 			const names = nodes.body.map((node) => node.name);
-			for (const node of ['harmonyUserSync', 'harmonyUserSyncLog', 'harmonyUserSyncTrigger', 'harmonyUserSyncPollTrigger']) {
+			for (const node of [
+				'harmonyUserSync',
+				'harmonyUserSyncLog',
+				'harmonyUserSyncTrigger',
+				'harmonyUserSyncPollTrigger',
+			]) {
 				expect(names).toContain(`${PACKAGE_NAME}.${node}`);
 			}
 			const credentials = await n8n!.api<Array<{ name: string }>>('GET', '/types/credentials.json');
 			expect(credentials.status).toBe(200);
 			const credentialNames = credentials.body.map((credential) => credential.name);
-			expect(credentialNames).toEqual(expect.arrayContaining(['wordPressAppPasswordApi', 'harmonyUserSyncPostgres']));
+			expect(credentialNames).toEqual(
+				expect.arrayContaining(['wordPressAppPasswordApi', 'harmonyUserSyncPostgres']),
+			);
 		}),
 	);
 
 	test(
 		'the installed folder holds dist (bridge zip included), no dev or peer dependencies and nothing installed',
 		logged(async () => {
-			expect(packageDir).toBe(path.join(n8n!.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME));
+			expect(packageDir).toBe(
+				path.join(n8n!.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME),
+			);
 			expect(existsSync(path.join(packageDir, 'dist', 'harmonyuser-sync-bridge.zip'))).toBe(true);
-			const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+			const manifest = JSON.parse(
+				readFileSync(path.join(packageDir, 'package.json'), 'utf8'),
+			) as Record<string, unknown>;
 			expect(manifest.devDependencies).toBeUndefined();
 			expect(manifest.peerDependencies).toBeUndefined();
-			expect(Object.keys((manifest.dependencies as Record<string, string> | undefined) ?? {})).toEqual([]);
+			expect(
+				Object.keys((manifest.dependencies as Record<string, string> | undefined) ?? {}),
+			).toEqual([]);
 			const modules = path.join(packageDir, 'node_modules');
-			const installed = existsSync(modules) ? readdirSync(modules).filter((entry) => !entry.startsWith('.')) : [];
+			const installed = existsSync(modules)
+				? readdirSync(modules).filter((entry) => !entry.startsWith('.'))
+				: [];
 			expect(installed).toEqual([]);
 			// Only what `files` ships: dist, package.json, README.
-			expect(readdirSync(packageDir).sort()).toEqual(expect.arrayContaining(['README.md', 'dist', 'package.json']));
-			expect(readdirSync(packageDir).filter((entry) => !['README.md', 'dist', 'package.json', 'LICENSE', 'node_modules'].includes(entry))).toEqual([]);
-			const ledger = JSON.parse(readFileSync(path.join(n8n!.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+			expect(readdirSync(packageDir).sort()).toEqual(
+				expect.arrayContaining(['README.md', 'dist', 'package.json']),
+			);
+			expect(
+				readdirSync(packageDir).filter(
+					(entry) =>
+						!['README.md', 'dist', 'package.json', 'LICENSE', 'node_modules'].includes(entry),
+				),
+			).toEqual([]);
+			const ledger = JSON.parse(
+				readFileSync(path.join(n8n!.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8'),
+			) as { dependencies: Record<string, string> };
 			expect(ledger.dependencies[PACKAGE_NAME]).toBe(manifest.version);
 		}),
 	);

@@ -11,7 +11,14 @@ import type { Site } from '../../lab/lab';
 import { NS, clearWebhooks, installBridge } from '../../lab/harness/bridge';
 import { createTestDatabase, type TestDatabase } from '../../lab/harness/postgres';
 import { rest } from '../../lab/harness/wp';
-import { SETUP_TIMEOUT, clearSubscriptions, credentialData, removeUsersByPrefix, subscriptions, withN8nLog } from '../../lab/harness/n8n/e2e';
+import {
+	SETUP_TIMEOUT,
+	clearSubscriptions,
+	credentialData,
+	removeUsersByPrefix,
+	subscriptions,
+	withN8nLog,
+} from '../../lab/harness/n8n/e2e';
 import { createQueueUser, QueueModeN8n } from '../../lab/harness/n8n/queueMode';
 import { eventually, loadExample, webhookPathOf, type WorkflowJson } from '../../lab/harness/n8n';
 
@@ -52,7 +59,6 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 	let postgresCredential = '';
 	const logged = (body: () => Promise<void>) => withN8nLog(() => cluster?.main, body);
 
-
 	beforeAll(async () => {
 		[A, B] = lab.sites();
 		for (const site of [A, B]) {
@@ -67,18 +73,29 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 		);
 		logDb = await createTestDatabase();
 		const { host, port, database, user } = logDb.settings;
-		postgresCredential = await cluster.main.createCredential('HarmonyUser Sync Postgres', 'harmonyUserSyncPostgres', {
-			host,
-			port,
-			database,
-			user,
-			password: '',
-			ssl: false,
-			schema: 'public',
-			tablePrefix: 'harmonyuser_',
-		});
-		for (const [letter, site] of [['A', A], ['B', B]] as const) {
-			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await cluster.main.createCredential(`WordPress Site ${letter}`, 'wordPressAppPasswordApi', credentialData(site));
+		postgresCredential = await cluster.main.createCredential(
+			'HarmonyUser Sync Postgres',
+			'harmonyUserSyncPostgres',
+			{
+				host,
+				port,
+				database,
+				user,
+				password: '',
+				ssl: false,
+				schema: 'public',
+				tablePrefix: 'harmonyuser_',
+			},
+		);
+		for (const [letter, site] of [
+			['A', A],
+			['B', B],
+		] as const) {
+			credentialIds[`SITE_${letter}_CREDENTIAL_ID`] = await cluster.main.createCredential(
+				`WordPress Site ${letter}`,
+				'wordPressAppPasswordApi',
+				credentialData(site),
+			);
 		}
 	}, SETUP_TIMEOUT);
 
@@ -99,39 +116,77 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 			// Users both sites have before the burst (same login and email), linked once as an administrator's Upsert
 			// would (B's copy takes A's sync id): a reported change that meets an unlinked account only links it.
 			const existing = Array.from({ length: UPDATES }, (_, i) => `${RUN}old${i}`);
-			const idsOnA = await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(A, name)));
-			const idsOnB = await inFlight(IN_FLIGHT, existing.map((name) => () => createQueueUser(B, name)));
-			const onA = await rest(A, A.admin, `/wp/v2/users?include=${idsOnA.join(',')}&per_page=100&context=edit&_fields=id,meta`);
-			const syncIdOf = new Map((onA.body as Array<{ id: number; meta: Record<string, string> }>).map((u) => [u.id, u.meta.harmonyuser_sync_id]));
+			const idsOnA = await inFlight(
+				IN_FLIGHT,
+				existing.map((name) => () => createQueueUser(A, name)),
+			);
+			const idsOnB = await inFlight(
+				IN_FLIGHT,
+				existing.map((name) => () => createQueueUser(B, name)),
+			);
+			const onA = await rest(
+				A,
+				A.admin,
+				`/wp/v2/users?include=${idsOnA.join(',')}&per_page=100&context=edit&_fields=id,meta`,
+			);
+			const syncIdOf = new Map(
+				(onA.body as Array<{ id: number; meta: Record<string, string> }>).map((u) => [
+					u.id,
+					u.meta.harmonyuser_sync_id,
+				]),
+			);
 			const syncIds = idsOnA.map((idA) => syncIdOf.get(Number(idA)) ?? '');
 			expect(syncIds.filter((syncId) => /^[0-9a-f-]{36}$/.test(syncId))).toHaveLength(UPDATES);
-			await inFlight(IN_FLIGHT, idsOnB.map((idB, i) => async () => {
-				const meta = { harmonyuser_sync_id: syncIds[i], harmonyuser_sync_linked: '1' };
-				expect((await rest(B, B.admin, `/wp/v2/users/${idB}`, { method: 'POST', body: { meta } })).status).toBe(200);
-			}));
+			await inFlight(
+				IN_FLIGHT,
+				idsOnB.map((idB, i) => async () => {
+					const meta = { harmonyuser_sync_id: syncIds[i], harmonyuser_sync_linked: '1' };
+					expect(
+						(await rest(B, B.admin, `/wp/v2/users/${idB}`, { method: 'POST', body: { meta } }))
+							.status,
+					).toBe(200);
+				}),
+			);
 
 			// The two-way example's A → B half, with both stores on Postgres (queue mode: no file is shared).
 			const twoWay = loadExample('two-way-sync.json', credentialIds);
-			const pg = { harmonyUserSyncPostgres: { id: postgresCredential, name: 'HarmonyUser Sync Postgres' } };
+			const pg = {
+				harmonyUserSyncPostgres: { id: postgresCredential, name: 'HarmonyUser Sync Postgres' },
+			};
 			const nodes = twoWay.nodes
 				.filter((node) => ['Site A changed', 'Apply to Site B', 'Sync Log'].includes(node.name))
 				.map((node) => {
-					if (node.name === 'Site A changed') return { ...node, parameters: { ...node.parameters, dedupeStore: 'postgres' }, credentials: { ...node.credentials, ...pg } };
-					if (node.name === 'Sync Log') return { ...node, parameters: { ...node.parameters, store: 'postgres' }, credentials: pg };
+					if (node.name === 'Site A changed')
+						return {
+							...node,
+							parameters: { ...node.parameters, dedupeStore: 'postgres' },
+							credentials: { ...node.credentials, ...pg },
+						};
+					if (node.name === 'Sync Log')
+						return {
+							...node,
+							parameters: { ...node.parameters, store: 'postgres' },
+							credentials: pg,
+						};
 					return node;
 				});
 			const workflow: WorkflowJson = {
 				...twoWay,
 				name: 'A → B in queue mode',
 				nodes,
-				connections: { 'Site A changed': twoWay.connections['Site A changed'], 'Apply to Site B': twoWay.connections['Apply to Site B'] },
+				connections: {
+					'Site A changed': twoWay.connections['Site A changed'],
+					'Apply to Site B': twoWay.connections['Apply to Site B'],
+				},
 			};
 			const id = await main.createWorkflow(workflow);
 			await main.activate(id);
 			const hookPath = webhookPathOf(workflow, 'Site A changed');
 			expect(await main.waitForWebhook(hookPath)).toBe(401);
 			// The trigger's subscription on A is created during activation, possibly just after the path answers.
-			await eventually('the subscription on A', async () => (await subscriptions(A)).some((hook) => hook.url === `${main.url}/webhook/${hookPath}`));
+			await eventually('the subscription on A', async () =>
+				(await subscriptions(A)).some((hook) => hook.url === `${main.url}/webhook/${hookPath}`),
+			);
 
 			// The burst: creates and updates interleaved, 4 REST writes in flight on A.
 			const created = Array.from({ length: CREATES }, (_, i) => `${RUN}new${i}`);
@@ -140,7 +195,10 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 				if (i < CREATES) tasks.push(() => createQueueUser(A, created[i]));
 				if (i < UPDATES) {
 					tasks.push(async () => {
-						const reply = await rest(A, A.admin, `/wp/v2/users/${idsOnA[i]}`, { method: 'POST', body: { first_name: 'Burst', last_name: `Updated ${i}` } });
+						const reply = await rest(A, A.admin, `/wp/v2/users/${idsOnA[i]}`, {
+							method: 'POST',
+							body: { first_name: 'Burst', last_name: `Updated ${i}` },
+						});
 						if (reply.status !== 200) throw new Error(`update ${existing[i]}: ${reply.status}`);
 					});
 				}
@@ -155,7 +213,10 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 				'the bridge queue on A drained',
 				async () => {
 					queueRuns += 1;
-					const run = await rest(A, A.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
+					const run = await rest(A, A.admin, `${NS}/queue/run`, {
+						method: 'POST',
+						body: { force: true },
+					});
 					expect(run.status).toBe(200);
 					return run.body.queue.pending === 0 && run.body.queue.sending === 0 && run.body;
 				},
@@ -166,22 +227,39 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 
 			// Every change logged exactly once.
 			const table = 'harmonyuser_sync_log';
-			const logCount = async () => Number((await logDb!.query(`SELECT COUNT(*) AS n FROM ${table} WHERE login LIKE '${RUN}%'`))[0].n);
-			await eventually('200 log entries', async () => (await logCount()) >= CREATES + UPDATES, 120_000, 500);
+			const logCount = async () =>
+				Number(
+					(await logDb!.query(`SELECT COUNT(*) AS n FROM ${table} WHERE login LIKE '${RUN}%'`))[0]
+						.n,
+				);
+			await eventually(
+				'200 log entries',
+				async () => (await logCount()) >= CREATES + UPDATES,
+				120_000,
+				500,
+			);
 			const appliedMs = Date.now() - burstStarted;
 			// All executions finished (n8n's own table, in its Postgres database).
 			const n8nDb = cluster!.database!;
 			const executions = await eventually(
 				'executions finished',
 				async () => {
-					const rows = await n8nDb.query(`SELECT id, status FROM execution_entity WHERE "workflowId" = '${id}'`);
-					return rows.length >= CREATES + UPDATES && rows.every((row) => !['new', 'running', 'waiting'].includes(String(row.status))) && rows;
+					const rows = await n8nDb.query(
+						`SELECT id, status FROM execution_entity WHERE "workflowId" = '${id}'`,
+					);
+					return (
+						rows.length >= CREATES + UPDATES &&
+						rows.every((row) => !['new', 'running', 'waiting'].includes(String(row.status))) &&
+						rows
+					);
 				},
 				60_000,
 				500,
 			);
 			expect(await logCount()).toBe(CREATES + UPDATES);
-			const perEvent = await logDb!.query(`SELECT event_id, COUNT(*) AS n FROM ${table} WHERE login LIKE '${RUN}%' GROUP BY event_id HAVING COUNT(*) > 1`);
+			const perEvent = await logDb!.query(
+				`SELECT event_id, COUNT(*) AS n FROM ${table} WHERE login LIKE '${RUN}%' GROUP BY event_id HAVING COUNT(*) > 1`,
+			);
 			expect(perEvent).toEqual([]);
 			const outcomes = await logDb!.query(
 				`SELECT status, action, COUNT(*) AS n FROM ${table} WHERE login LIKE '${RUN}%' GROUP BY status, action ORDER BY action`,
@@ -190,7 +268,9 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 				['synced', 'create', CREATES],
 				['synced', 'update', UPDATES],
 			]);
-			const distinctEvents = await logDb!.query(`SELECT COUNT(DISTINCT event_id) AS n FROM ${table} WHERE login LIKE '${RUN}%' AND target = '${B.url}'`);
+			const distinctEvents = await logDb!.query(
+				`SELECT COUNT(DISTINCT event_id) AS n FROM ${table} WHERE login LIKE '${RUN}%' AND target = '${B.url}'`,
+			);
 			expect(Number(distinctEvents[0].n)).toBe(CREATES + UPDATES);
 
 			// B: exactly the expected users, once each, with the final values.
@@ -212,9 +292,13 @@ describe('real n8n in queue mode (main + 2 workers, Redis, Postgres)', () => {
 			expect(executions).toHaveLength(CREATES + UPDATES);
 			expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
 			const byWorker = cluster!.executionsByWorker();
-			const counts = Object.fromEntries(Object.entries(byWorker).map(([name, ids]) => [name, ids.length]));
+			const counts = Object.fromEntries(
+				Object.entries(byWorker).map(([name, ids]) => [name, ids.length]),
+			);
 			const ids = new Set(executions.map((execution) => String(execution.id)));
-			const seenOnWorkers = Object.values(byWorker).flat().filter((executionId) => ids.has(executionId));
+			const seenOnWorkers = Object.values(byWorker)
+				.flat()
+				.filter((executionId) => ids.has(executionId));
 			expect(new Set(seenOnWorkers).size).toBe(CREATES + UPDATES);
 			expect(seenOnWorkers).toHaveLength(CREATES + UPDATES);
 			for (const name of Object.keys(byWorker)) expect(counts[name]).toBeGreaterThan(0);

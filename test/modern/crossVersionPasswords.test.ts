@@ -34,17 +34,27 @@ async function canLogIn(site: Site, login: string, password: string): Promise<bo
 		method: 'POST',
 		redirect: 'manual',
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie() },
-		body: new URLSearchParams({ log: login, pwd: password, testcookie: '1', 'wp-submit': 'Log In' }).toString(),
+		body: new URLSearchParams({
+			log: login,
+			pwd: password,
+			testcookie: '1',
+			'wp-submit': 'Log In',
+		}).toString(),
 	});
 	await res.text();
 	keep(res);
-	if (res.status !== 302 || ![...jar.keys()].some((k) => k.startsWith('wordpress_logged_in_'))) return false;
-	const profile = await fetch(`${site.url}/wp-admin/profile.php`, { redirect: 'manual', headers: { Cookie: cookie() } });
+	if (res.status !== 302 || ![...jar.keys()].some((k) => k.startsWith('wordpress_logged_in_')))
+		return false;
+	const profile = await fetch(`${site.url}/wp-admin/profile.php`, {
+		redirect: 'manual',
+		headers: { Cookie: cookie() },
+	});
 	const html = await profile.text();
 	return profile.status === 200 && html.includes(`value="${login}"`);
 }
 
-const dbHash = async (site: Site, login: string) => (await lab.sql(site, `SELECT user_pass FROM wp_users WHERE user_login = '${login}'`)).trim();
+const dbHash = async (site: Site, login: string) =>
+	(await lab.sql(site, `SELECT user_pass FROM wp_users WHERE user_login = '${login}'`)).trim();
 
 describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 	let old: Site; // 6.1
@@ -58,13 +68,19 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 		const found = (family: string) => sites.find((s) => s.wpVersion.startsWith(family));
 		const o = found('6.1');
 		const m = found('6.8');
-		if (!o || !m) throw new Error('needs a lab with a 6.1 and a 6.8 site (the integration-wp68 project, lab/harness/labs.js)');
+		if (!o || !m)
+			throw new Error(
+				'needs a lab with a 6.1 and a 6.8 site (the integration-wp68 project, lab/harness/labs.js)',
+			);
 		[old, modern] = [o, m];
 		await receiver.start();
 		for (const s of [old, modern]) {
 			await installBridge(s);
 			await clearWebhooks(s);
-			const hook = await rest(s, s.admin, `${NS}/webhooks`, { method: 'POST', body: { url: receiver.url, secret } });
+			const hook = await rest(s, s.admin, `${NS}/webhooks`, {
+				method: 'POST',
+				body: { url: receiver.url, secret },
+			});
 			expect(hook.status).toBe(201);
 		}
 	});
@@ -72,7 +88,10 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 		for (const s of [old, modern]) await clearWebhooks(s);
 		await receiver.stop();
 		for (const [s, login] of made) {
-			await lab.sql(s, `DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${login}'; DELETE FROM wp_users WHERE user_login = '${login}';`);
+			await lab.sql(
+				s,
+				`DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${login}'; DELETE FROM wp_users WHERE user_login = '${login}';`,
+			);
 		}
 		for (const s of [old, modern]) await removeBridge(s);
 	});
@@ -88,24 +107,37 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 		receiver.clear();
 	};
 	const createOn = async (site: Site, login: string, password: string) => {
-		const r = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@cross.test`, password, roles: ['subscriber'] } });
+		const r = await rest(site, site.admin, '/wp/v2/users', {
+			method: 'POST',
+			body: { username: login, email: `${login}@cross.test`, password, roles: ['subscriber'] },
+		});
 		expect(r.status).toBe(201);
 		made.push([site, login]);
 		return r.body.id as number;
 	};
 	/** Applies a site's event to the other site with the User Sync node (Apply Event). */
 	const apply = async (event: unknown, target: Site) => {
-		const { results } = await runSync({ site: target, operation: 'applyEvent', input: [event as never] });
+		const { results } = await runSync({
+			site: target,
+			operation: 'applyEvent',
+			input: [event as never],
+		});
 		made.push([target, (event as { user: { login: string } }).user.login]);
 		return results[0];
 	};
 
 	test('each bridge says which hash formats a login on its site verifies', async () => {
-		const argon2 = (await lab.wpEval(modern, "echo defined('PASSWORD_ARGON2ID') ? 'yes' : 'no';")) === 'yes';
+		const argon2 =
+			(await lab.wpEval(modern, "echo defined('PASSWORD_ARGON2ID') ? 'yes' : 'no';")) === 'yes';
 		const info = async (s: Site) => (await rest(s, s.admin, `${NS}/info`)).body.hashFormats;
 		// 6.1's phpass falls back to crypt() for other hashes: plain bcrypt verifies there, 6.8's $wp$ prefix does not.
 		expect(await info(old)).toEqual(['phpass', 'bcrypt']);
-		expect(await info(modern)).toEqual(['phpass', 'wp-bcrypt', 'bcrypt', ...(argon2 ? ['argon2'] : [])]);
+		expect(await info(modern)).toEqual([
+			'phpass',
+			'wp-bcrypt',
+			'bcrypt',
+			...(argon2 ? ['argon2'] : []),
+		]);
 	});
 
 	test('a create with no password to sync: 6.8 pays no full-cost bcrypt for its throwaway password', async () => {
@@ -135,7 +167,10 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 		await createOn(old, login, 'Old-site-pass-1');
 		expect(await dbHash(old, login)).toMatch(/^\$P\$/);
 		const [created] = await eventsFrom(old, login);
-		expect(created).toMatchObject({ event: 'user.created', user: { passwordHashFormat: 'phpass' } });
+		expect(created).toMatchObject({
+			event: 'user.created',
+			user: { passwordHashFormat: 'phpass' },
+		});
 
 		const result = await apply(created, modern);
 		expect(result).toMatchObject({ status: 'synced', action: 'create' });
@@ -161,52 +196,110 @@ describe('passwords between WordPress 6.1 and 6.8 (real logins)', () => {
 
 		// The user changes their password on 6.8: 6.8 stores bcrypt, its event says so beside the sealed hash.
 		await clearReceiver();
-		const id = Number((await lab.sql(modern, `SELECT ID FROM wp_users WHERE user_login = '${login}'`)).trim());
-		expect((await rest(modern, modern.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { password: 'After-pass-2' } })).status).toBe(200);
+		const id = Number(
+			(await lab.sql(modern, `SELECT ID FROM wp_users WHERE user_login = '${login}'`)).trim(),
+		);
+		expect(
+			(
+				await rest(modern, modern.admin, `/wp/v2/users/${id}`, {
+					method: 'POST',
+					body: { password: 'After-pass-2' },
+				})
+			).status,
+		).toBe(200);
 		const [changed] = await eventsFrom(modern, login);
-		expect(changed).toMatchObject({ event: 'user.password_changed', user: { passwordHashFormat: 'wp-bcrypt' } });
+		expect(changed).toMatchObject({
+			event: 'user.password_changed',
+			user: { passwordHashFormat: 'wp-bcrypt' },
+		});
 		expect(await canLogIn(modern, login, 'After-pass-2')).toBe(true);
 
 		const before = await dbHash(old, login);
 		const result = await apply(changed, old);
 		expect(result.status).not.toBe('failed');
-		expect(result.notSynced).toEqual([expect.objectContaining({ field: 'password', reason: 'hash_unsupported' })]);
+		expect(result.notSynced).toEqual([
+			expect.objectContaining({ field: 'password', reason: 'hash_unsupported' }),
+		]);
 		// Not written: 6.1 keeps the hash it had, the old password logs in, the new one does not.
 		expect(await dbHash(old, login)).toBe(before);
 		expect(await canLogIn(old, login, 'Before-pass-1')).toBe(true);
 		expect(await canLogIn(old, login, 'After-pass-2')).toBe(false);
 	});
 
-	test('6.1\'s bridge refuses a bcrypt hash it cannot verify before writing anything (400 harmonyuser_hash_unsupported)', async () => {
+	test("6.1's bridge refuses a bcrypt hash it cannot verify before writing anything (400 harmonyuser_hash_unsupported)", async () => {
 		const login = uniqueLogin('xref');
 		const id = await createOn(old, login, 'Kept-pass-1');
 		const kept = await dbHash(old, login);
 		const modernHash = (await lab.wpEval(modern, "echo wp_hash_password('Other-pass-2');")).trim();
 		expect(modernHash).toMatch(/^\$wp\$2y\$10\$/);
 
-		const route = await rest(old, old.admin, `${NS}/users/${id}/password-hash`, { method: 'POST', body: { hash: modernHash } });
+		const route = await rest(old, old.admin, `${NS}/users/${id}/password-hash`, {
+			method: 'POST',
+			body: { hash: modernHash },
+		});
 		expect(route.status).toBe(400);
-		expect(route.body).toMatchObject({ code: 'harmonyuser_hash_unsupported', data: { status: 400, format: 'wp-bcrypt', hashFormats: ['phpass', 'bcrypt'] } });
+		expect(route.body).toMatchObject({
+			code: 'harmonyuser_hash_unsupported',
+			data: { status: 400, format: 'wp-bcrypt', hashFormats: ['phpass', 'bcrypt'] },
+		});
 		// The write-only field: the whole update is refused, its other fields too.
-		const update = await rest(old, old.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: 'Changed', harmonyuser_password_hash: modernHash } });
+		const update = await rest(old, old.admin, `/wp/v2/users/${id}`, {
+			method: 'POST',
+			body: { first_name: 'Changed', harmonyuser_password_hash: modernHash },
+		});
 		expect(update.status).toBe(400);
 		expect(update.body.code).toBe('harmonyuser_hash_unsupported');
-		expect((await rest(old, old.admin, `/wp/v2/users/${id}?context=edit`)).body.first_name).toBe('');
+		expect((await rest(old, old.admin, `/wp/v2/users/${id}?context=edit`)).body.first_name).toBe(
+			'',
+		);
 		// A create with it is refused before the user exists.
 		const other = uniqueLogin('xrefc');
-		const create = await rest(old, old.admin, '/wp/v2/users', { method: 'POST', body: { username: other, email: `${other}@cross.test`, password: 'x-throwaway-1', harmonyuser_password_hash: modernHash } });
+		const create = await rest(old, old.admin, '/wp/v2/users', {
+			method: 'POST',
+			body: {
+				username: other,
+				email: `${other}@cross.test`,
+				password: 'x-throwaway-1',
+				harmonyuser_password_hash: modernHash,
+			},
+		});
 		expect(create.status).toBe(400);
 		expect(create.body.code).toBe('harmonyuser_hash_unsupported');
-		expect(await lab.sql(old, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${other}'`)).toBe('0\n');
+		expect(await lab.sql(old, `SELECT COUNT(*) FROM wp_users WHERE user_login = '${other}'`)).toBe(
+			'0\n',
+		);
 		expect(await dbHash(old, login)).toBe(kept);
 		expect(await canLogIn(old, login, 'Kept-pass-1')).toBe(true);
 
 		// 6.8 takes both formats, and a plain bcrypt hash verifies on 6.1 too.
 		const there = await createOn(modern, uniqueLogin('xok'), 'Whatever-pass-1');
-		expect((await rest(modern, modern.admin, `${NS}/users/${there}/password-hash`, { method: 'POST', body: { hash: kept } })).status).toBe(200);
-		expect((await rest(modern, modern.admin, `${NS}/users/${there}/password-hash`, { method: 'POST', body: { hash: modernHash } })).status).toBe(200);
-		const plain = (await lab.wpEval(old, "echo password_hash('Plain-bcrypt-3', PASSWORD_BCRYPT);")).trim();
-		expect((await rest(old, old.admin, `${NS}/users/${id}/password-hash`, { method: 'POST', body: { hash: plain } })).status).toBe(200);
+		expect(
+			(
+				await rest(modern, modern.admin, `${NS}/users/${there}/password-hash`, {
+					method: 'POST',
+					body: { hash: kept },
+				})
+			).status,
+		).toBe(200);
+		expect(
+			(
+				await rest(modern, modern.admin, `${NS}/users/${there}/password-hash`, {
+					method: 'POST',
+					body: { hash: modernHash },
+				})
+			).status,
+		).toBe(200);
+		const plain = (
+			await lab.wpEval(old, "echo password_hash('Plain-bcrypt-3', PASSWORD_BCRYPT);")
+		).trim();
+		expect(
+			(
+				await rest(old, old.admin, `${NS}/users/${id}/password-hash`, {
+					method: 'POST',
+					body: { hash: plain },
+				})
+			).status,
+		).toBe(200);
 		expect(await canLogIn(old, login, 'Plain-bcrypt-3')).toBe(true);
 	});
 });

@@ -12,12 +12,18 @@ import { BlackHole } from '../../lab/harness/blackHole';
 import { deliveriesSettled } from '../../lab/harness/deliveries';
 import { WebhookReceiver } from '../../lab/harness/webhookReceiver';
 import { rest } from '../../lab/harness/wp';
-import { NS, clearWebhooks, installBridge, removeBridge, uniqueLogin } from '../../lab/harness/bridge';
+import {
+	NS,
+	clearWebhooks,
+	installBridge,
+	removeBridge,
+	uniqueLogin,
+} from '../../lab/harness/bridge';
 
 const BURST = 8;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-describe('PHP-FPM: deliveries never hold the site\'s workers', () => {
+describe("PHP-FPM: deliveries never hold the site's workers", () => {
 	let site: Site;
 	const secret = randomBytes(16).toString('hex');
 	const receiver = new WebhookReceiver(secret);
@@ -26,14 +32,20 @@ describe('PHP-FPM: deliveries never hold the site\'s workers', () => {
 
 	beforeAll(async () => {
 		const found = lab.sites().find((s) => s.server === 'fpm');
-		if (!found) throw new Error('needs a lab site under nginx + PHP-FPM (the integration-wp68 project, lab/harness/labs.js)');
+		if (!found)
+			throw new Error(
+				'needs a lab site under nginx + PHP-FPM (the integration-wp68 project, lab/harness/labs.js)',
+			);
 		site = found;
 		await installBridge(site);
 		await clearWebhooks(site);
 		await Promise.all([receiver.start(), hole.start()]);
 		for (let i = 0; i < BURST; i++) {
 			const login = uniqueLogin('fpmb');
-			const r = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@fpm.test`, password: 'Pw-fpm-burst-1' } });
+			const r = await rest(site, site.admin, '/wp/v2/users', {
+				method: 'POST',
+				body: { username: login, email: `${login}@fpm.test`, password: 'Pw-fpm-burst-1' },
+			});
 			expect(r.status).toBe(201);
 			ids.push(r.body.id);
 		}
@@ -41,8 +53,15 @@ describe('PHP-FPM: deliveries never hold the site\'s workers', () => {
 	afterAll(async () => {
 		await clearWebhooks(site);
 		await Promise.all([receiver.stop(), hole.stop()]);
-		await lab.sql(site, "DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_receiver_backoff'");
-		for (const id of ids) await lab.sql(site, `DELETE FROM wp_usermeta WHERE user_id = ${id}; DELETE FROM wp_users WHERE ID = ${id};`);
+		await lab.sql(
+			site,
+			"DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_receiver_backoff'",
+		);
+		for (const id of ids)
+			await lab.sql(
+				site,
+				`DELETE FROM wp_usermeta WHERE user_id = ${id}; DELETE FROM wp_users WHERE ID = ${id};`,
+			);
 		await removeBridge(site);
 	});
 
@@ -50,7 +69,10 @@ describe('PHP-FPM: deliveries never hold the site\'s workers', () => {
 	async function burst(round: string): Promise<{ updates: number; unrelated: number }> {
 		const t0 = performance.now();
 		const updates = ids.map(async (id) => {
-			const r = await rest(site, site.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { first_name: `${round} ${id}` } });
+			const r = await rest(site, site.admin, `/wp/v2/users/${id}`, {
+				method: 'POST',
+				body: { first_name: `${round} ${id}` },
+			});
 			expect(r.status).toBe(200);
 			return performance.now() - t0;
 		});
@@ -67,15 +89,25 @@ describe('PHP-FPM: deliveries never hold the site\'s workers', () => {
 		const holed: Array<{ updates: number; unrelated: number }> = [];
 		await burst('warm');
 		for (let i = 0; i < 3; i++) plain.push(await burst(`plain${i}`));
-		await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: receiver.url, secret } });
-		await rest(site, site.admin, `${NS}/webhooks`, { method: 'POST', body: { url: hole.url, secret } });
+		await rest(site, site.admin, `${NS}/webhooks`, {
+			method: 'POST',
+			body: { url: receiver.url, secret },
+		});
+		await rest(site, site.admin, `${NS}/webhooks`, {
+			method: 'POST',
+			body: { url: hole.url, secret },
+		});
 		for (let i = 0; i < 3; i++) {
-			await lab.sql(site, "DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_receiver_backoff'"); // a fresh hole each round
+			await lab.sql(
+				site,
+				"DELETE FROM wp_options WHERE option_name = 'harmonyuser_bridge_receiver_backoff'",
+			); // a fresh hole each round
 			await lab.sql(site, 'DELETE FROM wp_harmonyuser_queue'); // no older rows for the new ones to wait behind
 			holed.push(await burst(`holed${i}`));
 			await deliveriesSettled(site);
 		}
-		const m = (xs: Array<{ updates: number; unrelated: number }>, k: 'updates' | 'unrelated') => median(xs.map((x) => x[k]));
+		const m = (xs: Array<{ updates: number; unrelated: number }>, k: 'updates' | 'unrelated') =>
+			median(xs.map((x) => x[k]));
 		// Before the runner: ~3 s (a worker per update until its delivery timed out) and 5.9 s for the unrelated GET.
 		expect(m(holed, 'unrelated') - m(plain, 'unrelated')).toBeLessThan(400);
 		expect(m(holed, 'updates') - m(plain, 'updates')).toBeLessThan(600);

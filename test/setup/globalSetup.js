@@ -6,5 +6,5 @@
 const { classicLab, upLab } = require('../../lab/harness/labs');
 
 module.exports = async function globalSetup() {
-  await upLab(classicLab());
+	await upLab(classicLab());
 };

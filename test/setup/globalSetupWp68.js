@@ -6,5 +6,5 @@
 const { modernLab, upLab } = require('../../lab/harness/labs');
 
 module.exports = async function globalSetup() {
-  await upLab(modernLab());
+	await upLab(modernLab());
 };

@@ -21,10 +21,16 @@ export const POLICIES_BEFORE_LOOKUP: readonly Policy[] = [
 ];
 
 /** Checked once the target's copy of the user is known. */
-export const POLICIES_AFTER_LOOKUP: readonly Policy[] = [targetUserAcceptsChanges, targetAccountNotProtected];
+export const POLICIES_AFTER_LOOKUP: readonly Policy[] = [
+	targetUserAcceptsChanges,
+	targetAccountNotProtected,
+];
 
 /** The first refusal, in order, or undefined when every policy lets the change through. */
-export function firstRefusal(policies: readonly Policy[], context: PolicyContext): Refusal | undefined {
+export function firstRefusal(
+	policies: readonly Policy[],
+	context: PolicyContext,
+): Refusal | undefined {
 	for (const policy of policies) {
 		const refusal = policy(context);
 		if (refusal) return refusal;

@@ -20,7 +20,10 @@ export const targetAccountNotProtected: Policy = ({ config, targetUser }) => {
 };
 
 /** The target user's roles that sync may not touch. */
-export function rolesOutsideSync(user: Pick<WpUser, 'roles'>, config: Pick<SyncPolicyConfig, 'roles'>): string[] {
+export function rolesOutsideSync(
+	user: Pick<WpUser, 'roles'>,
+	config: Pick<SyncPolicyConfig, 'roles'>,
+): string[] {
 	return user.roles.filter((role) => !roleSyncable(role, config));
 }
 

@@ -22,7 +22,10 @@ export interface Refusal {
 export type Policy = (context: PolicyContext) => Refusal | undefined;
 
 /** True when a login or email list names this user. Lists hold lower-cased entries. */
-export function listNames(list: string[], user: { login?: string; username?: string; email: string }): boolean {
+export function listNames(
+	list: string[],
+	user: { login?: string; username?: string; email: string },
+): boolean {
 	const login = (user.login ?? user.username ?? '').toLowerCase();
 	return list.includes(login) || list.includes(user.email.toLowerCase());
 }

@@ -12,8 +12,19 @@
  *   core.ts         n8n-core itself, with the environment and execution context the others share
  */
 export { loadPackage, TEST_ITEMS_NODE_TYPE, type LoadedPackage } from './package';
-export { runNode, runWorkflow, type RunNodeOptions, type WorkflowNode, type WorkflowSpec } from './workflow';
+export {
+	runNode,
+	runWorkflow,
+	type RunNodeOptions,
+	type WorkflowNode,
+	type WorkflowSpec,
+} from './workflow';
 export { testCredential, type StoredCredentials } from './credentials';
 export {
-  recordWarnings, serveTrigger, TriggerHarness, type TriggerSpec, type WebhookCallResult, type WebhookRequestInit,
+	recordWarnings,
+	serveTrigger,
+	TriggerHarness,
+	type TriggerSpec,
+	type WebhookCallResult,
+	type WebhookRequestInit,
 } from './trigger';

@@ -4,7 +4,11 @@
  */
 import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 import type {
-	ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, IWorkflowExecuteAdditionalData,
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { core } from './core';
 import type { LoadedPackage } from './package';
@@ -15,17 +19,35 @@ const CREDENTIAL = 'wordPressAppPasswordApi';
 
 /** Hands out one credential's data; nothing else of the credentials helper is used by a poll. */
 class OneCredential extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) { super(); }
-	getParentTypes(): string[] { return []; }
-	isCredentialUsableByNode(): boolean { return true; }
-	async authenticate(): Promise<never> { throw new Error('not used'); }
-	async preAuthentication(): Promise<undefined> { return undefined; }
-	async runPreAuthentication(): Promise<undefined> { return undefined; }
-	async getCredentials(): Promise<never> { throw new Error('not used'); }
-	async getDecrypted(): Promise<ICredentialDataDecryptedObject> { return structuredClone(this.data); }
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+	getParentTypes(): string[] {
+		return [];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(): Promise<never> {
+		throw new Error('not used');
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		return structuredClone(this.data);
+	}
 	async updateCredentials(): Promise<void> {}
 	async updateCredentialsOauthTokenData(): Promise<void> {}
-	getCredentialsProperties(): [] { return []; }
+	getCredentialsProperties(): [] {
+		return [];
+	}
 }
 
 export interface PollRun {
@@ -35,25 +57,49 @@ export interface PollRun {
 
 /** One production poll of the node with these parameters; `staticData` is the workflow's, carried between calls. */
 export async function pollAsActive(
-	pkg: LoadedPackage, parameters: IDataObject, credential: ICredentialDataDecryptedObject, staticData: IDataObject,
+	pkg: LoadedPackage,
+	parameters: IDataObject,
+	credential: ICredentialDataDecryptedObject,
+	staticData: IDataObject,
 	credentialType = CREDENTIAL,
 ): Promise<PollRun> {
 	const node: INode = {
-		id: 'poll-node', name: NODE_NAME, type: POLL_NODE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'],
+		id: 'poll-node',
+		name: NODE_NAME,
+		type: POLL_NODE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
 		credentials: { [credentialType]: { id: 'cred', name: 'site' } },
 	};
-	const workflow = new Workflow({ id: 'poll-workflow', nodes: [node], connections: {}, active: true, nodeTypes: pkg.nodeTypes, staticData });
+	const workflow = new Workflow({
+		id: 'poll-workflow',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: pkg.nodeTypes,
+		staticData,
+	});
 	const additionalData = {
-		credentialsHelper: new OneCredential(credential), executionId: undefined, encryptedRunnerIdentity: undefined,
-		variables: {}, userId: 'test', restApiUrl: 'http://localhost/rest', instanceBaseUrl: 'http://localhost/',
-		webhookBaseUrl: 'http://localhost/webhook', webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost/webhook-test', currentNodeExecutionIndex: 0,
+		credentialsHelper: new OneCredential(credential),
+		executionId: undefined,
+		encryptedRunnerIdentity: undefined,
+		variables: {},
+		userId: 'test',
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		webhookBaseUrl: 'http://localhost/webhook',
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost/webhook-test',
+		currentNodeExecutionIndex: 0,
 	} as unknown as IWorkflowExecuteAdditionalData;
 	const context = new core.PollContext(workflow, node, additionalData, 'trigger', 'activate');
 	const started = Date.now();
 	const result = await new core.TriggersAndPollers().runPollFunction(workflow, node, context);
 	const ms = Date.now() - started;
 	// n8n's Workflow wraps static data in an observable copy: hand the node's part back to the caller's object.
-	staticData[`node:${NODE_NAME}`] = JSON.parse(JSON.stringify(workflow.staticData[`node:${NODE_NAME}`] ?? {}));
+	staticData[`node:${NODE_NAME}`] = JSON.parse(
+		JSON.stringify(workflow.staticData[`node:${NODE_NAME}`] ?? {}),
+	);
 	return { items: result?.[0] ?? null, ms };
 }

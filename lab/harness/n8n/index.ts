@@ -12,5 +12,12 @@
  */
 export { ensureN8nInstalled, installPackage, PACKAGE_NAME, ROOT } from './install';
 export { freePort, N8nProcess, stopProcessGroup } from './process';
-export { loadExample, RealN8n, webhookPathOf, type ExecutionSummary, type RestReply, type WorkflowJson } from './rest';
+export {
+	loadExample,
+	RealN8n,
+	webhookPathOf,
+	type ExecutionSummary,
+	type RestReply,
+	type WorkflowJson,
+} from './rest';
 export { eventually } from '../wait';

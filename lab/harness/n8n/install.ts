@@ -14,7 +14,10 @@ export const WITH_NODE24 = path.join(ROOT, 'scripts', 'with-node24.sh');
 /** The n8n bin, installing n8n into the cache first when it is missing (minutes, once). */
 export function ensureN8nInstalled(): string {
 	// Test-only: running the project's own install script is the point of this helper.
-	const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'n8n.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'n8n.sh')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	const bin = out.trim().split('\n').pop() ?? '';
 	if (!existsSync(bin)) throw new Error(`scripts/n8n.sh printed no usable n8n bin (${bin})`);
 	return bin;
@@ -23,9 +26,13 @@ export function ensureN8nInstalled(): string {
 /** Installs the built package into <userFolder>/.n8n/nodes/node_modules (scripts/install-package.js); returns its folder. */
 export function installPackage(userFolder: string): string {
 	// Test-only: the install script is what is under test (the Community Nodes installer's steps).
-	const out = execFileSync('bash', [WITH_NODE24, 'node', path.join(ROOT, 'scripts', 'install-package.js'), userFolder], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const out = execFileSync(
+		'bash',
+		[WITH_NODE24, 'node', path.join(ROOT, 'scripts', 'install-package.js'), userFolder],
+		{
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	return out.trim().split('\n').pop() ?? '';
 }

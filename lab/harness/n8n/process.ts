@@ -75,7 +75,9 @@ export class N8nProcess {
 	 * extraEnv. Queue-mode workers start from it too (same user folder, same key).
 	 */
 	baseEnv(): NodeJS.ProcessEnv {
-		const bcrypt = createRequire(path.join(path.dirname(path.dirname(this.bin)), 'package.json'))('bcryptjs') as {
+		const bcrypt = createRequire(path.join(path.dirname(path.dirname(this.bin)), 'package.json'))(
+			'bcryptjs',
+		) as {
 			hashSync(value: string, rounds: number): string;
 		};
 		return {
@@ -113,7 +115,11 @@ export class N8nProcess {
 		const log = openSync(this.logFile, 'a');
 		try {
 			// Test-only: starting the real n8n server is the point of this helper.
-			this.child = spawn('bash', [WITH_NODE24, this.bin, 'start'], { env, detached: true, stdio: ['ignore', log, log] });
+			this.child = spawn('bash', [WITH_NODE24, this.bin, 'start'], {
+				env,
+				detached: true,
+				stdio: ['ignore', log, log],
+			});
 		} finally {
 			closeSync(log);
 		}
@@ -127,7 +133,10 @@ export class N8nProcess {
 		for (;;) {
 			if (exited) throw new Error(`${exited} before it was ready\n${this.logTail()}`);
 			const waited = Date.now() - started;
-			if (waited > this.readyTimeout()) throw new Error(`n8n was not ready within ${Math.round(waited / 1000)} s\n${this.logTail()}`);
+			if (waited > this.readyTimeout())
+				throw new Error(
+					`n8n was not ready within ${Math.round(waited / 1000)} s\n${this.logTail()}`,
+				);
 			const ready = await fetch(`${this.url}/healthz/readiness`).then(
 				(res) => res.status === 200,
 				() => false,
@@ -166,7 +175,10 @@ export class N8nProcess {
 }
 
 /** SIGTERM to a child's process group, SIGKILL after a grace period; then whatever the group left behind (n8n's task runner) goes too. */
-export async function stopProcessGroup(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+export async function stopProcessGroup(
+	child: ChildProcess | undefined,
+	graceMs: number,
+): Promise<void> {
 	if (!child || child.pid === undefined) return;
 	const pid = child.pid;
 	const signal = (sig: NodeJS.Signals) => {

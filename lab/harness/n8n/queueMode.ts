@@ -29,11 +29,28 @@ export async function ensureRedis(): Promise<void> {
 	if (await redisAnswers()) return;
 	await new Promise<void>((resolve, reject) => {
 		// Test-only: starting the machine's Redis is the point of this helper.
-		const start = spawn('redis-server', ['--daemonize', 'yes', '--bind', REDIS.host, '--port', String(REDIS.port), '--save', '', '--appendonly', 'no'], {
-			stdio: 'ignore',
-		});
+		const start = spawn(
+			'redis-server',
+			[
+				'--daemonize',
+				'yes',
+				'--bind',
+				REDIS.host,
+				'--port',
+				String(REDIS.port),
+				'--save',
+				'',
+				'--appendonly',
+				'no',
+			],
+			{
+				stdio: 'ignore',
+			},
+		);
 		start.on('error', reject);
-		start.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-server exited with ${code}`))));
+		start.on('exit', (code) =>
+			code === 0 ? resolve() : reject(new Error(`redis-server exited with ${code}`)),
+		);
 	});
 	for (let attempt = 0; attempt < 50; attempt += 1) {
 		if (await redisAnswers()) return;
@@ -147,11 +164,15 @@ export class QueueModeN8n {
 		const log = openSync(worker.logFile, 'a');
 		try {
 			// Test-only: starting real n8n workers is the point of this helper.
-			worker.child = spawn('bash', [WITH_NODE24, this.main.bin, 'worker', `--concurrency=${this.concurrency}`], {
-				env,
-				detached: true,
-				stdio: ['ignore', log, log],
-			});
+			worker.child = spawn(
+				'bash',
+				[WITH_NODE24, this.main.bin, 'worker', `--concurrency=${this.concurrency}`],
+				{
+					env,
+					detached: true,
+					stdio: ['ignore', log, log],
+				},
+			);
 		} finally {
 			closeSync(log);
 		}
@@ -163,7 +184,8 @@ export class QueueModeN8n {
 		const deadline = Date.now() + 90_000;
 		for (;;) {
 			if (exited) throw new Error(`${exited} before it was ready\n${this.logTail(worker)}`);
-			if (Date.now() > deadline) throw new Error(`${worker.name} was not ready within 90 s\n${this.logTail(worker)}`);
+			if (Date.now() > deadline)
+				throw new Error(`${worker.name} was not ready within 90 s\n${this.logTail(worker)}`);
 			const ready = await fetch(`http://127.0.0.1:${worker.healthPort}/healthz/readiness`).then(
 				(res) => res.status === 200,
 				() => false,
@@ -191,7 +213,9 @@ export class QueueModeN8n {
 	executionsByWorker(): Record<string, string[]> {
 		const byWorker: Record<string, string[]> = {};
 		for (const worker of this.workers) {
-			byWorker[worker.name] = [...this.workerLog(worker).matchAll(/Worker started execution (\d+)/g)].map((match) => match[1]);
+			byWorker[worker.name] = [
+				...this.workerLog(worker).matchAll(/Worker started execution (\d+)/g),
+			].map((match) => match[1]);
 		}
 		return byWorker;
 	}

@@ -61,7 +61,11 @@ export class RealN8n extends N8nProcess {
 	async api<T = Json>(method: string, route: string, body?: unknown): Promise<RestReply<T>> {
 		const res = await fetch(`${this.url}${route}`, {
 			method,
-			headers: { 'Content-Type': 'application/json', 'browser-id': this.browserId, Cookie: this.cookie },
+			headers: {
+				'Content-Type': 'application/json',
+				'browser-id': this.browserId,
+				Cookie: this.cookie,
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
@@ -78,18 +82,29 @@ export class RealN8n extends N8nProcess {
 	async rest<T = Json>(method: string, route: string, body?: unknown): Promise<T> {
 		const reply = await this.api<{ data: T }>(method, `/rest${route}`, body);
 		if (reply.status < 200 || reply.status >= 300) {
-			throw new Error(`n8n ${method} /rest${route} → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
+			throw new Error(
+				`n8n ${method} /rest${route} → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`,
+			);
 		}
 		return reply.body.data;
 	}
 
-	async createCredential(name: string, type: string, data: Record<string, unknown>): Promise<string> {
+	async createCredential(
+		name: string,
+		type: string,
+		data: Record<string, unknown>,
+	): Promise<string> {
 		const created = await this.rest<{ id: string }>('POST', '/credentials', { name, type, data });
 		return created.id;
 	}
 
 	/** Replaces a credential's name, type and data (the editor's save of an existing credential). */
-	async updateCredential(id: string, name: string, type: string, data: Record<string, unknown>): Promise<void> {
+	async updateCredential(
+		id: string,
+		name: string,
+		type: string,
+		data: Record<string, unknown>,
+	): Promise<void> {
 		await this.rest('PATCH', `/credentials/${id}`, { name, type, data });
 	}
 
@@ -127,25 +142,34 @@ export class RealN8n extends N8nProcess {
 				() => 0,
 			);
 			if (status !== 404 && status !== 0) return status;
-			if (Date.now() > deadline) throw new Error(`webhook ${webhookPath} still answers ${status} after ${timeoutMs} ms`);
+			if (Date.now() > deadline)
+				throw new Error(`webhook ${webhookPath} still answers ${status} after ${timeoutMs} ms`);
 			await sleep(200);
 		}
 	}
 
 	async executions(workflowId?: string): Promise<ExecutionSummary[]> {
-		const filter = workflowId ? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=100` : '?limit=100';
+		const filter = workflowId
+			? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=100`
+			: '?limit=100';
 		const data = await this.rest<{ results: ExecutionSummary[] }>('GET', `/executions${filter}`);
 		return data.results;
 	}
 
 	/** Runs the workflow now from the named trigger (a poll trigger polls once), like the editor's "Execute workflow". */
 	async runFromTrigger(workflowId: string, triggerName: string): Promise<unknown> {
-		return this.rest('POST', `/workflows/${workflowId}/run`, { triggerToStartFrom: { name: triggerName } });
+		return this.rest('POST', `/workflows/${workflowId}/run`, {
+			triggerToStartFrom: { name: triggerName },
+		});
 	}
 }
 
 /** Production webhook path of a trigger node (n8n: <webhookId>/<path of the node's webhook>). */
-export function webhookPathOf(workflow: WorkflowJson, nodeName: string, nodeWebhookPath = 'webhook'): string {
+export function webhookPathOf(
+	workflow: WorkflowJson,
+	nodeName: string,
+	nodeWebhookPath = 'webhook',
+): string {
 	const node = workflow.nodes.find((candidate) => candidate.name === nodeName);
 	if (!node?.webhookId) throw new Error(`node ${nodeName} has no webhookId`);
 	return `${node.webhookId}/${nodeWebhookPath}`;
@@ -156,7 +180,9 @@ export function webhookPathOf(workflow: WorkflowJson, nodeName: string, nodeWebh
  * real credential ids, and fresh webhook ids (as the editor gives pasted nodes), so workflows never share a path.
  */
 export function loadExample(file: string, credentialIds: Record<string, string>): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as WorkflowJson;
+	const workflow = JSON.parse(
+		readFileSync(path.join(ROOT, 'examples', file), 'utf8'),
+	) as WorkflowJson;
 	for (const node of workflow.nodes) {
 		if (node.webhookId) node.webhookId = randomUUID();
 		const credentials = (node.credentials ?? {}) as Record<string, { id: string; name: string }>;

@@ -18,7 +18,10 @@ export const description: INodeProperties[] = [
 /** Each input item is a sync event (from a HarmonyUser trigger): applied to the credential's site or the network's. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const targets = await connectTargets(this, this.getNodeParameter('createOnUpdate', 0, false) as boolean);
+	const targets = await connectTargets(
+		this,
+		this.getNodeParameter('createOnUpdate', 0, false) as boolean,
+	);
 	return syncItems(
 		this,
 		items.map((item) => item.json),

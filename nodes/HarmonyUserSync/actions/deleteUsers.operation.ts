@@ -9,7 +9,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	return syncItems(
 		this,
-		items.map((item, index) => toEventInput(item.json, 'delete', this.getNodeParameter('sourceSite', index, '') as string)),
+		items.map((item, index) =>
+			toEventInput(item.json, 'delete', this.getNodeParameter('sourceSite', index, '') as string),
+		),
 		await connectTargets(this),
 		(target, event, fanOutSites) => applyEvent(target, event, { forceDelete: true, fanOutSites }),
 	);

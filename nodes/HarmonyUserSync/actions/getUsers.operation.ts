@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	JsonObject,
+} from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { splitList } from '../../../core/sync/config';
 import { toUserRecord } from '../../../core/schemas/wpUser';
@@ -69,18 +75,30 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				search: (filters.search as string) || undefined,
 				limit: returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number),
 			});
-			if (found.some((user) => user.harmonyuser_locale === undefined)) siteLocale ??= users.siteLocale();
+			if (found.some((user) => user.harmonyuser_locale === undefined))
+				siteLocale ??= users.siteLocale();
 			const locale = siteLocale ? await siteLocale : undefined;
 			for (const user of found) {
-				out.push({ json: toUserRecord(client.site, user, locale) as unknown as IDataObject, pairedItem: { item: itemIndex } });
+				out.push({
+					json: toUserRecord(client.site, user, locale) as unknown as IDataObject,
+					pairedItem: { item: itemIndex },
+				});
 			}
 		} catch (error) {
-			const apiError = new NodeApiError(this.getNode(), { message: (error as Error).message } as JsonObject, {
-				message: (error as Error).message,
-				itemIndex,
-			});
+			const apiError = new NodeApiError(
+				this.getNode(),
+				{ message: (error as Error).message } as JsonObject,
+				{
+					message: (error as Error).message,
+					itemIndex,
+				},
+			);
 			if (!this.continueOnFail()) throw apiError;
-			out.push({ json: { error: apiError.message }, error: apiError, pairedItem: { item: itemIndex } });
+			out.push({
+				json: { error: apiError.message },
+				error: apiError,
+				pairedItem: { item: itemIndex },
+			});
 		}
 	}
 	return out;

@@ -45,11 +45,16 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		default: 'all',
 		options: [
-			{ name: 'All Results', value: 'all', description: 'One result per source user and target site' },
+			{
+				name: 'All Results',
+				value: 'all',
+				description: 'One result per source user and target site',
+			},
 			{
 				name: 'Changes and Failures Only',
 				value: 'changes',
-				description: 'Only what was (or, in a dry run, would be) written, refused or failed: 10,000 users × 49 sites would otherwise be half a million items',
+				description:
+					'Only what was (or, in a dry run, would be) written, refused or failed: 10,000 users × 49 sites would otherwise be half a million items',
 			},
 		],
 		displayOptions: onReconcile,
@@ -59,33 +64,68 @@ export const description: INodeProperties[] = [
 /** A result paired with the input item it answers (deletions stem from the whole input: they pair with the first). */
 type Paired = { result: SyncResult; item: number };
 
-async function reconcileOne(target: Parameters<typeof reconcile>[0], inputs: unknown[], options: ReconcileOptions, targetName?: string): Promise<Paired[]> {
+async function reconcileOne(
+	target: Parameters<typeof reconcile>[0],
+	inputs: unknown[],
+	options: ReconcileOptions,
+	targetName?: string,
+): Promise<Paired[]> {
 	const outcome = await reconcile(target, inputs, options);
-	const named = (result: SyncResult) => ({ ...result, ...(targetName ? { targetName } : {}), sharedRequests: outcome.sharedRequests });
-	return [...outcome.results.map((result, item) => ({ result: named(result), item })), ...outcome.deletions.map((result) => ({ result: named(result), item: 0 }))];
+	const named = (result: SyncResult) => ({
+		...result,
+		...(targetName ? { targetName } : {}),
+		sharedRequests: outcome.sharedRequests,
+	});
+	return [
+		...outcome.results.map((result, item) => ({ result: named(result), item })),
+		...outcome.deletions.map((result) => ({ result: named(result), item: 0 })),
+	];
 }
 
 /**
  * A network: the source is read once (the input), each target scanned and diffed once, sites in parallel
  * (bounded). A site whose scan fails fails only its own pairs.
  */
-async function reconcileNetwork(targets: Extract<SyncTargets, { kind: 'network' }>, inputs: unknown[], options: ReconcileOptions): Promise<Paired[]> {
+async function reconcileNetwork(
+	targets: Extract<SyncTargets, { kind: 'network' }>,
+	inputs: unknown[],
+	options: ReconcileOptions,
+): Promise<Paired[]> {
 	const selected = reconcileTargets(targets.network, targets.selection(0), inputs);
 	const urls = selected.sites.map((site) => site.url);
 	const limit = pLimit(Math.max(1, targets.parallel));
 	const perSite = await Promise.all(
 		selected.sites.map((site) =>
 			limit(() =>
-				reconcileOne(targets.targetFor(site), inputs, { ...options, fanOutSites: urls }, site.name).catch((error: unknown) => {
+				reconcileOne(
+					targets.targetFor(site),
+					inputs,
+					{ ...options, fanOutSites: urls },
+					site.name,
+				).catch((error: unknown) => {
 					if (!(error instanceof WordPressApiError)) return Promise.reject(error);
-					return inputs.map((input, item) => ({ result: notSent(input, site.url, site.name, 'failed', 'wordpress_error', `${site.name}: ${error.message}`), item }));
+					return inputs.map((input, item) => ({
+						result: notSent(
+							input,
+							site.url,
+							site.name,
+							'failed',
+							'wordpress_error',
+							`${site.name}: ${error.message}`,
+						),
+						item,
+					}));
 				}),
 			),
 		),
 	);
 	const refused = [
-		...selected.disabled.map((site) => notSent(inputs[0], site.url, site.name, 'rejected', 'site_disabled')),
-		...selected.unknown.map((name) => notSent(inputs[0], name, undefined, 'failed', 'unknown_site')),
+		...selected.disabled.map((site) =>
+			notSent(inputs[0], site.url, site.name, 'rejected', 'site_disabled'),
+		),
+		...selected.unknown.map((name) =>
+			notSent(inputs[0], name, undefined, 'failed', 'unknown_site'),
+		),
 	].map((result) => ({ result, item: 0 }));
 	return [...perSite.flat(), ...refused];
 }
@@ -98,11 +138,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
 	const changesOnly = this.getNodeParameter('reconcileOutput', 0, 'all') === 'changes';
 	if (deleteMissing && items.length === 0) {
-		throw new NodeOperationError(this.getNode(), 'Reconcile received no source users: refusing to delete every target user');
+		throw new NodeOperationError(
+			this.getNode(),
+			'Reconcile received no source users: refusing to delete every target user',
+		);
 	}
-	const inputs = items.map((item, index) => toEventInput(item.json, 'update', this.getNodeParameter('sourceSite', index, '') as string));
+	const inputs = items.map((item, index) =>
+		toEventInput(item.json, 'update', this.getNodeParameter('sourceSite', index, '') as string),
+	);
 	const paired =
-		targets.kind === 'site' ? await reconcileOne(targets.target, inputs, { deleteMissing, dryRun }) : await reconcileNetwork(targets, inputs, { deleteMissing, dryRun });
+		targets.kind === 'site'
+			? await reconcileOne(targets.target, inputs, { deleteMissing, dryRun })
+			: await reconcileNetwork(targets, inputs, { deleteMissing, dryRun });
 	const kept = changesOnly ? paired.filter((pair) => isChangeOrFailure(pair.result)) : paired;
 	return resultItems(
 		this,

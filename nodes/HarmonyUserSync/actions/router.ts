@@ -21,13 +21,16 @@ const OPERATIONS: Record<string, (this: IExecuteFunctions) => Promise<INodeExecu
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const run = OPERATIONS[operation];
-	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	if (!run)
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	try {
 		return [await run.call(this)];
 	} catch (error) {
 		// NodeOperationError keeps an n8n error as it is and wraps anything else.
 		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error as Error);
 		const message = (error as Error).message;
-		return [this.getInputData().map((_, item) => ({ json: { error: message }, pairedItem: { item } }))];
+		return [
+			this.getInputData().map((_, item) => ({ json: { error: message }, pairedItem: { item } })),
+		];
 	}
 }

@@ -22,7 +22,8 @@ export const optionProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 10 },
 				default: 3,
-				description: 'Further attempts on network errors, 429 and 5xx (with backoff, honouring Retry-After)',
+				description:
+					'Further attempts on network errors, 429 and 5xx (with backoff, honouring Retry-After)',
 			},
 			{
 				displayName: 'Sites in Parallel',
@@ -30,7 +31,8 @@ export const optionProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 32 },
 				default: 4,
-				description: 'With a site network: how many sites are worked on at once (each with its own Concurrent Requests)',
+				description:
+					'With a site network: how many sites are worked on at once (each with its own Concurrent Requests)',
 			},
 			{
 				displayName: 'Stop on Failed Sync',

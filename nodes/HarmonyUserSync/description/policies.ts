@@ -9,7 +9,8 @@ export const policyProperties: INodeProperties[] = [
 	...whitelistProperties({
 		who: 'Source',
 		switchDescription: 'Whether only changes from the sources listed below may modify this target',
-		listDescription: 'Site URLs, IP addresses or CIDR ranges (IPv4 or IPv6) allowed to change this target',
+		listDescription:
+			'Site URLs, IP addresses or CIDR ranges (IPv4 or IPv6) allowed to change this target',
 		show: { operation: WRITE_OPERATIONS },
 	}),
 	{
@@ -42,7 +43,8 @@ export const policyProperties: INodeProperties[] = [
 				name: 'reassignTo',
 				type: 'number',
 				default: 0,
-				description: "Target user who receives a deleted user's posts. 0 means the credential's own user.",
+				description:
+					"Target user who receives a deleted user's posts. 0 means the credential's own user.",
 			},
 			{
 				displayName: 'Reject Incoming Modifications For',
@@ -67,8 +69,20 @@ export const policyProperties: INodeProperties[] = [
 						displayName: 'Mapping',
 						name: 'mappings',
 						values: [
-							{ displayName: 'Source Role', name: 'from', type: 'string', default: '', placeholder: 'customer' },
-							{ displayName: 'Target Role', name: 'to', type: 'string', default: '', placeholder: 'subscriber' },
+							{
+								displayName: 'Source Role',
+								name: 'from',
+								type: 'string',
+								default: '',
+								placeholder: 'customer',
+							},
+							{
+								displayName: 'Target Role',
+								name: 'to',
+								type: 'string',
+								default: '',
+								placeholder: 'subscriber',
+							},
 						],
 					},
 				],
@@ -79,7 +93,8 @@ export const policyProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'subscriber, customer',
-				description: 'Only users with at least one of these roles are synced (comma-separated). Empty syncs every role.',
+				description:
+					'Only users with at least one of these roles are synced (comma-separated). Empty syncs every role.',
 			},
 		],
 	},

@@ -19,7 +19,8 @@ export const targetProperties: INodeProperties[] = [
 			{
 				name: 'Site Network',
 				value: 'network',
-				description: 'Any number of sites of a WordPress Site Network credential: one result per item and site',
+				description:
+					'Any number of sites of a WordPress Site Network credential: one result per item and site',
 			},
 		],
 	},
@@ -33,7 +34,8 @@ export const targetProperties: INodeProperties[] = [
 			{
 				name: 'Every Site Not Yet Reached',
 				value: 'network',
-				description: "Every enabled site except the change's source and the sites in its propagation path",
+				description:
+					"Every enabled site except the change's source and the sites in its propagation path",
 			},
 			{
 				name: 'Sites Named in a Field',

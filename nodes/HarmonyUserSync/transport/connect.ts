@@ -1,6 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { findSite, siteNames, type NetworkSite, type SiteNetwork, type TargetSelection } from '../../../core/network/network';
+import {
+	findSite,
+	siteNames,
+	type NetworkSite,
+	type SiteNetwork,
+	type TargetSelection,
+} from '../../../core/network/network';
 import { buildPolicyConfig, splitList } from '../../../core/sync/config';
 import { TargetSite } from '../../../core/sync/target';
 import type { ClientOptions, WordPressClient } from '../../../core/wordpress/client';
@@ -26,21 +32,34 @@ export function isNetwork(ctx: IExecuteFunctions): boolean {
  * The site a read goes to: the credential's, or the network site named in Site Name. An unknown name is an error
  * of the settings, not of an item.
  */
-export async function connectClient(ctx: IExecuteFunctions): Promise<{ client: WordPressClient; readOnly: boolean }> {
+export async function connectClient(
+	ctx: IExecuteFunctions,
+): Promise<{ client: WordPressClient; readOnly: boolean }> {
 	if (!isNetwork(ctx)) return connectSite(ctx, clientOptions(ctx));
 	const network = await connectNetwork(ctx);
 	const name = String(ctx.getNodeParameter('siteName', 0, '') ?? '');
 	const site = findSite(network, name);
 	if (!site) {
 		const known = network.sites.map((candidate) => candidate.name).join(', ');
-		throw new NodeOperationError(ctx.getNode(), `The network has no site named "${name}"`, { description: `Its sites: ${known}` });
+		throw new NodeOperationError(ctx.getNode(), `The network has no site named "${name}"`, {
+			description: `Its sites: ${known}`,
+		});
 	}
-	if (!site.enabled) throw new NodeOperationError(ctx.getNode(), `The network site "${site.name}" is switched off in the credential`);
+	if (!site.enabled)
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The network site "${site.name}" is switched off in the credential`,
+		);
 	return { client: networkClient(site, clientOptions(ctx)), readOnly: site.readOnly };
 }
 
 /** A write target: its client plus the policies set on the node and the site's own switch. */
-function targetOf(ctx: IExecuteFunctions, client: WordPressClient, readOnly: boolean, createOnUpdate: boolean): TargetSite {
+function targetOf(
+	ctx: IExecuteFunctions,
+	client: WordPressClient,
+	readOnly: boolean,
+	createOnUpdate: boolean,
+): TargetSite {
 	const policies = ctx.getNodeParameter('policies', 0, {}) as IDataObject;
 	const whitelistEnabled = ctx.getNodeParameter('whitelistEnabled', 0, false) as boolean;
 	const whitelist = ctx.getNodeParameter('whitelist.entries', 0, []) as Array<{ value?: string }>;
@@ -54,7 +73,11 @@ function targetOf(ctx: IExecuteFunctions, client: WordPressClient, readOnly: boo
 			prohibitedUsers: splitList(policies.prohibitedUsers as string),
 			protectedUsers: splitList(policies.protectedUsers as string),
 			createOnUpdate,
-			roleMapping: ((policies.roleMapping as IDataObject | undefined)?.mappings as Array<{ from?: string; to?: string }>) ?? [],
+			roleMapping:
+				((policies.roleMapping as IDataObject | undefined)?.mappings as Array<{
+					from?: string;
+					to?: string;
+				}>) ?? [],
 			linkByLogin: policies.linkByLogin === true,
 			maxDeletePercent: ctx.getNodeParameter('maxDeletePercent', 0, 10) as number,
 		});
@@ -81,7 +104,10 @@ export type SyncTargets =
 			parallel: number;
 	  };
 
-export async function connectTargets(ctx: IExecuteFunctions, createOnUpdate = false): Promise<SyncTargets> {
+export async function connectTargets(
+	ctx: IExecuteFunctions,
+	createOnUpdate = false,
+): Promise<SyncTargets> {
 	if (!isNetwork(ctx)) {
 		const { client, readOnly } = await connectSite(ctx, clientOptions(ctx));
 		return { kind: 'site', target: targetOf(ctx, client, readOnly, createOnUpdate) };
@@ -102,7 +128,11 @@ export async function connectTargets(ctx: IExecuteFunctions, createOnUpdate = fa
 	if (first) targetFor(first);
 	const named = ctx.getNodeParameter('sendTo', 0, 'network') === 'named';
 	const selection = (index: number): TargetSelection =>
-		named ? { kind: 'named', names: siteNames(ctx.getNodeParameter('siteNames', index, '')) } : { kind: 'network' };
-	const parallel = Number((ctx.getNodeParameter('options', 0, {}) as IDataObject).siteConcurrency ?? 4);
+		named
+			? { kind: 'named', names: siteNames(ctx.getNodeParameter('siteNames', index, '')) }
+			: { kind: 'network' };
+	const parallel = Number(
+		(ctx.getNodeParameter('options', 0, {}) as IDataObject).siteConcurrency ?? 4,
+	);
 	return { kind: 'network', network, targetFor, selection, parallel };
 }

@@ -14,7 +14,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Deletes the entries older than the retention now (Write also does it, at most once an hour). */
-export async function execute(this: IExecuteFunctions, store: SyncLogStore): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	store: SyncLogStore,
+): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
 	for (let item = 0; item < this.getInputData().length; item++) {
 		const retentionDays = this.getNodeParameter('retentionDays', item, 30) as number;

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import type { SyncLogStore } from '../../../core/log/types';
 import { toLogFilter } from '../description/filters';
 
@@ -14,13 +19,21 @@ export const description: INodeProperties[] = [
 		description: 'Max number of results to return',
 		displayOptions: { show: { operation: ['query', 'replayFailed'] } },
 	},
-	{ displayName: 'Offset', name: 'offset', type: 'number', typeOptions: { minValue: 0 }, default: 0, displayOptions: show },
+	{
+		displayName: 'Offset',
+		name: 'offset',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		displayOptions: show,
+	},
 	{
 		displayName: 'Cursor',
 		name: 'cursor',
 		type: 'string',
 		default: '',
-		description: 'The nextCursor of a previous page: continues after it (the offset is then ignored)',
+		description:
+			'The nextCursor of a previous page: continues after it (the offset is then ignored)',
 		displayOptions: show,
 	},
 	{
@@ -30,14 +43,21 @@ export const description: INodeProperties[] = [
 		default: 'entries',
 		options: [
 			{ name: 'Entries', value: 'entries', description: 'One item per log entry, newest first' },
-			{ name: 'Page', value: 'page', description: 'One item with the entries and the next page’s cursor' },
+			{
+				name: 'Page',
+				value: 'page',
+				description: 'One item with the entries and the next page’s cursor',
+			},
 		],
 		displayOptions: show,
 	},
 ];
 
 /** Log entries matching the filters, newest first, one page per input item. */
-export async function execute(this: IExecuteFunctions, store: SyncLogStore): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	store: SyncLogStore,
+): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
 	for (let item = 0; item < this.getInputData().length; item++) {
 		const filter = toLogFilter(this.getNodeParameter('filters', item, {}) as IDataObject);
@@ -48,10 +68,19 @@ export async function execute(this: IExecuteFunctions, store: SyncLogStore): Pro
 		};
 		const result = await store.query(filter, page);
 		if (this.getNodeParameter('output', item, 'entries') === 'page') {
-			const json = { entries: result.entries, count: result.entries.length, nextCursor: result.nextCursor };
+			const json = {
+				entries: result.entries,
+				count: result.entries.length,
+				nextCursor: result.nextCursor,
+			};
 			output.push({ json: json as unknown as IDataObject, pairedItem: { item } });
 		} else {
-			output.push(...result.entries.map((entry) => ({ json: entry as unknown as IDataObject, pairedItem: { item } })));
+			output.push(
+				...result.entries.map((entry) => ({
+					json: entry as unknown as IDataObject,
+					pairedItem: { item },
+				})),
+			);
 		}
 	}
 	return output;

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import type { SyncLogStore } from '../../../core/log/types';
 import { replayPath } from '../../../core/network/fanOut';
 import { toLogFilter } from '../description/filters';
@@ -21,7 +26,10 @@ export const description: INodeProperties[] = [
  * each item to the site it names. The entries are marked replayed as they are emitted; writing the retry's result
  * links it to its original.
  */
-export async function execute(this: IExecuteFunctions, store: SyncLogStore): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	store: SyncLogStore,
+): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
 	for (let item = 0; item < this.getInputData().length; item++) {
 		const filter = toLogFilter(this.getNodeParameter('filters', item, {}) as IDataObject);
@@ -30,9 +38,15 @@ export async function execute(this: IExecuteFunctions, store: SyncLogStore): Pro
 			includeReplayed: this.getNodeParameter('includeReplayed', item, false) as boolean,
 		});
 		for (const entry of entries) {
-			const targetName = typeof entry.meta.targetName === 'string' ? { targetName: entry.meta.targetName } : {};
-			const event = entry.event ? { ...entry.event, path: replayPath(entry.event.path, entry.meta.fanOut, entry.target) } : {};
-			output.push({ json: { ...event, replayOf: entry.id, target: entry.target, ...targetName } as IDataObject, pairedItem: { item } });
+			const targetName =
+				typeof entry.meta.targetName === 'string' ? { targetName: entry.meta.targetName } : {};
+			const event = entry.event
+				? { ...entry.event, path: replayPath(entry.event.path, entry.meta.fanOut, entry.target) }
+				: {};
+			output.push({
+				json: { ...event, replayOf: entry.id, target: entry.target, ...targetName } as IDataObject,
+				pairedItem: { item },
+			});
 		}
 	}
 	return output;

@@ -24,7 +24,8 @@ const OPERATIONS: Record<string, Operation> = {
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const run = OPERATIONS[operation];
-	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	if (!run)
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	let store: SyncLogStore | undefined;
 	try {
 		store = await openStore(this);
@@ -32,7 +33,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	} catch (error) {
 		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error as Error);
 		const message = (error as Error).message;
-		return [this.getInputData().map((_, item) => ({ json: { error: message }, pairedItem: { item } }))];
+		return [
+			this.getInputData().map((_, item) => ({ json: { error: message }, pairedItem: { item } })),
+		];
 	} finally {
 		await store?.close();
 	}

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { entryFromResult, entryFromUnknown, isSyncResult } from '../../../core/log/entry';
 import type { NewLogEntry, SyncLogStore } from '../../../core/log/types';
@@ -11,7 +16,8 @@ export const description: INodeProperties[] = [
 		name: 'autoPrune',
 		type: 'boolean',
 		default: true,
-		description: 'Whether writing also deletes entries older than the retention (at most once an hour, across all n8n processes)',
+		description:
+			'Whether writing also deletes entries older than the retention (at most once an hour, across all n8n processes)',
 		displayOptions: { show: { operation: ['write'] } },
 	},
 	{
@@ -27,14 +33,18 @@ export const description: INodeProperties[] = [
 				name: 'storeUnknownItems',
 				type: 'boolean',
 				default: false,
-				description: 'Whether items that are not sync results are stored with status "unknown" instead of failing',
+				description:
+					'Whether items that are not sync results are stored with status "unknown" instead of failing',
 			},
 		],
 	},
 ];
 
 /** Stores the User Sync results flowing through (one transaction) and passes every item on unchanged. */
-export async function execute(this: IExecuteFunctions, store: SyncLogStore): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	store: SyncLogStore,
+): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const options = this.getNodeParameter('writeOptions', 0, {}) as IDataObject;
 	const entries: NewLogEntry[] = [];
@@ -42,10 +52,15 @@ export async function execute(this: IExecuteFunctions, store: SyncLogStore): Pro
 		if (isSyncResult(item.json)) entries.push(entryFromResult(item.json));
 		else if (options.storeUnknownItems === true) entries.push(entryFromUnknown(item.json));
 		else {
-			const error = new NodeOperationError(this.getNode(), `Item ${itemIndex} is not a HarmonyUser sync result`, {
-				itemIndex,
-				description: 'Connect the output of a HarmonyUser Sync node, or turn on "Store Unknown Items".',
-			});
+			const error = new NodeOperationError(
+				this.getNode(),
+				`Item ${itemIndex} is not a HarmonyUser sync result`,
+				{
+					itemIndex,
+					description:
+						'Connect the output of a HarmonyUser Sync node, or turn on "Store Unknown Items".',
+				},
+			);
 			if (!this.continueOnFail()) throw error;
 			return { json: { error: error.message }, error, pairedItem: { item: itemIndex } };
 		}

@@ -11,7 +11,8 @@ export const storeProperties: INodeProperties[] = [
 			{
 				name: 'SQLite (Embedded)',
 				value: 'sqlite',
-				description: 'A file beside n8n’s data. One n8n instance only: queue-mode workers do not share a disk.',
+				description:
+					'A file beside n8n’s data. One n8n instance only: queue-mode workers do not share a disk.',
 			},
 			{
 				name: 'Postgres',
@@ -26,7 +27,8 @@ export const storeProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: '/home/node/.n8n/harmonyuser-sync/sync-log.sqlite',
-		description: 'Path of the SQLite file. Empty: harmonyuser-sync/sync-log.sqlite in n8n’s user folder.',
+		description:
+			'Path of the SQLite file. Empty: harmonyuser-sync/sync-log.sqlite in n8n’s user folder.',
 		displayOptions: { show: { store: ['sqlite'] } },
 	},
 ];

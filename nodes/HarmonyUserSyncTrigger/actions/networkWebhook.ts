@@ -1,6 +1,10 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import type { TriggerSettings } from '../../../core/triggers/delivery';
-import { echoCovered, SITE_QUERY, siteOfDelivery } from '../../../core/triggers/networkSubscriptions';
+import {
+	echoCovered,
+	SITE_QUERY,
+	siteOfDelivery,
+} from '../../../core/triggers/networkSubscriptions';
 import { verifyBridge } from '../../../core/triggers/verifyBridge';
 import { staticData } from '../transport/client';
 import { triggerSettings } from '../transport/settings';
@@ -19,10 +23,16 @@ export async function handleNetworkWebhook(this: IWebhookFunctions): Promise<IWe
 	const named = (this.getQueryData() as IDataObject)[SITE_QUERY];
 	const site = siteOfDelivery(recorded, named);
 	if (!site) {
-		const message = typeof named === 'string' && named.trim() ? `No site named "${named.trim().slice(0, 64)}" is subscribed by this trigger` : `The delivery URL names no site (?${SITE_QUERY}=<name>)`;
+		const message =
+			typeof named === 'string' && named.trim()
+				? `No site named "${named.trim().slice(0, 64)}" is subscribed by this trigger`
+				: `The delivery URL names no site (?${SITE_QUERY}=<name>)`;
 		return answer(this, 404, { error: message });
 	}
-	if (!site.secret) return answer(this, 401, { error: `The site "${site.name}" is not subscribed yet: it will be at the next activation` });
+	if (!site.secret)
+		return answer(this, 401, {
+			error: `The site "${site.name}" is not subscribed yet: it will be at the next activation`,
+		});
 	let settings: TriggerSettings;
 	try {
 		settings = { ...triggerSettings(this, site.url), secrets: [site.secret] };
@@ -32,6 +42,7 @@ export async function handleNetworkWebhook(this: IWebhookFunctions): Promise<IWe
 	const verdict = verifyBridge(await incoming(this), settings);
 	if (verdict.kind === 'reject') return answer(this, verdict.status, { error: verdict.message });
 	if (verdict.kind === 'ignore') return answer(this, 200, verdict.body);
-	if (echoCovered(recorded, verdict.event.path, verdict.event.source.url)) return answer(this, 200, { covered: true });
+	if (echoCovered(recorded, verdict.event.path, verdict.event.source.url))
+		return answer(this, 200, { covered: true });
 	return claimAndStart(this, verdict);
 }

@@ -27,10 +27,13 @@ async function settingsOf(ctx: IWebhookFunctions): Promise<TriggerSettings | str
  */
 export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const settings = await settingsOf(this);
-	if (typeof settings === 'string') return answer(this, 500, { error: `Trigger misconfigured: ${settings}` });
+	if (typeof settings === 'string')
+		return answer(this, 500, { error: `Trigger misconfigured: ${settings}` });
 	// WooCommerce pings while the webhook is being registered, before the secret is stored: see wooWebhook.ts.
-	if (settings.source === 'woocommerce') return handleWooWebhook(this, settings, await incoming(this));
-	if (settings.secrets.length === 0) return answer(this, 401, { error: 'No signing secret: activate the workflow first' });
+	if (settings.source === 'woocommerce')
+		return handleWooWebhook(this, settings, await incoming(this));
+	if (settings.secrets.length === 0)
+		return answer(this, 401, { error: 'No signing secret: activate the workflow first' });
 	const request = await incoming(this);
 	const verdict: Verdict = verifyBridge(request, settings);
 	if (verdict.kind === 'reject') return answer(this, verdict.status, { error: verdict.message });

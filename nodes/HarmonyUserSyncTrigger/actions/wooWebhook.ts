@@ -2,7 +2,12 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import type { WooCustomerMap } from '../../../core/dedupe/wooCustomerMap';
 import type { IncomingDelivery, TriggerSettings } from '../../../core/triggers/delivery';
 import { verifyWoo, type WooDelivery } from '../../../core/triggers/verifyWoo';
-import { customerEvent, customerRecord, deleteEvent, type WooEventItem } from '../../../core/triggers/wooEvent';
+import {
+	customerEvent,
+	customerRecord,
+	deleteEvent,
+	type WooEventItem,
+} from '../../../core/triggers/wooEvent';
 import { CATCH_UP_LEASE_MS, CATCH_UP_STATE, catchUp } from '../../../core/woocommerce/catchUp';
 import { nodeScope, wooCustomerMap } from '../transport/dedupe';
 import { catchUpEnabled, checkWooWebhooks } from '../transport/wooHooks';
@@ -25,11 +30,18 @@ function itemJson(item: WooEventItem): IDataObject {
  * Sync node, whose writes only change what differs (a repeated create or update finds the target equal:
  * `unchanged`); a delete cannot be named without the map and is reported `unidentified_user`.
  */
-async function claim(ctx: IWebhookFunctions, scope: string, delivery: WooDelivery, shop: string): Promise<{ item?: WooEventItem; body: Record<string, unknown> }> {
+async function claim(
+	ctx: IWebhookFunctions,
+	scope: string,
+	delivery: WooDelivery,
+	shop: string,
+): Promise<{ item?: WooEventItem; body: Record<string, unknown> }> {
 	let storeError: Error | undefined;
 	const unavailable = (error: Error) => {
 		storeError = error;
-		ctx.logger.warn(`HarmonyUser Sync Trigger: the dedupe store is unavailable, WooCommerce delivery accepted without dedupe: ${error.message}`);
+		ctx.logger.warn(
+			`HarmonyUser Sync Trigger: the dedupe store is unavailable, WooCommerce delivery accepted without dedupe: ${error.message}`,
+		);
 	};
 	const map: WooCustomerMap | undefined = await wooCustomerMap(ctx).catch((error: Error) => {
 		unavailable(error);
@@ -39,10 +51,12 @@ async function claim(ctx: IWebhookFunctions, scope: string, delivery: WooDeliver
 	let item: WooEventItem;
 	if (delivery.kind === 'customer') {
 		const outcome = map
-			? await map.claimCustomer(scope, customerRecord(delivery.event, delivery.customer), now.getTime()).catch((error: Error) => {
-					unavailable(error);
-					return 'fresh' as const;
-				})
+			? await map
+					.claimCustomer(scope, customerRecord(delivery.event, delivery.customer), now.getTime())
+					.catch((error: Error) => {
+						unavailable(error);
+						return 'fresh' as const;
+					})
 			: 'fresh';
 		if (outcome !== 'fresh') return { body: { [outcome]: true } };
 		item = customerEvent(delivery.event, delivery.customer, shop, now, delivery.ip);
@@ -64,16 +78,27 @@ async function claim(ctx: IWebhookFunctions, scope: string, delivery: WooDeliver
  * returns the changes the trigger never received. One process runs it (a lease in the store); a failed catch-up
  * stays due and runs again with the next delivery.
  */
-async function caughtUp(ctx: IWebhookFunctions, scope: string, settings: TriggerSettings): Promise<WooEventItem[]> {
+async function caughtUp(
+	ctx: IWebhookFunctions,
+	scope: string,
+	settings: TriggerSettings,
+): Promise<WooEventItem[]> {
 	if (!catchUpEnabled(ctx)) return [];
 	const map = await wooCustomerMap(ctx).catch(() => undefined);
 	if (!map) return [];
 	await checkWooWebhooks(ctx, map, scope).catch((error: Error) =>
-		ctx.logger.warn(`HarmonyUser Sync Trigger: could not check the WooCommerce webhooks: ${error.message}`),
+		ctx.logger.warn(
+			`HarmonyUser Sync Trigger: could not check the WooCommerce webhooks: ${error.message}`,
+		),
 	);
-	if (!(await map.takeState(scope, CATCH_UP_STATE, 'due', CATCH_UP_LEASE_MS).catch(() => false))) return [];
+	if (!(await map.takeState(scope, CATCH_UP_STATE, 'due', CATCH_UP_LEASE_MS).catch(() => false)))
+		return [];
 	try {
-		const result = await catchUp(await siteClient(ctx), map, { scope, shopUrl: settings.siteUrl, topics: settings.events });
+		const result = await catchUp(await siteClient(ctx), map, {
+			scope,
+			shopUrl: settings.siteUrl,
+			topics: settings.events,
+		});
 		await map.clearState(scope, CATCH_UP_STATE, 'running');
 		ctx.logger.info(
 			`HarmonyUser Sync Trigger: WooCommerce catch-up listed ${result.listed} customers: ${result.baseline ? 'baseline taken' : `${result.items.length} missed changes`}`,
@@ -81,7 +106,9 @@ async function caughtUp(ctx: IWebhookFunctions, scope: string, settings: Trigger
 		return result.items;
 	} catch (error) {
 		await map.setState(scope, CATCH_UP_STATE, 'due').catch(() => undefined);
-		ctx.logger.warn(`HarmonyUser Sync Trigger: WooCommerce catch-up failed, it runs again with the next delivery: ${(error as Error).message}`);
+		ctx.logger.warn(
+			`HarmonyUser Sync Trigger: WooCommerce catch-up failed, it runs again with the next delivery: ${(error as Error).message}`,
+		);
 		return [];
 	}
 }
@@ -91,7 +118,11 @@ async function caughtUp(ctx: IWebhookFunctions, scope: string, settings: Trigger
  * not delay it), then any due catch-up. Every signed body answers 2xx: WooCommerce disables a webhook after more
  * than 5 failed deliveries in a row and never retries one.
  */
-export async function handleWooWebhook(ctx: IWebhookFunctions, settings: TriggerSettings, request: IncomingDelivery): Promise<IWebhookResponseData> {
+export async function handleWooWebhook(
+	ctx: IWebhookFunctions,
+	settings: TriggerSettings,
+	request: IncomingDelivery,
+): Promise<IWebhookResponseData> {
 	const verdict = verifyWoo(request, settings);
 	if (verdict.kind === 'reject') {
 		respond(ctx, verdict.status, { error: verdict.message });
@@ -112,5 +143,8 @@ export async function handleWooWebhook(ctx: IWebhookFunctions, settings: Trigger
 	}
 	items.push(...(await caughtUp(ctx, scope, settings)));
 	if (!items.length) return { noWebhookResponse: true };
-	return { noWebhookResponse: true, workflowData: [items.map((item) => ({ json: itemJson(item) }))] };
+	return {
+		noWebhookResponse: true,
+		workflowData: [items.map((item) => ({ json: itemJson(item) }))],
+	};
 }

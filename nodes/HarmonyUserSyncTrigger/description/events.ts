@@ -11,12 +11,14 @@ export const sourceProperties: INodeProperties[] = [
 			{
 				name: 'HarmonyUser Bridge Plugin',
 				value: 'bridge',
-				description: 'Signed, timestamped events from the HarmonyUser Sync Bridge plugin on the credential’s site',
+				description:
+					'Signed, timestamped events from the HarmonyUser Sync Bridge plugin on the credential’s site',
 			},
 			{
 				name: 'WooCommerce Customer Webhooks',
 				value: 'woocommerce',
-				description: 'WooCommerce’s own customer webhooks on the credential’s shop (no bridge plugin needed)',
+				description:
+					'WooCommerce’s own customer webhooks on the credential’s shop (no bridge plugin needed)',
 			},
 		],
 	},
@@ -63,7 +65,8 @@ export const sourceProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		default: ['customer.created', 'customer.updated', 'customer.deleted'],
 		required: true,
-		description: 'One WooCommerce webhook is registered per topic. WooCommerce sends a deleted customer’s ID only (and only for the customer role): the trigger names the user from the customers it has seen.',
+		description:
+			'One WooCommerce webhook is registered per topic. WooCommerce sends a deleted customer’s ID only (and only for the customer role): the trigger names the user from the customers it has seen.',
 		displayOptions: { show: { source: ['woocommerce'] } },
 		options: [
 			{ name: 'Customer Created', value: 'customer.created' },

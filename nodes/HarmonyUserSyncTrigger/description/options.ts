@@ -29,7 +29,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: '/home/node/.n8n/harmonyuser-sync/seen-events.sqlite',
-			description: 'SQLite store only. Empty: harmonyuser-sync/seen-events.sqlite in n8n’s user folder.',
+			description:
+				'SQLite store only. Empty: harmonyuser-sync/seen-events.sqlite in n8n’s user folder.',
 		},
 		{
 			displayName: 'Dedupe Retention (Days)',

@@ -14,7 +14,14 @@ interface BridgeSubscription {
 
 async function subscriptions(ctx: IHookFunctions): Promise<BridgeSubscription[]> {
 	const client = await siteClient(ctx);
-	const response = await client.request<BridgeSubscription[]>({ method: 'GET', path: ROUTE }).catch(hookError(ctx, 'list the bridge plugin’s webhooks (is the HarmonyUser Sync Bridge plugin active?)'));
+	const response = await client
+		.request<BridgeSubscription[]>({ method: 'GET', path: ROUTE })
+		.catch(
+			hookError(
+				ctx,
+				'list the bridge plugin’s webhooks (is the HarmonyUser Sync Bridge plugin active?)',
+			),
+		);
 	return Array.isArray(response.data) ? response.data : [];
 }
 
@@ -38,7 +45,11 @@ export async function bridgeCreate(this: IHookFunctions): Promise<boolean> {
 	}
 	const secret = String(options(this).signingSecret ?? '') || randomBytes(32).toString('hex');
 	const response = await client
-		.request<BridgeSubscription>({ method: 'POST', path: ROUTE, data: { url, secret, events: selectedEvents(this) } })
+		.request<BridgeSubscription>({
+			method: 'POST',
+			path: ROUTE,
+			data: { url, secret, events: selectedEvents(this) },
+		})
 		.catch(hookError(this, 'register the webhook with the bridge plugin'));
 	Object.assign(staticData(this), { webhookId: response.data.id, secret, siteUrl: client.site });
 	return true;
@@ -56,7 +67,9 @@ async function deleteSubscription(ctx: IHookFunctions, id: string): Promise<void
 	const client = await siteClient(ctx);
 	await client.request({ method: 'DELETE', path: `${ROUTE}/${encodeURIComponent(id)}` }).then(
 		() => undefined,
-		(error: Error) => (error instanceof WordPressApiError && error.status === 404 ? undefined : hookError(ctx, 'delete the bridge webhook')(error)),
+		(error: Error) =>
+			error instanceof WordPressApiError && error.status === 404
+				? undefined
+				: hookError(ctx, 'delete the bridge webhook')(error),
 	);
 }
-

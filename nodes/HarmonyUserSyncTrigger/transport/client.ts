@@ -7,7 +7,9 @@ import { connectSite, SITE_CREDENTIAL } from '../../shared/siteClient';
 export const CREDENTIAL_TYPE = SITE_CREDENTIAL;
 
 /** The credential's site, as a REST client for the webhook lifecycle hooks. */
-export async function siteClient(ctx: IHookFunctions | IWebhookFunctions): Promise<WordPressClient> {
+export async function siteClient(
+	ctx: IHookFunctions | IWebhookFunctions,
+): Promise<WordPressClient> {
 	return (await connectSite(ctx, { timeoutMs: 20_000, retry: { retries: 2 } })).client;
 }
 

@@ -11,7 +11,10 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 // One store per database for the life of the process: a webhook call must not pay for a new connection pool.
 // The WooCommerce customer map lives in the same database (its own tables), opened lazily.
-const stores = new Map<string, { store: DedupeStore; woo?: WooCustomerMap; openWoo: () => WooCustomerMap; prunedAt: number }>();
+const stores = new Map<
+	string,
+	{ store: DedupeStore; woo?: WooCustomerMap; openWoo: () => WooCustomerMap; prunedAt: number }
+>();
 // Which store a Postgres credential means, read again at most once a minute (an edited credential is picked up
 // within that): outside an execution n8n resolves a credential in a fresh isolate, tens of ms of CPU per delivery.
 const RECHECK_CREDENTIAL_MS = 60_000;
@@ -24,13 +27,19 @@ async function postgresStore(ctx: Context): Promise<StoreKey> {
 	const credentialId = ctx.getNode().credentials?.[POSTGRES_CREDENTIAL]?.id ?? '';
 	let known = postgresCredentials.get(credentialId);
 	if (!known || Date.now() - known.readAt >= RECHECK_CREDENTIAL_MS) {
-		known = { settings: postgresSettings(await ctx.getCredentials(POSTGRES_CREDENTIAL)), readAt: Date.now() };
+		known = {
+			settings: postgresSettings(await ctx.getCredentials(POSTGRES_CREDENTIAL)),
+			readAt: Date.now(),
+		};
 		postgresCredentials.set(credentialId, known);
 	}
 	const { settings } = known;
 	const openWoo = () => {
 		const pool = createPool(settings, () => undefined); // an idle connection's error: the pool replaces it
-		return new PostgresWooCustomers(pool, { schema: postgresNames(settings).schema, prefix: settings.tablePrefix?.trim() ?? 'harmonyuser_' });
+		return new PostgresWooCustomers(pool, {
+			schema: postgresNames(settings).schema,
+			prefix: settings.tablePrefix?.trim() ?? 'harmonyuser_',
+		});
 	};
 	return [`pg:${JSON.stringify(settings)}`, () => new PostgresDedupeStore(settings), openWoo];
 }
@@ -40,7 +49,10 @@ function sqliteStore(file: string): StoreKey {
 }
 
 async function entryFor(ctx: Context) {
-	const options = ctx.getNodeParameter('options', {}) as { databasePath?: string; retentionDays?: number };
+	const options = ctx.getNodeParameter('options', {}) as {
+		databasePath?: string;
+		retentionDays?: number;
+	};
 	const retentionMs = Math.max(1, Number(options.retentionDays ?? 7)) * DAY_MS;
 	const [key, open, openWoo] =
 		ctx.getNodeParameter('dedupeStore', 'sqlite') === 'postgres'
@@ -55,7 +67,9 @@ async function entryFor(ctx: Context) {
 }
 
 /** The node's dedupe store (cached), pruned of expired ids at most hourly per process. */
-export async function dedupeStore(ctx: Context): Promise<{ store: DedupeStore; retentionMs: number }> {
+export async function dedupeStore(
+	ctx: Context,
+): Promise<{ store: DedupeStore; retentionMs: number }> {
 	const { entry, retentionMs } = await entryFor(ctx);
 	if (Date.now() - entry.prunedAt > PRUNE_EVERY_MS) {
 		entry.prunedAt = Date.now();

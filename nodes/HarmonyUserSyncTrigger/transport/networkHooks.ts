@@ -49,18 +49,24 @@ function credentialKey(ctx: IHookFunctions, url: string): string {
 }
 
 function remember(ctx: IHookFunctions, network: SiteNetwork): void {
-	for (const site of network.sites) if (site.applicationPassword) lastSeen.set(credentialKey(ctx, site.url), site);
+	for (const site of network.sites)
+		if (site.applicationPassword) lastSeen.set(credentialKey(ctx, site.url), site);
 }
 
 /** Credentials for a recorded site: its row (enabled or not) when the credential still has its URL, else memory. */
-function credentialsFor(ctx: IHookFunctions, network: SiteNetwork | undefined, recorded: RecordedSite): NetworkSite | undefined {
+function credentialsFor(
+	ctx: IHookFunctions,
+	network: SiteNetwork | undefined,
+	recorded: RecordedSite,
+): NetworkSite | undefined {
 	const row = network?.sites.find((site) => site.url === recorded.url && site.applicationPassword);
 	return row ?? lastSeen.get(credentialKey(ctx, recorded.url));
 }
 
 /** What went wrong on one site, in a few words that name it (WordPressApiError messages never hold a credential). */
 function problem(error: unknown): string {
-	if (error instanceof WordPressApiError && error.kind === 'no_route') return `${error.message} (is the HarmonyUser Sync Bridge plugin active?)`;
+	if (error instanceof WordPressApiError && error.kind === 'no_route')
+		return `${error.message} (is the HarmonyUser Sync Bridge plugin active?)`;
 	return error instanceof Error ? error.message : String(error);
 }
 
@@ -73,7 +79,10 @@ async function subscriptions(client: WordPressClient): Promise<BridgeSubscriptio
 async function deleteSubscription(client: WordPressClient, id: string): Promise<void> {
 	await client.request({ method: 'DELETE', path: `${ROUTE}/${encodeURIComponent(id)}` }).then(
 		() => undefined,
-		(error: Error) => (error instanceof WordPressApiError && error.status === 404 ? undefined : Promise.reject(error)),
+		(error: Error) =>
+			error instanceof WordPressApiError && error.status === 404
+				? undefined
+				: Promise.reject(error),
 	);
 }
 
@@ -93,24 +102,49 @@ export async function networkCheckExists(this: IHookFunctions): Promise<boolean>
 	const current = await Promise.all(
 		plan.sites.map(({ site, recorded }) =>
 			// A site that does not answer is not known to be subscribed: create() then decides (and tolerates it at start-up).
-			limit(() => subscriptions(clientOf(site)).then((remote) => subscriptionCurrent(recorded, remote, deliveryUrl(webhookUrl, site.name), events), () => false)),
+			limit(() =>
+				subscriptions(clientOf(site)).then(
+					(remote) =>
+						subscriptionCurrent(recorded, remote, deliveryUrl(webhookUrl, site.name), events),
+					() => false,
+				),
+			),
 		),
 	);
 	return current.every(Boolean);
 }
 
 /** One site: keep its subscription if it is current, else replace whatever delivers to its URL with a new one. */
-async function subscribeSite(site: NetworkSite, recorded: RecordedSite | undefined, webhookUrl: string, events: string[]): Promise<SiteOutcome<NetworkSite>> {
+async function subscribeSite(
+	site: NetworkSite,
+	recorded: RecordedSite | undefined,
+	webhookUrl: string,
+	events: string[],
+): Promise<SiteOutcome<NetworkSite>> {
 	const client = clientOf(site);
 	const url = deliveryUrl(webhookUrl, site.name);
 	try {
 		const remote = await subscriptions(client);
 		const keep = subscriptionCurrent(recorded, remote, url, events) ? recorded : undefined;
-		for (const stale of staleSubscriptions(remote, url, keep?.webhookId)) await deleteSubscription(client, stale.id);
-		if (keep?.webhookId && keep.secret) return { site, kind: 'kept', record: { name: site.name, url: site.url, webhookId: keep.webhookId, secret: keep.secret } };
+		for (const stale of staleSubscriptions(remote, url, keep?.webhookId))
+			await deleteSubscription(client, stale.id);
+		if (keep?.webhookId && keep.secret)
+			return {
+				site,
+				kind: 'kept',
+				record: { name: site.name, url: site.url, webhookId: keep.webhookId, secret: keep.secret },
+			};
 		const secret = randomBytes(32).toString('hex');
-		const response = await client.request<BridgeSubscription>({ method: 'POST', path: ROUTE, data: { url, secret, events } });
-		return { site, kind: 'created', record: { name: site.name, url: site.url, webhookId: response.data.id, secret } };
+		const response = await client.request<BridgeSubscription>({
+			method: 'POST',
+			path: ROUTE,
+			data: { url, secret, events },
+		});
+		return {
+			site,
+			kind: 'created',
+			record: { name: site.name, url: site.url, webhookId: response.data.id, secret },
+		};
 	} catch (error) {
 		return { site, kind: 'failed', previous: recorded, error: problem(error) };
 	}
@@ -123,9 +157,17 @@ type Removal = 'taken out' | 'deactivating';
  * Deletes recorded subscriptions, best effort: a site that cannot be reached, or whose credentials are gone, is
  * forgotten with a warning (never an error: one site must not keep the others subscribed).
  */
-async function removeSites(ctx: IHookFunctions, network: SiteNetwork | undefined, sites: RecordedSite[], removal: Removal): Promise<void> {
+async function removeSites(
+	ctx: IHookFunctions,
+	network: SiteNetwork | undefined,
+	sites: RecordedSite[],
+	removal: Removal,
+): Promise<void> {
 	const limit = pLimit(PARALLEL);
-	const removing = (site: RecordedSite) => (removal === 'taken out' ? `network site "${site.name}", taken out of the network,` : `network site "${site.name}"`);
+	const removing = (site: RecordedSite) =>
+		removal === 'taken out'
+			? `network site "${site.name}", taken out of the network,`
+			: `network site "${site.name}"`;
 	await Promise.all(
 		sites
 			.filter((site) => site.webhookId)
@@ -138,13 +180,20 @@ async function removeSites(ctx: IHookFunctions, network: SiteNetwork | undefined
 						);
 						return;
 					}
-					await deleteSubscription(clientOf(credentials), site.webhookId!).catch((error: unknown) => {
-						const after =
-							removal === 'taken out' ? 'it is forgotten' : 'its deliveries fail until the next activation of this workflow replaces it';
-						ctx.logger.warn(`${LOG}: could not delete the subscription on ${removing(site)} (${problem(error)}); ${after}.`);
-					});
+					await deleteSubscription(clientOf(credentials), site.webhookId!).catch(
+						(error: unknown) => {
+							const after =
+								removal === 'taken out'
+									? 'it is forgotten'
+									: 'its deliveries fail until the next activation of this workflow replaces it';
+							ctx.logger.warn(
+								`${LOG}: could not delete the subscription on ${removing(site)} (${problem(error)}); ${after}.`,
+							);
+						},
+					);
 					// A row deleted from the credential: its password is no longer kept once its subscription is dealt with.
-					if (network && !network.sites.some((row) => row.url === site.url)) lastSeen.delete(credentialKey(ctx, site.url));
+					if (network && !network.sites.some((row) => row.url === site.url))
+						lastSeen.delete(credentialKey(ctx, site.url));
 				}),
 			),
 	);
@@ -163,20 +212,32 @@ export async function networkCreate(this: IHookFunctions): Promise<boolean> {
 	const data = staticData(this);
 	const plan = planNetwork(data.networkSites ?? [], enabledSites(network));
 	if (plan.sites.length === 0) {
-		throw new NodeOperationError(this.getNode(), 'The site network has no enabled site to subscribe', {
-			description: 'Switch at least one site on in the WordPress Site Network credential.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'The site network has no enabled site to subscribe',
+			{
+				description: 'Switch at least one site on in the WordPress Site Network credential.',
+			},
+		);
 	}
 	const webhookUrl = this.getNodeWebhookUrl('default') as string;
 	const events = selectedEvents(this);
 	const limit = pLimit(PARALLEL);
-	const outcomes = await Promise.all(plan.sites.map(({ site, recorded }) => limit(() => subscribeSite(site, recorded, webhookUrl, events))));
+	const outcomes = await Promise.all(
+		plan.sites.map(({ site, recorded }) =>
+			limit(() => subscribeSite(site, recorded, webhookUrl, events)),
+		),
+	);
 	const settled = settleActivation(outcomes, toleratesDownSites(this.getActivationMode()));
 	if (settled.kind === 'fail') {
 		const notUndone: string[] = [];
 		await Promise.all(
 			settled.undo.map(({ site, record }) =>
-				limit(() => deleteSubscription(clientOf(site), record.webhookId!).catch(() => void notUndone.push(site.name))),
+				limit(() =>
+					deleteSubscription(clientOf(site), record.webhookId!).catch(
+						() => void notUndone.push(site.name),
+					),
+				),
 			),
 		);
 		const { message, description } = activationFailure(settled.failed, settled.total, notUndone);
@@ -203,7 +264,9 @@ export async function networkDelete(this: IHookFunctions): Promise<boolean> {
 			network = await connectNetwork(this);
 			remember(this, network);
 		} catch (error) {
-			this.logger.warn(`${LOG}: ${(error as Error).message}; deleting the subscriptions with the sites last known to this process.`);
+			this.logger.warn(
+				`${LOG}: ${(error as Error).message}; deleting the subscriptions with the sites last known to this process.`,
+			);
 		}
 	}
 	await removeSites(this, network, recorded, 'deactivating');

@@ -34,7 +34,9 @@ export function triggerSettings(ctx: IWebhookFunctions, siteUrl: string): Trigge
 	const entries = ctx.getNodeParameter('whitelist.entries', []) as Array<{ value?: string }>;
 	return {
 		source: triggerSource(ctx),
-		secrets: [currentSecret(ctx), String(opts.previousSecret ?? '')].filter((secret) => secret !== ''),
+		secrets: [currentSecret(ctx), String(opts.previousSecret ?? '')].filter(
+			(secret) => secret !== '',
+		),
 		toleranceSeconds: Number(opts.toleranceSeconds ?? 300),
 		whitelist: whitelistOn ? parseWhitelist(entries.map((entry) => entry.value ?? '')) : undefined,
 		trustForwardedFor: opts.trustForwardedFor === true,

@@ -30,12 +30,21 @@ export function catchUpEnabled(ctx: Context): boolean {
 }
 
 async function listWebhooks(client: WordPressClient): Promise<WooWebhook[]> {
-	const response = await client.request<WooWebhook[]>({ method: 'GET', path: ROUTE, params: { per_page: 100, status: 'all' } });
+	const response = await client.request<WooWebhook[]>({
+		method: 'GET',
+		path: ROUTE,
+		params: { per_page: 100, status: 'all' },
+	});
 	return Array.isArray(response.data) ? response.data : [];
 }
 
 async function webhooks(ctx: IHookFunctions): Promise<WooWebhook[]> {
-	return listWebhooks(await siteClient(ctx)).catch(hookError(ctx, 'list the WooCommerce webhooks (is WooCommerce active, and the user a shop manager?)'));
+	return listWebhooks(await siteClient(ctx)).catch(
+		hookError(
+			ctx,
+			'list the WooCommerce webhooks (is WooCommerce active, and the user a shop manager?)',
+		),
+	);
 }
 
 /** Marks a catch-up due: the next delivery (or WooCommerce's ping) lists what changed while nothing was received. */
@@ -44,7 +53,9 @@ async function markCatchUp(ctx: Context, map?: WooCustomerMap): Promise<void> {
 	try {
 		await (map ?? (await wooCustomerMap(ctx))).setState(nodeScope(ctx), CATCH_UP_STATE, 'due');
 	} catch (error) {
-		ctx.logger.warn(`HarmonyUser Sync Trigger: could not mark a WooCommerce catch-up due: ${(error as Error).message}`);
+		ctx.logger.warn(
+			`HarmonyUser Sync Trigger: could not mark a WooCommerce catch-up due: ${(error as Error).message}`,
+		);
 	}
 }
 
@@ -63,7 +74,13 @@ export async function wooCheckExists(this: IHookFunctions): Promise<boolean> {
 	const url = this.getNodeWebhookUrl('default');
 	const existing = await webhooks(this);
 	const active = Object.entries(stored).every(([topic, id]) =>
-		existing.some((hook) => hook.id === id && hook.topic === topic && hook.delivery_url === url && hook.status === 'active'),
+		existing.some(
+			(hook) =>
+				hook.id === id &&
+				hook.topic === topic &&
+				hook.delivery_url === url &&
+				hook.status === 'active',
+		),
 	);
 	await markCatchUp(this);
 	return active;
@@ -71,7 +88,9 @@ export async function wooCheckExists(this: IHookFunctions): Promise<boolean> {
 
 /** The shop's `home` URL (what WordPress compares a delivery URL's host with); the credential's URL if unreadable. */
 async function shopHome(client: WordPressClient): Promise<string> {
-	const index = await client.request<{ home?: unknown }>({ method: 'GET', path: '/', params: { _fields: 'home' } }).catch(() => undefined);
+	const index = await client
+		.request<{ home?: unknown }>({ method: 'GET', path: '/', params: { _fields: 'home' } })
+		.catch(() => undefined);
 	return typeof index?.data?.home === 'string' ? index.data.home : client.site;
 }
 
@@ -90,16 +109,24 @@ export async function wooCreate(this: IHookFunctions): Promise<boolean> {
 	}
 	// Before registering: WooCommerce pings each new webhook, and the ping runs the catch-up (the first: a baseline).
 	await markCatchUp(this);
-	for (const stale of (await webhooks(this)).filter((hook) => hook.delivery_url === url)) await deleteWebhook(this, stale.id);
+	for (const stale of (await webhooks(this)).filter((hook) => hook.delivery_url === url))
+		await deleteWebhook(this, stale.id);
 	const data = staticData(this);
-	const secret = String(options(this).signingSecret ?? '') || data.secret || randomBytes(32).toString('hex');
+	const secret =
+		String(options(this).signingSecret ?? '') || data.secret || randomBytes(32).toString('hex');
 	const created: Record<string, number> = {};
 	for (const topic of selectedEvents(this)) {
 		const response = await client
 			.request<WooWebhook>({
 				method: 'POST',
 				path: ROUTE,
-				data: { name: `n8n HarmonyUser Sync (${topic})`, topic, delivery_url: url, secret, status: 'active' },
+				data: {
+					name: `n8n HarmonyUser Sync (${topic})`,
+					topic,
+					delivery_url: url,
+					secret,
+					status: 'active',
+				},
 			})
 			.catch(hookError(this, `create the WooCommerce ${topic} webhook`));
 		created[topic] = response.data.id;
@@ -119,7 +146,10 @@ async function deleteWebhook(ctx: IHookFunctions, id: number): Promise<void> {
 	const client = await siteClient(ctx);
 	await client.request({ method: 'DELETE', path: `${ROUTE}/${id}`, params: { force: true } }).then(
 		() => undefined,
-		(error: Error) => (error instanceof WordPressApiError && error.status === 404 ? undefined : hookError(ctx, 'delete a WooCommerce webhook')(error)),
+		(error: Error) =>
+			error instanceof WordPressApiError && error.status === 404
+				? undefined
+				: hookError(ctx, 'delete a WooCommerce webhook')(error),
 	);
 }
 
@@ -129,7 +159,11 @@ async function deleteWebhook(ctx: IHookFunctions, id: number): Promise<void> {
  * re-created, and a catch-up marked due for what it missed. A node whose webhooks are ALL disabled receives
  * nothing to run this: n8n's next start (checkExists) or re-activation repairs it.
  */
-export async function checkWooWebhooks(ctx: IWebhookFunctions, map: WooCustomerMap, scope: string): Promise<void> {
+export async function checkWooWebhooks(
+	ctx: IWebhookFunctions,
+	map: WooCustomerMap,
+	scope: string,
+): Promise<void> {
 	const data = staticData(ctx);
 	const stored = data.wooWebhooks ?? {};
 	if (!data.secret || !Object.keys(stored).length) return;
@@ -145,16 +179,28 @@ export async function checkWooWebhooks(ctx: IWebhookFunctions, map: WooCustomerM
 		if (hook && hook.status === 'active' && hook.delivery_url === url) continue;
 		repaired = true;
 		if (hook) {
-			await client.request({ method: 'PUT', path: `${ROUTE}/${id}`, data: { status: 'active', delivery_url: url } });
+			await client.request({
+				method: 'PUT',
+				path: `${ROUTE}/${id}`,
+				data: { status: 'active', delivery_url: url },
+			});
 		} else {
 			const response = await client.request<WooWebhook>({
 				method: 'POST',
 				path: ROUTE,
-				data: { name: `n8n HarmonyUser Sync (${topic})`, topic, delivery_url: url, secret: data.secret, status: 'active' },
+				data: {
+					name: `n8n HarmonyUser Sync (${topic})`,
+					topic,
+					delivery_url: url,
+					secret: data.secret,
+					status: 'active',
+				},
 			});
 			stored[topic] = response.data.id;
 		}
-		ctx.logger.warn(`HarmonyUser Sync Trigger: the WooCommerce ${topic} webhook was ${hook ? hook.status : 'gone'}: ${hook ? 're-enabled' : 're-created'}`);
+		ctx.logger.warn(
+			`HarmonyUser Sync Trigger: the WooCommerce ${topic} webhook was ${hook ? hook.status : 'gone'}: ${hook ? 're-enabled' : 're-created'}`,
+		);
 	}
 	if (repaired) await markCatchUp(ctx, map);
 }

@@ -4,11 +4,14 @@ import { SqliteDedupeStore } from '../../../core/dedupe/sqliteDedupe';
 
 async function main(): Promise<void> {
 	const [kind, target] = process.argv.slice(2);
-	const store = kind === 'sqlite' ? new SqliteDedupeStore(target) : new PostgresDedupeStore(JSON.parse(target));
+	const store =
+		kind === 'sqlite' ? new SqliteDedupeStore(target) : new PostgresDedupeStore(JSON.parse(target));
 	const won: string[] = [];
-	await Promise.all(Array.from({ length: 100 }, async (_, i) => {
-		if (await store.claim('procs', `id-${i}`, 86_400_000)) won.push(`id-${i}`);
-	}));
+	await Promise.all(
+		Array.from({ length: 100 }, async (_, i) => {
+			if (await store.claim('procs', `id-${i}`, 86_400_000)) won.push(`id-${i}`);
+		}),
+	);
 	await store.close();
 	process.stdout.write(won.map((id) => `${id}\n`).join(''));
 }

@@ -23,8 +23,20 @@ afterAll(async () => {
 
 type Factory = () => { open: () => DedupeStore };
 const kinds: Array<[string, Factory]> = [
-	['SQLite', () => { const file = sqliteFile(); return { open: () => new SqliteDedupeStore(file) }; }],
-	['Postgres', () => { const prefix = `t${++n}_`; return { open: () => new PostgresDedupeStore({ ...db.settings, tablePrefix: prefix }) }; }],
+	[
+		'SQLite',
+		() => {
+			const file = sqliteFile();
+			return { open: () => new SqliteDedupeStore(file) };
+		},
+	],
+	[
+		'Postgres',
+		() => {
+			const prefix = `t${++n}_`;
+			return { open: () => new PostgresDedupeStore({ ...db.settings, tablePrefix: prefix }) };
+		},
+	],
 ];
 
 describe.each(kinds)('%s dedupe store', (_name, factory) => {
@@ -72,33 +84,56 @@ describe.each(kinds)('%s dedupe store', (_name, factory) => {
 		const a = track(open());
 		const b = track(open());
 		const ids = Array.from({ length: 50 }, (_, i) => `race-${i}`);
-		const results = await Promise.all(ids.flatMap((id) => [a.claim('race', id, WEEK), b.claim('race', id, WEEK)]));
-		for (let i = 0; i < ids.length; i++) expect([results[2 * i], results[2 * i + 1]].filter(Boolean)).toHaveLength(1);
+		const results = await Promise.all(
+			ids.flatMap((id) => [a.claim('race', id, WEEK), b.claim('race', id, WEEK)]),
+		);
+		for (let i = 0; i < ids.length; i++)
+			expect([results[2 * i], results[2 * i + 1]].filter(Boolean)).toHaveLength(1);
 	});
 });
 
 /** Real separate OS processes on one SQLite file and one Postgres table: each id is claimed by exactly one. */
 describe('separate processes racing', () => {
 	const runWorkers = (kind: string, target: string, count: number) =>
-		Promise.all(Array.from({ length: count }, () => new Promise<string[]>((resolve, reject) => {
-			// Test-only: separate OS processes are the point of this race test.
-			const child = fork(path.join(__dirname, 'claimWorker.ts'), [kind, target], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-			let out = '';
-			child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-			child.on('error', reject);
-			child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`worker exited ${code}`))));
-		})));
+		Promise.all(
+			Array.from(
+				{ length: count },
+				() =>
+					new Promise<string[]>((resolve, reject) => {
+						// Test-only: separate OS processes are the point of this race test.
+						const child = fork(path.join(__dirname, 'claimWorker.ts'), [kind, target], {
+							execArgv: ['--import', 'tsx'],
+							stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+						});
+						let out = '';
+						child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+						child.on('error', reject);
+						child.on('exit', (code) =>
+							code === 0
+								? resolve(out.split('\n').filter(Boolean))
+								: reject(new Error(`worker exited ${code}`)),
+						);
+					}),
+			),
+		);
 
-	it.each([['sqlite'], ['postgres']])('%s: 3 processes × 100 ids → every id won exactly once', async (kind) => {
-		const target = kind === 'sqlite' ? sqliteFile() : JSON.stringify({ ...db.settings, tablePrefix: `proc${++n}_` });
-		if (kind === 'postgres') {
-			// The table exists before the race, so the race is on the claims alone.
-			const warm = new PostgresDedupeStore(JSON.parse(target));
-			await warm.claim('warm', 'up', WEEK);
-			await warm.close();
-		}
-		const won = (await runWorkers(kind, target, 3)).flat();
-		expect(won).toHaveLength(100);
-		expect(new Set(won).size).toBe(100);
-	}, 30000);
+	it.each([['sqlite'], ['postgres']])(
+		'%s: 3 processes × 100 ids → every id won exactly once',
+		async (kind) => {
+			const target =
+				kind === 'sqlite'
+					? sqliteFile()
+					: JSON.stringify({ ...db.settings, tablePrefix: `proc${++n}_` });
+			if (kind === 'postgres') {
+				// The table exists before the race, so the race is on the claims alone.
+				const warm = new PostgresDedupeStore(JSON.parse(target));
+				await warm.claim('warm', 'up', WEEK);
+				await warm.close();
+			}
+			const won = (await runWorkers(kind, target, 3)).flat();
+			expect(won).toHaveLength(100);
+			expect(new Set(won).size).toBe(100);
+		},
+		30000,
+	);
 });

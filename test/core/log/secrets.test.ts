@@ -9,7 +9,12 @@ import type { NewLogEntry } from '../../../core/log/types';
 import type { SyncEvent } from '../../../core/schemas/syncEvent';
 import { failedResult, postgresFactory } from '../../../lab/harness/syncLog';
 
-const SECRETS = ['abcd EFGH ijkl MNOP qrst UVWX', '$P$BsecretPortableHashValue1', 'hunter2-plain-password', 'tok_9f8e7d6c5b4a'];
+const SECRETS = [
+	'abcd EFGH ijkl MNOP qrst UVWX',
+	'$P$BsecretPortableHashValue1',
+	'hunter2-plain-password',
+	'tok_9f8e7d6c5b4a',
+];
 
 function secretEntries(): NewLogEntry[] {
 	const result = failedResult('secretive');
@@ -18,7 +23,10 @@ function secretEntries(): NewLogEntry[] {
 	(event.user.meta as Record<string, unknown>).user_pass_hash = SECRETS[1];
 	Object.assign(event.user, { applicationPassword: SECRETS[0], passwordHash: SECRETS[1] });
 	Object.assign(event, { auth: { Authorization: `Basic ${SECRETS[0]}`, api_key: SECRETS[3] } });
-	const unknown = { login: 'x', credentials: { user_pass: SECRETS[2], nested: [{ accessToken: SECRETS[3] }] } };
+	const unknown = {
+		login: 'x',
+		credentials: { user_pass: SECRETS[2], nested: [{ accessToken: SECRETS[3] }] },
+	};
 	return [entryFromResult(result), entryFromUnknown(unknown)];
 }
 
@@ -30,7 +38,9 @@ test('scrubbing keeps everything that is not a secret', () => {
 });
 
 test('sqlite: neither the rows nor the file bytes contain a secret', async () => {
-	const store = new SqliteLogStore(path.join(mkdtempSync(path.join(tmpdir(), 'hus-secrets-')), 'log.sqlite'));
+	const store = new SqliteLogStore(
+		path.join(mkdtempSync(path.join(tmpdir(), 'hus-secrets-')), 'log.sqlite'),
+	);
 	await store.write(secretEntries());
 	await store.close();
 	const db = new DatabaseSync(store.file);
@@ -51,7 +61,9 @@ test('postgres: no row of the log table, read as text, contains a secret', async
 	const store = await factory.open();
 	await store.write(secretEntries());
 	await store.close();
-	const rows = await factory.database!.query(`SELECT t::text AS row FROM "public"."${store.tag}sync_log" t`);
+	const rows = await factory.database!.query(
+		`SELECT t::text AS row FROM "public"."${store.tag}sync_log" t`,
+	);
 	const text = rows.map((row) => row.row).join('\n');
 	expect(text).toContain('secretive');
 	for (const secret of SECRETS) expect(text).not.toContain(secret);
@@ -62,12 +74,21 @@ describe('scrubText: secrets inside text, whatever the key', () => {
 	it.each([
 		['Authorization: Basic YWRtaW46YWJjZCBFRkdIIGlqa2w=', 'Authorization: Basic [redacted]'],
 		['sent bearer eyJhbGciOiJIUzI1NiJ9.abc.def to the site', 'sent bearer [redacted] to the site'],
-		['Cookie: wordpress_logged_in_0123456789abcdef0123456789abcdef=admin%7C1700; other=1', 'Cookie: [redacted]'],
-		['jar wordpress_sec_0123456789abcdef0123456789abcdef=admin|17|x; path=/', 'jar wordpress_sec_0123456789abcdef0123456789abcdef=[redacted]; path=/'],
+		[
+			'Cookie: wordpress_logged_in_0123456789abcdef0123456789abcdef=admin%7C1700; other=1',
+			'Cookie: [redacted]',
+		],
+		[
+			'jar wordpress_sec_0123456789abcdef0123456789abcdef=admin|17|x; path=/',
+			'jar wordpress_sec_0123456789abcdef0123456789abcdef=[redacted]; path=/',
+		],
 		['GET /wp-admin/?_wpnonce=a1b2c3d4e5&x=1', 'GET /wp-admin/?_wpnonce=[redacted]&x=1'],
 		['{"nonce":"0a1b2c3d4e"}', '{"nonce":"[redacted]"}'],
 		['hash $P$BsecretPortableHashValue1abcdef12 end', 'hash [redacted] end'],
-		[`bcrypt $wp$2y$10$${'a'.repeat(53)} and $2y$12$${'B'.repeat(53)}`, 'bcrypt [redacted] and [redacted]'],
+		[
+			`bcrypt $wp$2y$10$${'a'.repeat(53)} and $2y$12$${'B'.repeat(53)}`,
+			'bcrypt [redacted] and [redacted]',
+		],
 		['argon $argon2id$v=19$m=65536,t=4,p=1$c2FsdA$aGFzaA end', 'argon [redacted] end'],
 		['app password abcd EFGH ijkl MNOP qrst UVWX here', 'app password [redacted] here'],
 	])('%s', (input, output) => {
@@ -75,16 +96,30 @@ describe('scrubText: secrets inside text, whatever the key', () => {
 	});
 
 	it('leaves ordinary text alone', () => {
-		for (const text of ['Does this user have more than four roles', 'the target already matches: nothing written', 'nonce of the day']) {
+		for (const text of [
+			'Does this user have more than four roles',
+			'the target already matches: nothing written',
+			'nonce of the day',
+		]) {
 			expect(scrubText(text)).toBe(text);
 		}
 	});
 
 	it('redacts message and error text of stored results, and strings at any depth', () => {
-		const result = failedResult('x', { message: 'WordPress refused Basic YWRtaW46cGFzc3dvcmQ=', error: { kind: 'auth', message: 'cookie wordpress_logged_in_0123456789abcdef0123456789abcdef=zzz' } });
+		const result = failedResult('x', {
+			message: 'WordPress refused Basic YWRtaW46cGFzc3dvcmQ=',
+			error: {
+				kind: 'auth',
+				message: 'cookie wordpress_logged_in_0123456789abcdef0123456789abcdef=zzz',
+			},
+		});
 		const entry = entryFromResult(result);
 		expect(entry.message).toBe('WordPress refused Basic [redacted]');
-		expect(entry.errorMessage).toBe('cookie wordpress_logged_in_0123456789abcdef0123456789abcdef=[redacted]');
-		expect(entryFromUnknown({ note: ['see $P$BsecretPortableHashValue1abcdef12'] }).meta).toEqual({ item: { note: ['see [redacted]'] } });
+		expect(entry.errorMessage).toBe(
+			'cookie wordpress_logged_in_0123456789abcdef0123456789abcdef=[redacted]',
+		);
+		expect(entryFromUnknown({ note: ['see $P$BsecretPortableHashValue1abcdef12'] }).meta).toEqual({
+			item: { note: ['see [redacted]'] },
+		});
 	});
 });

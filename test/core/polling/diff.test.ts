@@ -34,7 +34,11 @@ test('nothing changed → no change', () => {
 
 test('created, updated (email, role), deleted', () => {
 	const snapshot = snapshotOf(base());
-	const now = [wpUser(1, { email: 'moved@example.test' }), wpUser(2, { roles: ['editor'] }), wpUser(4)];
+	const now = [
+		wpUser(1, { email: 'moved@example.test' }),
+		wpUser(2, { roles: ['editor'] }),
+		wpUser(4),
+	];
 	const changes = diffFullScan(snapshot, now);
 	expect(changes.map((c) => [c.kind, c.kind === 'deleted' ? c.id : c.user.id])).toEqual([
 		['updated', 1],
@@ -49,8 +53,14 @@ test('created, updated (email, role), deleted', () => {
 test('meta, profile and role order: meta and profile count, role order does not', () => {
 	const snapshot = snapshotOf([wpUser(1, { roles: ['a', 'b'] })]);
 	expect(applySeenUsers(snapshot, [wpUser(1, { roles: ['b', 'a'] })])).toEqual([]);
-	expect(applySeenUsers(snapshot, [wpUser(1, { roles: ['b', 'a'], meta: { favorite_color: 'navy' } })])).toHaveLength(1);
-	expect(applySeenUsers(snapshot, [wpUser(1, { roles: ['b', 'a'], meta: { favorite_color: 'navy' }, last_name: 'X' })])).toHaveLength(1);
+	expect(
+		applySeenUsers(snapshot, [wpUser(1, { roles: ['b', 'a'], meta: { favorite_color: 'navy' } })]),
+	).toHaveLength(1);
+	expect(
+		applySeenUsers(snapshot, [
+			wpUser(1, { roles: ['b', 'a'], meta: { favorite_color: 'navy' }, last_name: 'X' }),
+		]),
+	).toHaveLength(1);
 });
 
 test('events are valid sync events with the right action, previousEmail and a described delete', () => {
@@ -59,13 +69,37 @@ test('events are valid sync events with the right action, previousEmail and a de
 		...applySeenUsers(snapshot, [wpUser(1, { email: 'moved@example.test' }), wpUser(9)]),
 		...applyDeletedIds(snapshot, [3, 77]),
 	];
-	const events = changes.map((change) => changeToEvent(SITE, change, new Date().toISOString(), new Map([[3, 'sync-3']])));
+	const events = changes.map((change) =>
+		changeToEvent(SITE, change, new Date().toISOString(), new Map([[3, 'sync-3']])),
+	);
 	const parsed = events.map((event) => parseSyncEvent(event));
 	for (const result of parsed) expect(result.ok).toBe(true);
-	const [updated, created, deleted] = parsed.map((result) => (result.ok ? result.value : undefined));
-	expect(updated).toMatchObject({ event: 'user.updated', action: 'update', path: [SITE], user: { email: 'moved@example.test', previousEmail: 'user1@example.test', login: 'user1', sourceId: 1, meta: { favorite_color: 'teal' } } });
-	expect(created).toMatchObject({ event: 'user.created', action: 'create', source: { url: SITE }, user: { login: 'user9', roles: ['subscriber'] } });
-	expect(deleted).toMatchObject({ event: 'user.deleted', action: 'delete', user: { login: 'user3', email: 'user3@example.test', syncId: 'sync-3', sourceId: 3 } });
+	const [updated, created, deleted] = parsed.map((result) =>
+		result.ok ? result.value : undefined,
+	);
+	expect(updated).toMatchObject({
+		event: 'user.updated',
+		action: 'update',
+		path: [SITE],
+		user: {
+			email: 'moved@example.test',
+			previousEmail: 'user1@example.test',
+			login: 'user1',
+			sourceId: 1,
+			meta: { favorite_color: 'teal' },
+		},
+	});
+	expect(created).toMatchObject({
+		event: 'user.created',
+		action: 'create',
+		source: { url: SITE },
+		user: { login: 'user9', roles: ['subscriber'] },
+	});
+	expect(deleted).toMatchObject({
+		event: 'user.deleted',
+		action: 'delete',
+		user: { login: 'user3', email: 'user3@example.test', syncId: 'sync-3', sourceId: 3 },
+	});
 	expect(events).toHaveLength(3); // 77 was never known: no event
 	expect(created?.user).not.toHaveProperty('site');
 	expect(created?.user).not.toHaveProperty('registeredDate');
@@ -90,8 +124,16 @@ test('the packed snapshot round-trips', () => {
 
 test("the bridge's own meta is no change; its sync switches are", () => {
 	const snapshot = snapshotOf([wpUser(1)]);
-	const withBridgeMeta = wpUser(1, { meta: { favorite_color: 'teal', harmonyuser_sync_id: 'abc', harmonyuser_last_changed: '2026-01-01T00:00:00Z' } });
+	const withBridgeMeta = wpUser(1, {
+		meta: {
+			favorite_color: 'teal',
+			harmonyuser_sync_id: 'abc',
+			harmonyuser_last_changed: '2026-01-01T00:00:00Z',
+		},
+	});
 	expect(applySeenUsers(snapshot, [withBridgeMeta])).toEqual([]);
-	const switchedOff = wpUser(1, { meta: { ...withBridgeMeta.meta, harmonyuser_prohibit_propagation: '1' } });
+	const switchedOff = wpUser(1, {
+		meta: { ...withBridgeMeta.meta, harmonyuser_prohibit_propagation: '1' },
+	});
 	expect(applySeenUsers(snapshot, [switchedOff])).toHaveLength(1);
 });

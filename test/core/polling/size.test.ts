@@ -11,8 +11,15 @@ test('100,000 users fit in about 2.5 MB of static data and pack/unpack in well u
 	const unpackStarted = Date.now();
 	const back = unpackSnapshot(packed);
 	const unpackMs = Date.now() - unpackStarted;
-	const json = JSON.stringify({ version: 1, site: 'https://a.example.test', users: packed, userCount: snapshot.size });
-	process.stdout.write(`100,000 users: static data ${json.length} bytes (${(json.length / 100_000).toFixed(1)} B/user), pack ${packMs} ms, unpack ${unpackMs} ms\n`);
+	const json = JSON.stringify({
+		version: 1,
+		site: 'https://a.example.test',
+		users: packed,
+		userCount: snapshot.size,
+	});
+	process.stdout.write(
+		`100,000 users: static data ${json.length} bytes (${(json.length / 100_000).toFixed(1)} B/user), pack ${packMs} ms, unpack ${unpackMs} ms\n`,
+	);
 	expect(back).toEqual(snapshot);
 	expect(json.length).toBeLessThan(2.5 * 1024 * 1024);
 	expect(packMs).toBeLessThan(3000);

@@ -25,8 +25,12 @@ describe('syncUserSchema', () => {
 	});
 
 	it('rejects a non-positive source id and an empty sync id', () => {
-		expect(syncUserSchema.safeParse({ login: 'bob', email: 'bob@example.com', sourceId: 0 }).success).toBe(false);
-		expect(syncUserSchema.safeParse({ login: 'bob', email: 'bob@example.com', syncId: ' ' }).success).toBe(false);
+		expect(
+			syncUserSchema.safeParse({ login: 'bob', email: 'bob@example.com', sourceId: 0 }).success,
+		).toBe(false);
+		expect(
+			syncUserSchema.safeParse({ login: 'bob', email: 'bob@example.com', syncId: ' ' }).success,
+		).toBe(false);
 	});
 });
 
@@ -43,7 +47,12 @@ describe('portableMeta', () => {
 			vip: false,
 			cleared: null,
 		};
-		expect(portableMeta(meta)).toEqual({ billing_city: 'Lyon', score: 3, vip: false, cleared: null });
+		expect(portableMeta(meta)).toEqual({
+			billing_city: 'Lyon',
+			score: 3,
+			vip: false,
+			cleared: null,
+		});
 	});
 
 	it('keeps keys that only contain the prefix elsewhere', () => {
@@ -51,7 +60,9 @@ describe('portableMeta', () => {
 	});
 
 	it('drops values that are not scalars', () => {
-		expect(portableMeta({ nested: { a: 1 }, list: [1], fn: undefined, ok: 'y' })).toEqual({ ok: 'y' });
+		expect(portableMeta({ nested: { a: 1 }, list: [1], fn: undefined, ok: 'y' })).toEqual({
+			ok: 'y',
+		});
 	});
 });
 
@@ -60,7 +71,10 @@ describe('isMetaOn', () => {
 		expect(isMetaOn(value)).toBe(true);
 	});
 
-	it.each([false, 0, '0', '', 'no', 'false', 'off', null, undefined, {}, ['1']])('%p is off', (value) => {
-		expect(isMetaOn(value)).toBe(false);
-	});
+	it.each([false, 0, '0', '', 'no', 'false', 'off', null, undefined, {}, ['1']])(
+		'%p is off',
+		(value) => {
+			expect(isMetaOn(value)).toBe(false);
+		},
+	);
 });

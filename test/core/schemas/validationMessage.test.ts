@@ -17,7 +17,9 @@ describe('describeZodError', () => {
 	});
 
 	it('lists at most five issues and counts the rest', () => {
-		const schema = z.object(Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((key) => [key, z.string()])));
+		const schema = z.object(
+			Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((key) => [key, z.string()])),
+		);
 		const result = schema.safeParse({});
 		const message = !result.success ? describeZodError(result.error, 'thing') : '';
 		expect(message.split('; ')).toHaveLength(5);

@@ -1,4 +1,9 @@
-import { META_PROHIBIT_PROPAGATION, META_REJECT_INCOMING, META_SYNC_ID, syncUserSchema } from '../../../core/schemas/syncUser';
+import {
+	META_PROHIBIT_PROPAGATION,
+	META_REJECT_INCOMING,
+	META_SYNC_ID,
+	syncUserSchema,
+} from '../../../core/schemas/syncUser';
 import { parseWpUser, toUserRecord, WP_USER_FIELDS } from '../../../core/schemas/wpUser';
 
 const restUser = {
@@ -31,25 +36,36 @@ describe('parseWpUser', () => {
 		expect(result.ok && result.value._links).toEqual({ self: [] });
 	});
 
-	it('turns WordPress\'s empty meta array into an object', () => {
+	it("turns WordPress's empty meta array into an object", () => {
 		const result = parseWpUser({ id: 1, username: 'a', email: 'a@example.com', meta: [] });
 		expect(result.ok && result.value.meta).toEqual({});
 	});
 
 	it('defaults missing fields', () => {
 		const result = parseWpUser({ id: 1, username: 'a', email: 'a@example.com' });
-		expect(result.ok && result.value).toMatchObject({ name: '', first_name: '', locale: '', roles: [], meta: {} });
+		expect(result.ok && result.value).toMatchObject({
+			name: '',
+			first_name: '',
+			locale: '',
+			roles: [],
+			meta: {},
+		});
 	});
 
 	it('names the field that is wrong', () => {
 		const result = parseWpUser({ id: 'x', username: 'a', email: 'a@example.com' });
-		expect(result).toEqual({ ok: false, error: expect.stringContaining('Invalid WordPress user: id: Expected number') });
+		expect(result).toEqual({
+			ok: false,
+			error: expect.stringContaining('Invalid WordPress user: id: Expected number'),
+		});
 		const missing = parseWpUser({ id: 1, email: 'a@example.com' });
 		expect(!missing.ok && missing.error).toContain('username: Required');
 	});
 
 	it('lists the REST fields it reads', () => {
-		expect(WP_USER_FIELDS.split(',')).toEqual(expect.arrayContaining(['id', 'username', 'email', 'roles', 'meta']));
+		expect(WP_USER_FIELDS.split(',')).toEqual(
+			expect.arrayContaining(['id', 'username', 'email', 'roles', 'meta']),
+		);
 	});
 });
 

@@ -26,7 +26,13 @@ const target = () =>
 	});
 
 const same = (overrides: Parameters<typeof syncUser>[0] = {}) =>
-	syncUser({ ...profile, roles: ['editor', 'author'], meta: { billing_city: 'Lyon', score: 3 }, syncId: 'sync-1', ...overrides });
+	syncUser({
+		...profile,
+		roles: ['editor', 'author'],
+		meta: { billing_city: 'Lyon', score: 3 },
+		syncId: 'sync-1',
+		...overrides,
+	});
 
 describe('diffUser', () => {
 	it('returns {} for a user that already matches', () => {
@@ -38,7 +44,9 @@ describe('diffUser', () => {
 	});
 
 	it('sends a changed email', () => {
-		expect(diffUser(target(), same({ email: 'alice@new.example' }))).toEqual({ email: 'alice@new.example' });
+		expect(diffUser(target(), same({ email: 'alice@new.example' }))).toEqual({
+			email: 'alice@new.example',
+		});
 	});
 
 	it.each([
@@ -54,7 +62,10 @@ describe('diffUser', () => {
 	});
 
 	it('clears a profile field set to the empty string', () => {
-		expect(diffUser(target(), same({ description: '', nickname: '' }))).toEqual({ description: '', nickname: '' });
+		expect(diffUser(target(), same({ description: '', nickname: '' }))).toEqual({
+			description: '',
+			nickname: '',
+		});
 	});
 
 	it('ignores an empty locale (the site language)', () => {
@@ -67,11 +78,15 @@ describe('diffUser', () => {
 		expect(diffUser(target(), same({ roles: ['editor', 'author', 'customer'] }))).toEqual({
 			roles: ['editor', 'author', 'customer'],
 		});
-		expect(diffUser(target(), same({ roles: ['editor', 'subscriber'] }))).toEqual({ roles: ['editor', 'subscriber'] });
+		expect(diffUser(target(), same({ roles: ['editor', 'subscriber'] }))).toEqual({
+			roles: ['editor', 'subscriber'],
+		});
 	});
 
 	it('is not fooled by a duplicated role', () => {
-		expect(diffUser(target(), same({ roles: ['editor', 'editor'] }))).toEqual({ roles: ['editor', 'editor'] });
+		expect(diffUser(target(), same({ roles: ['editor', 'editor'] }))).toEqual({
+			roles: ['editor', 'editor'],
+		});
 		expect(diffUser(target(), same({ roles: ['author', 'editor', 'author'] }))).toEqual({});
 	});
 
@@ -79,7 +94,7 @@ describe('diffUser', () => {
 		expect(diffUser(target(), same({ roles: [] }))).toEqual({});
 	});
 
-	it('sends a copy of the roles, not the user\'s array', () => {
+	it("sends a copy of the roles, not the user's array", () => {
 		const user = same({ roles: ['customer'] });
 		const changes = diffUser(target(), user);
 		expect(changes.roles).toEqual(['customer']);
@@ -98,7 +113,9 @@ describe('diffUser', () => {
 
 	it('never sends harmonyuser_* meta from the user', () => {
 		const t = wpUser({ meta: { [META_PROHIBIT_PROPAGATION]: '' } });
-		expect(diffUser(t, syncUser({ meta: { [META_PROHIBIT_PROPAGATION]: '1', [META_SYNC_ID]: 'x' } }))).toEqual({});
+		expect(
+			diffUser(t, syncUser({ meta: { [META_PROHIBIT_PROPAGATION]: '1', [META_SYNC_ID]: 'x' } })),
+		).toEqual({});
 	});
 
 	it('never writes the sync id: linking (plan.ts) decides that', () => {
@@ -110,15 +127,28 @@ describe('diffUser', () => {
 	});
 
 	it('combines several changes', () => {
-		const changes = diffUser(target(), same({ email: 'a@b.example', firstName: 'Al', roles: ['customer'], meta: { score: 4 } }));
-		expect(changes).toEqual({ email: 'a@b.example', first_name: 'Al', roles: ['customer'], meta: { score: 4 } });
+		const changes = diffUser(
+			target(),
+			same({ email: 'a@b.example', firstName: 'Al', roles: ['customer'], meta: { score: 4 } }),
+		);
+		expect(changes).toEqual({
+			email: 'a@b.example',
+			first_name: 'Al',
+			roles: ['customer'],
+			meta: { score: 4 },
+		});
 	});
 });
 
 describe('createPayload', () => {
 	it('carries everything the user has', () => {
 		const payload = createPayload(
-			syncUser({ ...profile, roles: ['customer'], meta: { billing_city: 'Lyon', [META_PROHIBIT_PROPAGATION]: '1' }, syncId: 's-1' }),
+			syncUser({
+				...profile,
+				roles: ['customer'],
+				meta: { billing_city: 'Lyon', [META_PROHIBIT_PROPAGATION]: '1' },
+				syncId: 's-1',
+			}),
 		);
 		expect(payload).toEqual({
 			username: 'alice',
@@ -142,7 +172,10 @@ describe('createPayload', () => {
 	});
 
 	it('sets a random password of at least 24 characters, different each time', () => {
-		const passwords = Array.from({ length: 20 }, () => createPayload(syncUser()).password as string);
+		const passwords = Array.from(
+			{ length: 20 },
+			() => createPayload(syncUser()).password as string,
+		);
 		expect(new Set(passwords).size).toBe(passwords.length);
 		for (const password of passwords) expect(password.length).toBeGreaterThanOrEqual(24);
 	});
@@ -150,9 +183,17 @@ describe('createPayload', () => {
 
 describe('changedFields', () => {
 	it('names the written fields and meta keys, never the password', () => {
-		const payload = createPayload(syncUser({ firstName: 'Alice', meta: { billing_city: 'Lyon' }, syncId: 's-1' }));
+		const payload = createPayload(
+			syncUser({ firstName: 'Alice', meta: { billing_city: 'Lyon' }, syncId: 's-1' }),
+		);
 		const fields = changedFields(payload);
-		expect(fields).toEqual(['username', 'email', 'first_name', 'meta.billing_city', `meta.${META_SYNC_ID}`]);
+		expect(fields).toEqual([
+			'username',
+			'email',
+			'first_name',
+			'meta.billing_city',
+			`meta.${META_SYNC_ID}`,
+		]);
 		expect(fields).not.toContain('password');
 	});
 

@@ -22,10 +22,19 @@ describe('toEventInput', () => {
 		expect(toEventInput(item, 'update')).toBe(item);
 	});
 
-	it('wraps a user record in an event with the given action and the record\'s site as source', () => {
-		const record = { site: 'https://shop.example', id: 5, login: 'alice', email: 'alice@example.com', roles: ['customer'] };
+	it("wraps a user record in an event with the given action and the record's site as source", () => {
+		const record = {
+			site: 'https://shop.example',
+			id: 5,
+			login: 'alice',
+			email: 'alice@example.com',
+			roles: ['customer'],
+		};
 		const before = Date.now();
-		const out = toEventInput(record, 'create', 'https://fallback.example') as Record<string, unknown>;
+		const out = toEventInput(record, 'create', 'https://fallback.example') as Record<
+			string,
+			unknown
+		>;
 		expect(out).toEqual({
 			id: expect.stringMatching(UUID),
 			action: 'create',
@@ -48,13 +57,19 @@ describe('toEventInput', () => {
 		expect(a.id).not.toBe(b.id);
 	});
 
-	it.each([undefined, ''])('uses the fallback URL when the record\'s site is %p', (site) => {
-		const out = toEventInput({ site, login: 'alice', email: 'alice@example.com' }, 'update', 'https://fallback.example');
+	it.each([undefined, ''])("uses the fallback URL when the record's site is %p", (site) => {
+		const out = toEventInput(
+			{ site, login: 'alice', email: 'alice@example.com' },
+			'update',
+			'https://fallback.example',
+		);
 		expect(asEvent(out).source.url).toBe('https://fallback.example');
 	});
 
 	it('leaves the source URL out when neither names a site', () => {
-		const out = toEventInput({ login: 'alice', email: 'alice@example.com' }, 'delete', '') as { source: unknown };
+		const out = toEventInput({ login: 'alice', email: 'alice@example.com' }, 'delete', '') as {
+			source: unknown;
+		};
 		expect(out.source).toEqual({ url: undefined });
 		expect(asEvent(out).path).toEqual([]);
 	});
@@ -90,30 +105,57 @@ describe('toEventInput', () => {
 	});
 
 	it('leaves profile fields a partial REST user does not carry absent, so they are not cleared', () => {
-		const rest = { id: 31, username: 'bob', email: 'bob@example.com', first_name: '', roles: ['editor'] };
+		const rest = {
+			id: 31,
+			username: 'bob',
+			email: 'bob@example.com',
+			first_name: '',
+			roles: ['editor'],
+		};
 		const event = asEvent(toEventInput(rest, 'update', 'https://wp.example'));
 		expect(event.user.firstName).toBe('');
 		for (const field of ['displayName', 'lastName', 'nickname', 'url', 'description', 'locale']) {
 			expect(event.user).not.toHaveProperty(field);
 		}
-		const target = wpUser({ username: 'bob', email: 'bob@example.com', last_name: 'Baker', description: 'Bio', roles: ['editor'] });
+		const target = wpUser({
+			username: 'bob',
+			email: 'bob@example.com',
+			last_name: 'Baker',
+			description: 'Bio',
+			roles: ['editor'],
+		});
 		expect(diffUser(target, event.user)).toEqual({});
 	});
 
-	it('takes the source from a REST user\'s site field', () => {
-		const rest = { site: 'https://wp.example/', id: 31, username: 'bob', email: 'bob@example.com', meta: [] };
-		expect(asEvent(toEventInput(rest, 'update', 'https://fallback.example')).source.url).toBe('https://wp.example');
+	it("takes the source from a REST user's site field", () => {
+		const rest = {
+			site: 'https://wp.example/',
+			id: 31,
+			username: 'bob',
+			email: 'bob@example.com',
+			meta: [],
+		};
+		expect(asEvent(toEventInput(rest, 'update', 'https://fallback.example')).source.url).toBe(
+			'https://wp.example',
+		);
 	});
 
 	it('prefers login over username when a record has both', () => {
-		const out = toEventInput({ login: 'alice', username: 'other', email: 'alice@example.com' }, 'update') as {
+		const out = toEventInput(
+			{ login: 'alice', username: 'other', email: 'alice@example.com' },
+			'update',
+		) as {
 			user: { login: string };
 		};
 		expect(out.user.login).toBe('alice');
 	});
 
 	it('leaves an invalid REST shape for validation to report', () => {
-		const out = toEventInput({ username: 'bob', email: 'bob@example.com' }, 'update', 'https://wp.example');
+		const out = toEventInput(
+			{ username: 'bob', email: 'bob@example.com' },
+			'update',
+			'https://wp.example',
+		);
 		const parsed = parseSyncEvent(out);
 		expect(!parsed.ok && parsed.error).toContain('user.login: Required');
 	});

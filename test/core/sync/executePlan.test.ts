@@ -16,11 +16,21 @@ function contextFor(target: TargetSite, input: unknown, mode: Mode = 'event'): I
 	const parsed = parseSyncEvent(input);
 	if (!parsed.ok) throw new Error(parsed.error);
 	const client = target.client.fork();
-	return { target, client, event: parsed.value, directory: new RestDirectory(client, target.bridge), builder: new ResultBuilder(target, client, parsed.value), mode };
+	return {
+		target,
+		client,
+		event: parsed.value,
+		directory: new RestDirectory(client, target.bridge),
+		builder: new ResultBuilder(target, client, parsed.value),
+		mode,
+	};
 }
 
 async function planFor(ctx: ItemContext, createMissing = false) {
-	return decide(ctx.target, ctx.event, lookupIn(ctx.directory, ctx.event), { mode: ctx.mode, createMissing });
+	return decide(ctx.target, ctx.event, lookupIn(ctx.directory, ctx.event), {
+		mode: ctx.mode,
+		createMissing,
+	});
 }
 
 describe('a create that meets an existing user (recoverCreate)', () => {
@@ -28,7 +38,10 @@ describe('a create that meets an existing user (recoverCreate)', () => {
 	/** A site exposing sync ids (linked or provisional), without the bridge. */
 	let ids: FakeWordPress;
 	beforeAll(async () => {
-		[wp, ids] = await Promise.all([new FakeWordPress().start(), new FakeWordPress({ registeredMeta: SYNC_META }).start()]);
+		[wp, ids] = await Promise.all([
+			new FakeWordPress().start(),
+			new FakeWordPress({ registeredMeta: SYNC_META }).start(),
+		]);
 	});
 	afterAll(() => Promise.all([wp.stop(), ids.stop()]));
 	beforeEach(() => wp.reset());
@@ -42,38 +55,82 @@ describe('a create that meets an existing user (recoverCreate)', () => {
 		wp.reset();
 
 		const result = await executePlan(ctx, plan);
-		expect(result).toMatchObject({ status: 'synced', action: 'update', reason: 'updated', user: { targetId: first.id, matchedBy: 'email' } });
+		expect(result).toMatchObject({
+			status: 'synced',
+			action: 'update',
+			reason: 'updated',
+			user: { targetId: first.id, matchedBy: 'email' },
+		});
 		expect(result.changes).toContain('first_name');
 		expect(wp.allUsers().filter((user) => user.email === 'racer@example.test')).toHaveLength(1);
 		expect(wp.user('racer-elsewhere')?.first_name).toBe('Racer');
 		// The create refused, one email search (the sync id lookup already said: no bridge), then the update.
-		expect(wp.routesServed()).toEqual(['POST /wp/v2/users', 'GET /wp/v2/users', 'POST /wp/v2/users/:id']);
+		expect(wp.routesServed()).toEqual([
+			'POST /wp/v2/users',
+			'GET /wp/v2/users',
+			'POST /wp/v2/users/:id',
+		]);
 	});
 
 	test('the same login with another email (500 existing_user_login) is another person: a conflict, never a merge', async () => {
 		const ctx = contextFor(wp.target(), userEvent('taken', { user: { firstName: 'Mine' } }));
 		const plan = await planFor(ctx);
-		const other = wp.addUser({ username: 'taken', email: 'someone-else@example.test', first_name: 'Theirs' });
+		const other = wp.addUser({
+			username: 'taken',
+			email: 'someone-else@example.test',
+			first_name: 'Theirs',
+		});
 		const result = await executePlan(ctx, plan);
-		expect(result).toMatchObject({ status: 'rejected', action: 'none', reason: 'conflict', detail: 'login_taken', user: { targetId: other.id, matchedBy: 'login' } });
-		expect(wp.user('taken')).toMatchObject({ email: 'someone-else@example.test', first_name: 'Theirs' });
+		expect(result).toMatchObject({
+			status: 'rejected',
+			action: 'none',
+			reason: 'conflict',
+			detail: 'login_taken',
+			user: { targetId: other.id, matchedBy: 'login' },
+		});
+		expect(wp.user('taken')).toMatchObject({
+			email: 'someone-else@example.test',
+			first_name: 'Theirs',
+		});
 	});
 
 	test('the same email, but linked to another sync id: a conflict', async () => {
 		const ctx = contextFor(ids.target(), userEvent('twin', { user: { syncId: randomUUID() } }));
 		const plan = await planFor(ctx);
-		const twin = ids.addUser({ username: 'twin-2', email: 'twin@example.test', meta: { harmonyuser_sync_id: randomUUID(), harmonyuser_sync_linked: '1' } });
+		const twin = ids.addUser({
+			username: 'twin-2',
+			email: 'twin@example.test',
+			meta: { harmonyuser_sync_id: randomUUID(), harmonyuser_sync_linked: '1' },
+		});
 		const result = await executePlan(ctx, plan);
-		expect(result).toMatchObject({ status: 'rejected', reason: 'conflict', detail: 'sync_id_mismatch', user: { targetId: twin.id } });
+		expect(result).toMatchObject({
+			status: 'rejected',
+			reason: 'conflict',
+			detail: 'sync_id_mismatch',
+			user: { targetId: twin.id },
+		});
 	});
 
 	test('an account registered on its own meanwhile (no sync linked it): a reported create only links it', async () => {
 		const ctx = contextFor(ids.target(), userEvent('own', { user: { firstName: 'Reported' } }));
 		const plan = await planFor(ctx);
-		const own = ids.addUser({ username: 'own', first_name: 'Self', meta: { harmonyuser_sync_linked: '' } });
+		const own = ids.addUser({
+			username: 'own',
+			first_name: 'Self',
+			meta: { harmonyuser_sync_linked: '' },
+		});
 		const result = await executePlan(ctx, plan);
-		expect(result).toMatchObject({ status: 'synced', action: 'update', reason: 'linked', user: { targetId: own.id }, notSynced: [expect.objectContaining({ reason: 'first_contact' })] });
-		expect(ids.user('own')).toMatchObject({ first_name: 'Self', meta: { harmonyuser_sync_linked: '1' } });
+		expect(result).toMatchObject({
+			status: 'synced',
+			action: 'update',
+			reason: 'linked',
+			user: { targetId: own.id },
+			notSynced: [expect.objectContaining({ reason: 'first_contact' })],
+		});
+		expect(ids.user('own')).toMatchObject({
+			first_name: 'Self',
+			meta: { harmonyuser_sync_linked: '1' },
+		});
 	});
 });
 
@@ -87,7 +144,10 @@ describe('WordPress errors become results', () => {
 
 	test('an update of a user deleted meanwhile fails with WordPress’s 404, naming the user it meant', async () => {
 		const gone = wp.addUser({ username: 'gone' });
-		const ctx = contextFor(wp.target(), userEvent('gone', { action: 'update', user: { firstName: 'Late' } }));
+		const ctx = contextFor(
+			wp.target(),
+			userEvent('gone', { action: 'update', user: { firstName: 'Late' } }),
+		);
 		const plan = await planFor(ctx);
 		expect(plan.kind).toBe('update');
 		wp.removeUser(gone.id);
@@ -102,11 +162,21 @@ describe('WordPress errors become results', () => {
 
 	test('an update to an email another user took meanwhile is a conflict (400 rest_user_invalid_email)', async () => {
 		wp.addUser({ username: 'eve' });
-		const ctx = contextFor(wp.target(), userEvent('eve', { action: 'update', user: { email: 'eve@new.test', previousEmail: 'eve@example.test' } }));
+		const ctx = contextFor(
+			wp.target(),
+			userEvent('eve', {
+				action: 'update',
+				user: { email: 'eve@new.test', previousEmail: 'eve@example.test' },
+			}),
+		);
 		const plan = await planFor(ctx);
 		wp.addUser({ username: 'eve-new', email: 'eve@new.test' });
 		const result = await executePlan(ctx, plan);
-		expect(result).toMatchObject({ status: 'failed', reason: 'conflict', error: { kind: 'conflict', status: 400, code: 'rest_user_invalid_email' } });
+		expect(result).toMatchObject({
+			status: 'failed',
+			reason: 'conflict',
+			error: { kind: 'conflict', status: 400, code: 'rest_user_invalid_email' },
+		});
 		expect(wp.user('eve')?.email).toBe('eve@example.test');
 	});
 

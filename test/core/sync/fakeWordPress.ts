@@ -75,11 +75,31 @@ export interface FakeOptions {
 }
 
 /** What the expose-sync-meta fixture plugin registers (a site exposing sync ids without the bridge). */
-export const SYNC_META = ['harmonyuser_sync_id', 'harmonyuser_sync_linked', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming'];
+export const SYNC_META = [
+	'harmonyuser_sync_id',
+	'harmonyuser_sync_linked',
+	'harmonyuser_prohibit_propagation',
+	'harmonyuser_reject_incoming',
+];
 const BRIDGE_META = [...SYNC_META, 'harmonyuser_last_changed'];
-const BRIDGE_FLAGS = new Set(['harmonyuser_sync_linked', 'harmonyuser_prohibit_propagation', 'harmonyuser_reject_incoming']);
+const BRIDGE_FLAGS = new Set([
+	'harmonyuser_sync_linked',
+	'harmonyuser_prohibit_propagation',
+	'harmonyuser_reject_incoming',
+]);
 const DEFAULT_ROLES = ['administrator', 'editor', 'author', 'contributor', 'subscriber'];
-const FEATURES = ['syncId', 'syncLink', 'rawLocale', 'flags', 'lookup', 'resolve', 'passwordHash', 'path', 'batch', 'throwawayPassword'];
+const FEATURES = [
+	'syncId',
+	'syncLink',
+	'rawLocale',
+	'flags',
+	'lookup',
+	'resolve',
+	'passwordHash',
+	'path',
+	'batch',
+	'throwawayPassword',
+];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HASH = /^(\$P\$|\$H\$|\$wp\$2[aby]\$|\$2[aby]\$|\$argon2(id|i)\$)[./A-Za-z0-9$=,+-]+$/;
@@ -121,7 +141,12 @@ interface Route {
 	batchable?: boolean;
 }
 
-const wpError = (status: number, code: string, message: string, data: Record<string, unknown> = {}): Answer => ({
+const wpError = (
+	status: number,
+	code: string,
+	message: string,
+	data: Record<string, unknown> = {},
+): Answer => ({
 	status,
 	body: { code, message, data: { status, ...data } },
 });
@@ -172,7 +197,10 @@ export class FakeWordPress {
 
 	/** A run's target: a client with the credential user (no retries, so costs are exact) and the node's rules. */
 	target(policy: Partial<SyncPolicyInput> = {}, reassignTo = 0): TargetSite {
-		const client = WordPressClient.create({ url: this.url, ...this.admin }, { retry: { retries: 0 } });
+		const client = WordPressClient.create(
+			{ url: this.url, ...this.admin },
+			{ retry: { retries: 0 } },
+		);
 		return new TargetSite(client, policyConfig({ target: this.url, ...policy }), reassignTo);
 	}
 
@@ -180,7 +208,11 @@ export class FakeWordPress {
 
 	/** Adds a user as the site would have it (a subscriber by default). */
 	addUser(fields: Partial<FakeUser> & { username: string }): FakeUser {
-		const user = this.newUser({ email: `${fields.username}@example.test`, roles: ['subscriber'], ...fields });
+		const user = this.newUser({
+			email: `${fields.username}@example.test`,
+			roles: ['subscriber'],
+			...fields,
+		});
 		if (fields.id) this.nextId = Math.max(this.nextId, fields.id + 1);
 		this.users.set(user.id, user);
 		return user;
@@ -188,7 +220,9 @@ export class FakeWordPress {
 
 	/** `count` subscribers named prefix1…prefixN. */
 	seed(count: number, prefix: string, fields: Partial<FakeUser> = {}): FakeUser[] {
-		return Array.from({ length: count }, (_, i) => this.addUser({ username: `${prefix}${i + 1}`, ...fields }));
+		return Array.from({ length: count }, (_, i) =>
+			this.addUser({ username: `${prefix}${i + 1}`, ...fields }),
+		);
 	}
 
 	removeUser(id: number): void {
@@ -196,7 +230,9 @@ export class FakeWordPress {
 	}
 
 	user(login: string): FakeUser | undefined {
-		return [...this.users.values()].find((user) => user.username.toLowerCase() === login.toLowerCase());
+		return [...this.users.values()].find(
+			(user) => user.username.toLowerCase() === login.toLowerCase(),
+		);
 	}
 
 	allUsers(): FakeUser[] {
@@ -238,12 +274,22 @@ export class FakeWordPress {
 		let answer: Answer;
 		try {
 			body = text ? JSON.parse(text) : undefined;
-			const call = { method, path: url.pathname.replace(/^\/wp-json/, ''), query: Object.fromEntries(url.searchParams), body, authed: this.authed(req), pathHeader };
+			const call = {
+				method,
+				path: url.pathname.replace(/^\/wp-json/, ''),
+				query: Object.fromEntries(url.searchParams),
+				body,
+				authed: this.authed(req),
+				pathHeader,
+			};
 			answer = this.dispatch(call);
 		} catch {
 			answer = wpError(400, 'rest_invalid_json', 'Invalid JSON body passed.');
 		}
-		res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=UTF-8', ...answer.headers });
+		res.writeHead(answer.status, {
+			'Content-Type': 'application/json; charset=UTF-8',
+			...answer.headers,
+		});
 		res.end(JSON.stringify(answer.body));
 	}
 
@@ -265,47 +311,114 @@ export class FakeWordPress {
 			pathHeader: call.pathHeader,
 		};
 		(batch ?? this.log).push(entry);
-		if (!found) return wpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+		if (!found)
+			return wpError(
+				404,
+				'rest_no_route',
+				'No route was found matching the URL and request method.',
+			);
 		if (batch && !(found.route.batchable && this.batchAllowed())) {
-			return wpError(400, 'rest_batch_not_allowed', 'The requested route does not support batch requests.');
+			return wpError(
+				400,
+				'rest_batch_not_allowed',
+				'The requested route does not support batch requests.',
+			);
 		}
 		if (!call.authed && found.route.forbidden) return wpError(401, ...found.route.forbidden);
 		return found.route.handle(call, found.match);
 	}
 
-	private match(method: string, path: string): { route: Route; match: RegExpMatchArray } | undefined {
+	private match(
+		method: string,
+		path: string,
+	): { route: Route; match: RegExpMatchArray } | undefined {
 		for (const route of this.routes) {
 			const [verb] = route.name.split(' ');
 			const m = path.replace(/\/+$/, '').match(route.pattern);
-			if (m && verb === method) return { route: { ...route, name: route.name.slice(verb.length + 1) }, match: m };
+			if (m && verb === method)
+				return { route: { ...route, name: route.name.slice(verb.length + 1) }, match: m };
 		}
 		return undefined;
 	}
 
 	private batchAllowed(): boolean {
-		return this.options.coreBatch || (this.options.bridge !== false && this.options.bridge.batch !== false);
+		return (
+			this.options.coreBatch ||
+			(this.options.bridge !== false && this.options.bridge.batch !== false)
+		);
 	}
 
 	private buildRoutes(): Route[] {
 		const USERS = /^\/wp\/v2\/users$/;
 		const USER = /^\/wp\/v2\/users\/(\d+)$/;
 		const routes: Route[] = [
-			{ name: 'GET /wp/v2/users/me', pattern: /^\/wp\/v2\/users\/me$/, handle: (c) => this.one(c, 1), forbidden: ['rest_not_logged_in', 'You are not currently logged in.'] },
-			{ name: 'GET /wp/v2/users/:id', pattern: USER, handle: (c, m) => this.one(c, Number(m[1])), forbidden: ['rest_user_cannot_view', 'Sorry, you are not allowed to list users.'] },
-			{ name: 'GET /wp/v2/users', pattern: USERS, handle: (c) => this.list(c), forbidden: ['rest_forbidden_context', 'Sorry, you are not allowed to list users.'] },
-			{ name: 'POST /wp/v2/users', pattern: USERS, handle: (c) => this.create(c), forbidden: ['rest_cannot_create_user', 'Sorry, you are not allowed to create new users.'], batchable: true },
-			{ name: 'POST /wp/v2/users/:id', pattern: USER, handle: (c, m) => this.update(c, Number(m[1])), forbidden: ['rest_cannot_edit', 'Sorry, you are not allowed to edit this user.'], batchable: true },
-			{ name: 'DELETE /wp/v2/users/:id', pattern: USER, handle: (c, m) => this.remove(c, Number(m[1])), forbidden: ['rest_user_cannot_delete', 'Sorry, you are not allowed to delete this user.'], batchable: true },
+			{
+				name: 'GET /wp/v2/users/me',
+				pattern: /^\/wp\/v2\/users\/me$/,
+				handle: (c) => this.one(c, 1),
+				forbidden: ['rest_not_logged_in', 'You are not currently logged in.'],
+			},
+			{
+				name: 'GET /wp/v2/users/:id',
+				pattern: USER,
+				handle: (c, m) => this.one(c, Number(m[1])),
+				forbidden: ['rest_user_cannot_view', 'Sorry, you are not allowed to list users.'],
+			},
+			{
+				name: 'GET /wp/v2/users',
+				pattern: USERS,
+				handle: (c) => this.list(c),
+				forbidden: ['rest_forbidden_context', 'Sorry, you are not allowed to list users.'],
+			},
+			{
+				name: 'POST /wp/v2/users',
+				pattern: USERS,
+				handle: (c) => this.create(c),
+				forbidden: ['rest_cannot_create_user', 'Sorry, you are not allowed to create new users.'],
+				batchable: true,
+			},
+			{
+				name: 'POST /wp/v2/users/:id',
+				pattern: USER,
+				handle: (c, m) => this.update(c, Number(m[1])),
+				forbidden: ['rest_cannot_edit', 'Sorry, you are not allowed to edit this user.'],
+				batchable: true,
+			},
+			{
+				name: 'DELETE /wp/v2/users/:id',
+				pattern: USER,
+				handle: (c, m) => this.remove(c, Number(m[1])),
+				forbidden: ['rest_user_cannot_delete', 'Sorry, you are not allowed to delete this user.'],
+				batchable: true,
+			},
 			{ name: 'OPTIONS /wp/v2/users', pattern: USERS, handle: () => this.routeIndex() },
 			{ name: 'POST /batch/v1', pattern: /^\/batch\/v1$/, handle: (c) => this.batch(c) },
 		];
 		if (this.options.bridge === false) return routes;
-		const forbidden: [string, string] = ['rest_forbidden', 'Sorry, you are not allowed to do that.'];
+		const forbidden: [string, string] = [
+			'rest_forbidden',
+			'Sorry, you are not allowed to do that.',
+		];
 		return [
 			...routes,
-			{ name: 'GET /harmonyuser/v1/info', pattern: /^\/harmonyuser\/v1\/info$/, handle: () => this.info(), forbidden },
-			{ name: 'GET /harmonyuser/v1/users/resolve', pattern: /^\/harmonyuser\/v1\/users\/resolve$/, handle: (c) => this.resolve(c), forbidden },
-			{ name: 'GET /harmonyuser/v1/users', pattern: /^\/harmonyuser\/v1\/users$/, handle: (c) => this.bySyncId(c), forbidden },
+			{
+				name: 'GET /harmonyuser/v1/info',
+				pattern: /^\/harmonyuser\/v1\/info$/,
+				handle: () => this.info(),
+				forbidden,
+			},
+			{
+				name: 'GET /harmonyuser/v1/users/resolve',
+				pattern: /^\/harmonyuser\/v1\/users\/resolve$/,
+				handle: (c) => this.resolve(c),
+				forbidden,
+			},
+			{
+				name: 'GET /harmonyuser/v1/users',
+				pattern: /^\/harmonyuser\/v1\/users$/,
+				handle: (c) => this.bySyncId(c),
+				forbidden,
+			},
 		];
 	}
 
@@ -322,9 +435,12 @@ export class FakeWordPress {
 		const perPage = q.per_page === undefined ? 10 : Number(q.per_page);
 		const page = q.page === undefined ? 1 : Number(q.page);
 		if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
-			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): per_page', { params: { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' } });
+			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): per_page', {
+				params: { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' },
+			});
 		}
-		if (!Number.isInteger(page) || page < 1) return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): page');
+		if (!Number.isInteger(page) || page < 1)
+			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): page');
 		let users = this.allUsers();
 		if (q.roles) {
 			const wanted = q.roles.split(',').map((role) => role.trim());
@@ -333,22 +449,41 @@ export class FakeWordPress {
 		if (q.search) users = users.filter(searchMatcher(q.search));
 		const key = q.orderby ?? 'name';
 		const value = (user: FakeUser): string | number =>
-			key === 'id' ? user.id : key === 'username' ? user.username : key === 'email' ? user.email : key === 'registered_date' ? user.registered_date : user.name;
+			key === 'id'
+				? user.id
+				: key === 'username'
+					? user.username
+					: key === 'email'
+						? user.email
+						: key === 'registered_date'
+							? user.registered_date
+							: user.name;
 		const direction = q.order === 'desc' ? -1 : 1;
-		users.sort((a, b) => (value(a) < value(b) ? -direction : value(a) > value(b) ? direction : a.id - b.id));
+		users.sort((a, b) =>
+			value(a) < value(b) ? -direction : value(a) > value(b) ? direction : a.id - b.id,
+		);
 		const total = users.length;
 		const slice = users.slice((page - 1) * perPage, page * perPage);
 		return {
 			status: 200,
 			body: slice.map((user) => this.shape(user, q)),
-			headers: { 'X-WP-Total': String(total), 'X-WP-TotalPages': String(Math.ceil(total / perPage)) },
+			headers: {
+				'X-WP-Total': String(total),
+				'X-WP-TotalPages': String(Math.ceil(total / perPage)),
+			},
 		};
 	}
 
 	private create(call: Call): Answer {
 		const b = (call.body ?? {}) as Record<string, any>;
 		const missing = ['username', 'email', 'password'].filter((key) => b[key] === undefined);
-		if (missing.length) return wpError(400, 'rest_missing_callback_param', `Missing parameter(s): ${missing.join(', ')}`, { params: missing });
+		if (missing.length)
+			return wpError(
+				400,
+				'rest_missing_callback_param',
+				`Missing parameter(s): ${missing.join(', ')}`,
+				{ params: missing },
+			);
 		const invalid = this.invalidParams(b);
 		if (invalid) return invalid;
 		const badRole = this.missingRole(b.roles);
@@ -356,8 +491,10 @@ export class FakeWordPress {
 		const refused = this.bridgeRefuses(undefined, b);
 		if (refused) return refused;
 		// wp_insert_user: the login first, then the email (as 500: WordPress's errors there carry no status).
-		if (this.user(String(b.username))) return wpError(500, 'existing_user_login', 'Sorry, that username already exists!');
-		if (this.byEmail(String(b.email))) return wpError(500, 'existing_user_email', 'Sorry, that email address is already used!');
+		if (this.user(String(b.username)))
+			return wpError(500, 'existing_user_login', 'Sorry, that username already exists!');
+		if (this.byEmail(String(b.email)))
+			return wpError(500, 'existing_user_email', 'Sorry, that email address is already used!');
 		const hashRefused = this.hashRefused(b);
 		if (hashRefused) return hashRefused;
 		const first = String(b.first_name ?? '');
@@ -367,12 +504,21 @@ export class FakeWordPress {
 			email: String(b.email),
 			password: String(b.password),
 			name: b.name ?? (first && last ? `${first} ${last}` : first || last || String(b.username)),
-			roles: Array.isArray(b.roles) && b.roles.length ? [...new Set<string>(b.roles)] : ['subscriber'],
+			roles:
+				Array.isArray(b.roles) && b.roles.length ? [...new Set<string>(b.roles)] : ['subscriber'],
 		});
 		this.users.set(user.id, user);
 		if (this.options.bridge !== false) user.meta.harmonyuser_sync_id = randomUUID(); // assigned at user_register
-		this.applyWrite(user, { ...b, name: undefined, roles: undefined, username: undefined, password: undefined }, true);
-		return { status: 201, body: this.shape(user, call.query), headers: { Location: `${this.url}/wp-json/wp/v2/users/${user.id}` } };
+		this.applyWrite(
+			user,
+			{ ...b, name: undefined, roles: undefined, username: undefined, password: undefined },
+			true,
+		);
+		return {
+			status: 201,
+			body: this.shape(user, call.query),
+			headers: { Location: `${this.url}/wp-json/wp/v2/users/${user.id}` },
+		};
 	}
 
 	private update(call: Call, id: number): Answer {
@@ -382,8 +528,10 @@ export class FakeWordPress {
 		const user = this.users.get(id);
 		if (!user) return wpError(404, 'rest_user_invalid_id', 'Invalid user ID.');
 		const owner = typeof b.email === 'string' ? this.byEmail(b.email) : undefined;
-		if (owner && owner.id !== id) return wpError(400, 'rest_user_invalid_email', 'Invalid email address.');
-		if (b.username && b.username !== user.username) return wpError(400, 'rest_user_invalid_argument', "Username isn't editable.");
+		if (owner && owner.id !== id)
+			return wpError(400, 'rest_user_invalid_email', 'Invalid email address.');
+		if (b.username && b.username !== user.username)
+			return wpError(400, 'rest_user_invalid_argument', "Username isn't editable.");
 		const badRole = this.missingRole(b.roles);
 		if (badRole) return badRole;
 		const refused = this.bridgeRefuses(user, b);
@@ -395,13 +543,21 @@ export class FakeWordPress {
 	}
 
 	private remove(call: Call, id: number): Answer {
-		if (call.query.reassign === undefined) return wpError(400, 'rest_missing_callback_param', 'Missing parameter(s): reassign', { params: ['reassign'] });
+		if (call.query.reassign === undefined)
+			return wpError(400, 'rest_missing_callback_param', 'Missing parameter(s): reassign', {
+				params: ['reassign'],
+			});
 		const user = this.users.get(id);
 		if (!user) return wpError(404, 'rest_user_invalid_id', 'Invalid user ID.');
 		if (!['true', '1'].includes(call.query.force ?? '')) {
-			return wpError(501, 'rest_trash_not_supported', "Users do not support trashing. Set 'force' to true to delete.");
+			return wpError(
+				501,
+				'rest_trash_not_supported',
+				"Users do not support trashing. Set 'force' to true to delete.",
+			);
 		}
-		const reassign = call.query.reassign === 'false' ? null : Math.abs(parseInt(call.query.reassign, 10)) || null;
+		const reassign =
+			call.query.reassign === 'false' ? null : Math.abs(parseInt(call.query.reassign, 10)) || null;
 		if (reassign !== null && (reassign === id || !this.users.has(reassign))) {
 			return wpError(400, 'rest_user_invalid_reassign', 'Invalid user ID for reassignment.');
 		}
@@ -429,20 +585,34 @@ export class FakeWordPress {
 	/** /batch/v1 as serve_batch_request_v1: each item answered in order, 207 with their envelopes. */
 	private batch(call: Call): Answer {
 		const requests = (call.body ?? {}).requests;
-		if (!Array.isArray(requests)) return wpError(400, 'rest_missing_callback_param', 'Missing parameter(s): requests', { params: ['requests'] });
+		if (!Array.isArray(requests))
+			return wpError(400, 'rest_missing_callback_param', 'Missing parameter(s): requests', {
+				params: ['requests'],
+			});
 		if (requests.length > 25) {
-			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): requests', { params: { requests: 'requests must contain at most 25 items.' } });
+			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): requests', {
+				params: { requests: 'requests must contain at most 25 items.' },
+			});
 		}
 		const items: LoggedRequest[] = [];
 		this.batches.push(items);
-		const responses = requests.map((request: { method?: string; path?: string; body?: unknown }) => {
-			const url = new URL(String(request.path ?? ''), 'http://fake');
-			const answer = this.dispatch(
-				{ method: request.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), body: request.body, authed: call.authed, pathHeader: call.pathHeader },
-				items,
-			);
-			return { body: answer.body, status: answer.status, headers: answer.headers ?? {} };
-		});
+		const responses = requests.map(
+			(request: { method?: string; path?: string; body?: unknown }) => {
+				const url = new URL(String(request.path ?? ''), 'http://fake');
+				const answer = this.dispatch(
+					{
+						method: request.method ?? 'POST',
+						path: url.pathname,
+						query: Object.fromEntries(url.searchParams),
+						body: request.body,
+						authed: call.authed,
+						pathHeader: call.pathHeader,
+					},
+					items,
+				);
+				return { body: answer.body, status: answer.status, headers: answer.headers ?? {} };
+			},
+		);
 		return { status: 207, body: { responses } };
 	}
 
@@ -472,19 +642,29 @@ export class FakeWordPress {
 		const found: [FakeUser | undefined, string][] = [
 			[UUID.test(syncId) ? this.bySyncIdValue(syncId) : undefined, 'syncId'],
 			[email ? this.byEmail(email) : undefined, 'email'],
-			[previous && previous.toLowerCase() !== email.toLowerCase() ? this.byEmail(previous) : undefined, 'previousEmail'],
+			[
+				previous && previous.toLowerCase() !== email.toLowerCase()
+					? this.byEmail(previous)
+					: undefined,
+				'previousEmail',
+			],
 			[login ? this.user(login) : undefined, 'login'],
 		];
 		const hit = found.find(([user]) => user);
 		return {
 			status: 200,
-			body: { user: hit ? this.shape(hit[0] as FakeUser, { context: 'edit' }) : null, matchedBy: hit ? hit[1] : null, tombstone: null },
+			body: {
+				user: hit ? this.shape(hit[0] as FakeUser, { context: 'edit' }) : null,
+				matchedBy: hit ? hit[1] : null,
+				tombstone: null,
+			},
 		};
 	}
 
 	private bySyncId(call: Call): Answer {
 		const id = (call.query.sync_id ?? '').trim().toLowerCase();
-		if (!UUID.test(id)) return wpError(400, 'harmonyuser_sync_id_invalid', 'sync_id must be a UUID.');
+		if (!UUID.test(id))
+			return wpError(400, 'harmonyuser_sync_id_invalid', 'sync_id must be a UUID.');
 		const user = this.bySyncIdValue(id);
 		return { status: 200, body: user ? [this.shape(user, { context: 'edit' })] : [] };
 	}
@@ -496,20 +676,48 @@ export class FakeWordPress {
 		const hasId = 'harmonyuser_sync_id' in meta;
 		const hasLink = 'harmonyuser_sync_linked' in meta;
 		if (!hasId && !hasLink) return undefined;
-		const next = hasId ? String(meta.harmonyuser_sync_id ?? '').trim().toLowerCase() : undefined;
+		const next = hasId
+			? String(meta.harmonyuser_sync_id ?? '')
+					.trim()
+					.toLowerCase()
+			: undefined;
 		const link = hasLink ? flag(meta.harmonyuser_sync_linked) : undefined;
-		if (next && !UUID.test(next)) return wpError(400, 'harmonyuser_sync_id_invalid', 'A sync id must be a UUID.');
+		if (next && !UUID.test(next))
+			return wpError(400, 'harmonyuser_sync_id_invalid', 'A sync id must be a UUID.');
 		const current = user?.meta.harmonyuser_sync_id ?? '';
 		const linked = user?.meta.harmonyuser_sync_linked === '1';
-		if (link === '' && linked) return wpError(409, 'harmonyuser_sync_linked_immutable', 'This user is linked: its sync id cannot become provisional again.');
-		if (user && next !== undefined && current !== '' && current !== next && (next === '' || linked || link !== '1')) {
-			return wpError(409, 'harmonyuser_sync_id_immutable', 'The sync id of this user is already set and cannot be changed.', { syncId: current, linked });
+		if (link === '' && linked)
+			return wpError(
+				409,
+				'harmonyuser_sync_linked_immutable',
+				'This user is linked: its sync id cannot become provisional again.',
+			);
+		if (
+			user &&
+			next !== undefined &&
+			current !== '' &&
+			current !== next &&
+			(next === '' || linked || link !== '1')
+		) {
+			return wpError(
+				409,
+				'harmonyuser_sync_id_immutable',
+				'The sync id of this user is already set and cannot be changed.',
+				{ syncId: current, linked },
+			);
 		}
 		if (user && link === '1' && !next && current === '') {
-			return wpError(400, 'harmonyuser_sync_id_missing', 'This user has no sync id to link: send meta.harmonyuser_sync_id with the linked flag.');
+			return wpError(
+				400,
+				'harmonyuser_sync_id_missing',
+				'This user has no sync id to link: send meta.harmonyuser_sync_id with the linked flag.',
+			);
 		}
 		const holder = next ? this.bySyncIdValue(next) : undefined;
-		if (holder && holder.id !== user?.id) return wpError(409, 'harmonyuser_sync_id_taken', 'Another user already has this sync id.', { userId: holder.id });
+		if (holder && holder.id !== user?.id)
+			return wpError(409, 'harmonyuser_sync_id_taken', 'Another user already has this sync id.', {
+				userId: holder.id,
+			});
 		return undefined;
 	}
 
@@ -517,11 +725,27 @@ export class FakeWordPress {
 	private hashRefused(body: Record<string, any>): Answer | undefined {
 		const hash = body.harmonyuser_password_hash;
 		if (this.options.bridge === false || hash === undefined) return undefined;
-		if (typeof hash !== 'string' || !HASH.test(hash)) return wpError(400, 'harmonyuser_invalid_hash', 'hash must be a WordPress password hash (phpass or bcrypt).');
-		const format = /^\$[PH]\$/.test(hash) ? 'phpass' : /^\$wp\$/.test(hash) ? 'wp-bcrypt' : /^\$2/.test(hash) ? 'bcrypt' : 'argon2';
+		if (typeof hash !== 'string' || !HASH.test(hash))
+			return wpError(
+				400,
+				'harmonyuser_invalid_hash',
+				'hash must be a WordPress password hash (phpass or bcrypt).',
+			);
+		const format = /^\$[PH]\$/.test(hash)
+			? 'phpass'
+			: /^\$wp\$/.test(hash)
+				? 'wp-bcrypt'
+				: /^\$2/.test(hash)
+					? 'bcrypt'
+					: 'argon2';
 		const formats = this.options.bridge.hashFormats ?? ['phpass', 'bcrypt'];
 		if (!formats.includes(format)) {
-			return wpError(400, 'harmonyuser_hash_unsupported', `This site cannot verify ${format} password hashes (it verifies ${formats.join(', ')}): the password was not changed.`, { format, hashFormats: formats });
+			return wpError(
+				400,
+				'harmonyuser_hash_unsupported',
+				`This site cannot verify ${format} password hashes (it verifies ${formats.join(', ')}): the password was not changed.`,
+				{ format, hashFormats: formats },
+			);
 		}
 		return undefined;
 	}
@@ -541,7 +765,9 @@ export class FakeWordPress {
 			description: '',
 			locale: '',
 			roles: ['subscriber'],
-			registered_date: new Date(Date.UTC(2024, 0, 1, 0, 0, id)).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			registered_date: new Date(Date.UTC(2024, 0, 1, 0, 0, id))
+				.toISOString()
+				.replace(/\.\d{3}Z$/, '+00:00'),
 			password: 'x',
 			...fields,
 			meta: { ...fields.meta },
@@ -550,11 +776,23 @@ export class FakeWordPress {
 
 	/** Profile fields, roles (replacing all), registered meta, the bridge's hash. */
 	private applyWrite(user: FakeUser, body: Record<string, any>, creating: boolean): void {
-		for (const field of ['email', 'name', 'first_name', 'last_name', 'nickname', 'url', 'description', 'locale', 'password'] as const) {
+		for (const field of [
+			'email',
+			'name',
+			'first_name',
+			'last_name',
+			'nickname',
+			'url',
+			'description',
+			'locale',
+			'password',
+		] as const) {
 			if (typeof body[field] === 'string') user[field] = body[field];
 		}
-		if (Array.isArray(body.roles) && body.roles.length) user.roles = [...new Set<string>(body.roles)];
-		if (typeof body.harmonyuser_password_hash === 'string' && this.options.bridge !== false) user.password = body.harmonyuser_password_hash;
+		if (Array.isArray(body.roles) && body.roles.length)
+			user.roles = [...new Set<string>(body.roles)];
+		if (typeof body.harmonyuser_password_hash === 'string' && this.options.bridge !== false)
+			user.password = body.harmonyuser_password_hash;
 		const registered = this.registeredMeta();
 		for (const [key, value] of Object.entries((body.meta ?? {}) as Record<string, unknown>)) {
 			if (!registered.includes(key)) continue; // WordPress ignores keys it has not registered
@@ -564,20 +802,33 @@ export class FakeWordPress {
 				text = text.trim().toLowerCase();
 				if (!UUID.test(text)) continue;
 			}
-			if (this.options.bridge !== false && key === 'harmonyuser_sync_linked' && text !== '1' && user.meta[key] === '1') continue;
+			if (
+				this.options.bridge !== false &&
+				key === 'harmonyuser_sync_linked' &&
+				text !== '1' &&
+				user.meta[key] === '1'
+			)
+				continue;
 			user.meta[key] = text;
 		}
 		if (creating && this.options.bridge !== false) user.meta.harmonyuser_sync_linked ??= '';
 	}
 
 	private registeredMeta(): string[] {
-		return [...new Set([...this.options.registeredMeta, ...(this.options.bridge === false ? [] : BRIDGE_META)])];
+		return [
+			...new Set([
+				...this.options.registeredMeta,
+				...(this.options.bridge === false ? [] : BRIDGE_META),
+			]),
+		];
 	}
 
 	/** The user as REST answers it: context edit or view, registered meta, then `_fields`. */
 	private shape(user: FakeUser, query: Record<string, string>): Record<string, unknown> {
 		const registered = this.registeredMeta();
-		const meta = registered.length ? Object.fromEntries(registered.map((key) => [key, user.meta[key] ?? ''])) : [];
+		const meta = registered.length
+			? Object.fromEntries(registered.map((key) => [key, user.meta[key] ?? '']))
+			: [];
 		const view: Record<string, unknown> = {
 			id: user.id,
 			name: user.name,
@@ -612,17 +863,24 @@ export class FakeWordPress {
 						...(this.options.bridge === false ? {} : { harmonyuser_locale: user.locale }),
 					}
 				: view;
-		return pick({ ...edit, _links: { self: [{ href: `${this.url}/wp-json/wp/v2/users/${user.id}` }] } }, query._fields);
+		return pick(
+			{ ...edit, _links: { self: [{ href: `${this.url}/wp-json/wp/v2/users/${user.id}` }] } },
+			query._fields,
+		);
 	}
 
 	/** Schema validation before the callback: the email's format and the locale (installed languages only). */
 	private invalidParams(body: Record<string, any>): Answer | undefined {
 		if (body.email !== undefined && !(typeof body.email === 'string' && EMAIL.test(body.email))) {
-			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): email', { params: { email: 'Invalid email address.' } });
+			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): email', {
+				params: { email: 'Invalid email address.' },
+			});
 		}
 		const locales = ['', 'en_US', ...this.options.languages];
 		if (body.locale !== undefined && !locales.includes(body.locale)) {
-			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): locale', { params: { locale: `locale is not one of ${locales.join(', ')}.` } });
+			return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): locale', {
+				params: { locale: `locale is not one of ${locales.join(', ')}.` },
+			});
 		}
 		return undefined;
 	}
@@ -630,7 +888,9 @@ export class FakeWordPress {
 	private missingRole(roles: unknown): Answer | undefined {
 		if (!Array.isArray(roles)) return undefined;
 		const missing = roles.find((role) => !this.options.roles.includes(role));
-		return missing === undefined ? undefined : wpError(400, 'rest_user_invalid_role', `The role ${missing} does not exist.`);
+		return missing === undefined
+			? undefined
+			: wpError(400, 'rest_user_invalid_role', `The role ${missing} does not exist.`);
 	}
 
 	private byEmail(email: string): FakeUser | undefined {
@@ -649,7 +909,12 @@ function searchMatcher(term: string): (user: FakeUser) => boolean {
 	if (wanted.includes('@')) return (user) => has(user.email);
 	if (/^\d+$/.test(wanted)) return (user) => has(user.username) || String(user.id) === wanted;
 	if (/^https?:\/\//.test(wanted)) return (user) => has(user.url);
-	return (user) => has(user.username) || has(user.url) || has(user.email) || has(user.username.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')) || has(user.name);
+	return (user) =>
+		has(user.username) ||
+		has(user.url) ||
+		has(user.email) ||
+		has(user.username.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')) ||
+		has(user.name);
 }
 
 /** rest_filter_response_fields: only the top-level fields named (all when none are). */
@@ -667,7 +932,9 @@ function flag(value: unknown): string {
 /** A sync event as a trigger would emit it (the raw input applyEvent and reconcile validate). */
 export function userEvent(
 	login: string,
-	overrides: Partial<Omit<SyncEventInput, 'user'>> & { user?: Partial<SyncEventInput['user']> } = {},
+	overrides: Partial<Omit<SyncEventInput, 'user'>> & {
+		user?: Partial<SyncEventInput['user']>;
+	} = {},
 ): SyncEventInput {
 	const { user, ...rest } = overrides;
 	return {

@@ -1,4 +1,9 @@
-import { identityGroups, identityKeys, runInIdentityOrder, runInOrderPerKey } from '../../../core/sync/ordering';
+import {
+	identityGroups,
+	identityKeys,
+	runInIdentityOrder,
+	runInOrderPerKey,
+} from '../../../core/sync/ordering';
 
 interface Deferred {
 	promise: Promise<void>;
@@ -33,12 +38,16 @@ describe('runInOrderPerKey', () => {
 			{ name: 'a2', key: 'a' },
 		];
 		gates.a2.resolve();
-		const done = runInOrderPerKey(items, (item) => item.key, async (item) => {
-			log.push(`start ${item.name}`);
-			await gates[item.name].promise;
-			log.push(`end ${item.name}`);
-			return item.name;
-		});
+		const done = runInOrderPerKey(
+			items,
+			(item) => item.key,
+			async (item) => {
+				log.push(`start ${item.name}`);
+				await gates[item.name].promise;
+				log.push(`end ${item.name}`);
+				return item.name;
+			},
+		);
 		await settle();
 		expect(log).toEqual(['start a1']);
 		gates.a1.resolve();
@@ -55,13 +64,17 @@ describe('runInOrderPerKey', () => {
 			{ name: 'b', key: 'b' },
 			{ name: 'c', key: 'c' },
 		];
-		const done = runInOrderPerKey(items, (item) => item.key, async (item) => {
-			running += 1;
-			peak = Math.max(peak, running);
-			await gate.promise;
-			running -= 1;
-			return item.name;
-		});
+		const done = runInOrderPerKey(
+			items,
+			(item) => item.key,
+			async (item) => {
+				running += 1;
+				peak = Math.max(peak, running);
+				await gate.promise;
+				running -= 1;
+				return item.name;
+			},
+		);
 		await settle();
 		expect(running).toBe(3);
 		gate.resolve();
@@ -72,12 +85,21 @@ describe('runInOrderPerKey', () => {
 	it('runs keyless tasks alongside everything', async () => {
 		const gate = deferred();
 		const started: string[] = [];
-		const items: Item[] = [{ name: 'a1', key: 'a' }, { name: 'free1' }, { name: 'a2', key: 'a' }, { name: 'free2' }];
-		const done = runInOrderPerKey(items, (item) => item.key, async (item) => {
-			started.push(item.name);
-			await gate.promise;
-			return item.name;
-		});
+		const items: Item[] = [
+			{ name: 'a1', key: 'a' },
+			{ name: 'free1' },
+			{ name: 'a2', key: 'a' },
+			{ name: 'free2' },
+		];
+		const done = runInOrderPerKey(
+			items,
+			(item) => item.key,
+			async (item) => {
+				started.push(item.name);
+				await gate.promise;
+				return item.name;
+			},
+		);
 		await settle();
 		expect(started).toEqual(['a1', 'free1', 'free2']);
 		gate.resolve();
@@ -87,10 +109,14 @@ describe('runInOrderPerKey', () => {
 
 	it('keeps results in input order and passes the index', async () => {
 		const gates = [deferred(), deferred(), deferred()];
-		const done = runInOrderPerKey(['x', 'y', 'z'], (item) => item, async (item, index) => {
-			await gates[index].promise;
-			return `${item}${index}`;
-		});
+		const done = runInOrderPerKey(
+			['x', 'y', 'z'],
+			(item) => item,
+			async (item, index) => {
+				await gates[index].promise;
+				return `${item}${index}`;
+			},
+		);
 		gates[2].resolve();
 		gates[0].resolve();
 		gates[1].resolve();
@@ -103,32 +129,48 @@ describe('runInOrderPerKey', () => {
 			{ name: 'a1', key: 'a' },
 			{ name: 'a2', key: 'a' },
 		];
-		const done = runInOrderPerKey(items, (item) => item.key, async (item) => {
-			if (item.name === 'a1') throw new Error('a1 failed');
-			ran.resolve();
-			return item.name;
-		});
+		const done = runInOrderPerKey(
+			items,
+			(item) => item.key,
+			async (item) => {
+				if (item.name === 'a1') throw new Error('a1 failed');
+				ran.resolve();
+				return item.name;
+			},
+		);
 		await expect(done).rejects.toThrow('a1 failed');
 		await ran.promise;
 	});
 
 	it('returns [] for no items', async () => {
-		await expect(runInOrderPerKey([], () => 'k', async () => 1)).resolves.toEqual([]);
+		await expect(
+			runInOrderPerKey(
+				[],
+				() => 'k',
+				async () => 1,
+			),
+		).resolves.toEqual([]);
 	});
 });
 
 describe('identityKeys', () => {
 	it.each([
-		[{ user: { login: ' Alice ', email: 'A@x.test', previousEmail: 'old@x.test', syncId: 'S1' } }, ['sync:s1', 'login:alice', 'email:a@x.test', 'email:old@x.test']],
+		[
+			{ user: { login: ' Alice ', email: 'A@x.test', previousEmail: 'old@x.test', syncId: 'S1' } },
+			['sync:s1', 'login:alice', 'email:a@x.test', 'email:old@x.test'],
+		],
 		[{ login: 'BOB', email: 'bob@x.test' }, ['login:bob', 'email:bob@x.test']],
 		[{ username: 'Carol' }, ['login:carol']],
 	])('keys %p', (item, keys) => {
 		expect(identityKeys(item)).toEqual(keys);
 	});
 
-	it.each([null, undefined, 'alice', 5, {}, { user: {} }, { login: 7 }])('has no key for %p', (item) => {
-		expect(identityKeys(item)).toEqual([]);
-	});
+	it.each([null, undefined, 'alice', 5, {}, { user: {} }, { login: 7 }])(
+		'has no key for %p',
+		(item) => {
+			expect(identityKeys(item)).toEqual([]);
+		},
+	);
 });
 
 describe('identityGroups', () => {
@@ -145,7 +187,10 @@ describe('identityGroups', () => {
 	});
 
 	it('a shared sync id joins a renamed login', () => {
-		const groups = identityGroups([{ user: { login: 'a', email: 'a@t', syncId: 's' } }, { user: { login: 'b', email: 'b@t', syncId: 's' } }]);
+		const groups = identityGroups([
+			{ user: { login: 'a', email: 'a@t', syncId: 's' } },
+			{ user: { login: 'b', email: 'b@t', syncId: 's' } },
+		]);
 		expect(groups[0]).toBe(groups[1]);
 	});
 

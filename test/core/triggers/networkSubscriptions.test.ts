@@ -23,7 +23,12 @@ const B: SiteRef = { name: 'Shop', url: 'http://127.0.0.1:8002' };
 const C: SiteRef = { name: 'Help Desk', url: 'http://127.0.0.1:8003' };
 const HOOK = 'https://n8n.example.com/webhook/abc/webhook';
 const EVENTS = ['user.created', 'user.updated'];
-const rec = (site: SiteRef, id: string, extra: Partial<RecordedSite> = {}): RecordedSite => ({ ...site, webhookId: id, secret: `secret-${id}-0123456789`, ...extra });
+const rec = (site: SiteRef, id: string, extra: Partial<RecordedSite> = {}): RecordedSite => ({
+	...site,
+	webhookId: id,
+	secret: `secret-${id}-0123456789`,
+	...extra,
+});
 
 describe('delivery URLs name their site', () => {
 	it('appends ?site=<url-encoded name>, or &site= after an existing query', () => {
@@ -36,7 +41,8 @@ describe('delivery URLs name their site', () => {
 		const recorded = [rec(A, '1'), rec(C, '3')];
 		expect(siteOfDelivery(recorded, 'help desk')).toBe(recorded[1]);
 		expect(siteOfDelivery(recorded, 'Blog')).toBe(recorded[0]);
-		for (const value of [undefined, '', '  ', 'Shop', ['Blog', 'Shop'], 7]) expect(siteOfDelivery(recorded, value)).toBeUndefined();
+		for (const value of [undefined, '', '  ', 'Shop', ['Blog', 'Shop'], 7])
+			expect(siteOfDelivery(recorded, value)).toBeUndefined();
 	});
 });
 
@@ -44,7 +50,12 @@ describe('planNetwork: what the network asks for against what is recorded', () =
 	it('pairs each enabled site with its record by name AND URL; every other record is removed', () => {
 		const moved = { ...B, url: 'http://127.0.0.1:9002' };
 		const renamed = { ...C, name: 'Support' };
-		const recorded = [rec(A, '1'), rec(B, '2'), rec(C, '3'), rec({ name: 'Gone', url: 'http://127.0.0.1:8009' }, '9')];
+		const recorded = [
+			rec(A, '1'),
+			rec(B, '2'),
+			rec(C, '3'),
+			rec({ name: 'Gone', url: 'http://127.0.0.1:8009' }, '9'),
+		];
 		const plan = planNetwork(recorded, [A, moved, renamed]);
 		expect(plan.sites).toEqual([
 			{ site: A, recorded: recorded[0] },
@@ -57,7 +68,9 @@ describe('planNetwork: what the network asks for against what is recorded', () =
 	it('incomplete without asking the sites: a site unrecorded, pending or without a secret, a removed site, no site at all', () => {
 		expect(incomplete(planNetwork([rec(A, '1'), rec(B, '2')], [A, B]))).toBe(false);
 		expect(incomplete(planNetwork([rec(A, '1')], [A, B]))).toBe(true);
-		expect(incomplete(planNetwork([rec(A, '1'), rec(B, '2', { pending: true })], [A, B]))).toBe(true);
+		expect(incomplete(planNetwork([rec(A, '1'), rec(B, '2', { pending: true })], [A, B]))).toBe(
+			true,
+		);
 		expect(incomplete(planNetwork([rec(A, '1'), { ...B, webhookId: '2' }], [A, B]))).toBe(true);
 		expect(incomplete(planNetwork([rec(A, '1'), rec(B, '2')], [A]))).toBe(true);
 		expect(incomplete(planNetwork([], []))).toBe(true);
@@ -90,18 +103,36 @@ describe('a site’s subscription', () => {
 });
 
 describe('settleActivation: what an activation leaves behind', () => {
-	const created = (site: SiteRef, id: string): SiteOutcome<SiteRef> => ({ site, kind: 'created', record: rec(site, id) });
-	const kept = (site: SiteRef, id: string): SiteOutcome<SiteRef> => ({ site, kind: 'kept', record: rec(site, id) });
-	const failed = (site: SiteRef, previous?: RecordedSite): SiteOutcome<SiteRef> => ({ site, kind: 'failed', previous, error: `WordPress ${site.url} failed` });
+	const created = (site: SiteRef, id: string): SiteOutcome<SiteRef> => ({
+		site,
+		kind: 'created',
+		record: rec(site, id),
+	});
+	const kept = (site: SiteRef, id: string): SiteOutcome<SiteRef> => ({
+		site,
+		kind: 'kept',
+		record: rec(site, id),
+	});
+	const failed = (site: SiteRef, previous?: RecordedSite): SiteOutcome<SiteRef> => ({
+		site,
+		kind: 'failed',
+		previous,
+		error: `WordPress ${site.url} failed`,
+	});
 
 	it('only the start of n8n and a leadership change tolerate sites that are down', () => {
 		expect(toleratesDownSites('init')).toBe(true);
 		expect(toleratesDownSites('leadershipChange')).toBe(true);
-		for (const mode of ['activate', 'update', 'create', 'manual']) expect(toleratesDownSites(mode)).toBe(false);
+		for (const mode of ['activate', 'update', 'create', 'manual'])
+			expect(toleratesDownSites(mode)).toBe(false);
 	});
 
 	it('every site subscribed: every record kept, nothing pending', () => {
-		expect(settleActivation([created(A, '1'), kept(B, '2')], false)).toEqual({ kind: 'record', sites: [rec(A, '1'), rec(B, '2')], pending: [] });
+		expect(settleActivation([created(A, '1'), kept(B, '2')], false)).toEqual({
+			kind: 'record',
+			sites: [rec(A, '1'), rec(B, '2')],
+			pending: [],
+		});
 	});
 
 	it('a user activation with one site failed fails, undoing only what it created (kept ones were there before)', () => {
@@ -129,19 +160,42 @@ describe('settleActivation: what an activation leaves behind', () => {
 	});
 
 	it('at start-up with every site failed the activation fails (n8n retries it); nothing to undo', () => {
-		expect(settleActivation([failed(A), failed(B)], true)).toMatchObject({ kind: 'fail', undo: [], total: 2 });
+		expect(settleActivation([failed(A), failed(B)], true)).toMatchObject({
+			kind: 'fail',
+			undo: [],
+			total: 2,
+		});
 	});
 
 	it('the failure message names the sites and what was undone; the reasons go to the description', () => {
-		const failedSites = [{ name: 'Shop', error: 'WordPress http://127.0.0.1:8002 failed to GET /harmonyuser/v1/webhooks: connect ECONNREFUSED' }];
+		const failedSites = [
+			{
+				name: 'Shop',
+				error:
+					'WordPress http://127.0.0.1:8002 failed to GET /harmonyuser/v1/webhooks: connect ECONNREFUSED',
+			},
+		];
 		expect(activationFailure(failedSites, 3, [])).toEqual({
-			message: 'Could not subscribe network site "Shop". No subscription was left on the other sites.',
-			description: '"Shop": WordPress http://127.0.0.1:8002 failed to GET /harmonyuser/v1/webhooks: connect ECONNREFUSED',
+			message:
+				'Could not subscribe network site "Shop". No subscription was left on the other sites.',
+			description:
+				'"Shop": WordPress http://127.0.0.1:8002 failed to GET /harmonyuser/v1/webhooks: connect ECONNREFUSED',
 		});
-		expect(activationFailure([...failedSites, { name: 'Blog', error: 'x' }], 3, ['Help Desk']).message).toBe(
+		expect(
+			activationFailure([...failedSites, { name: 'Blog', error: 'x' }], 3, ['Help Desk']).message,
+		).toBe(
 			'Could not subscribe network 2 of 3 sites: "Shop", "Blog". The subscriptions made on "Help Desk" could not be removed again; the next activation replaces them.',
 		);
-		expect(activationFailure([{ name: 'Shop', error: 'down' }, { name: 'Blog', error: 'down' }], 2, [])).toEqual({
+		expect(
+			activationFailure(
+				[
+					{ name: 'Shop', error: 'down' },
+					{ name: 'Blog', error: 'down' },
+				],
+				2,
+				[],
+			),
+		).toEqual({
 			message: 'Could not subscribe network 2 of 2 sites: "Shop", "Blog".',
 			description: '"Shop": down\n"Blog": down',
 		});
@@ -163,22 +217,53 @@ describe('echoes of a fan-out', () => {
 });
 
 describe('a delivery is verified with the secret and URL of the site it names', () => {
-	const secrets = { [A.name]: 'secret-of-blog-0123456789abcdef', [B.name]: 'secret-of-shop-0123456789abcdef' };
+	const secrets = {
+		[A.name]: 'secret-of-blog-0123456789abcdef',
+		[B.name]: 'secret-of-shop-0123456789abcdef',
+	};
 	const settingsFor = (site: SiteRef): TriggerSettings => ({
-		source: 'bridge', secrets: [secrets[site.name]], toleranceSeconds: 300, trustForwardedFor: false, siteUrl: site.url, events: EVENTS,
+		source: 'bridge',
+		secrets: [secrets[site.name]],
+		toleranceSeconds: 300,
+		trustForwardedFor: false,
+		siteUrl: site.url,
+		events: EVENTS,
 	});
 	const body = (source: SiteRef) =>
-		JSON.stringify({ id: `evt-${source.name}`, event: 'user.updated', action: 'update', time: '2026-01-01T00:00:00Z', source: { url: source.url }, user: { login: 'ada', email: 'ada@example.test' } });
+		JSON.stringify({
+			id: `evt-${source.name}`,
+			event: 'user.updated',
+			action: 'update',
+			time: '2026-01-01T00:00:00Z',
+			source: { url: source.url },
+			user: { login: 'ada', email: 'ada@example.test' },
+		});
 	const signed = (raw: string, secret: string) => {
 		const ts = String(Math.floor(Date.now() / 1000));
-		return { rawBody: Buffer.from(raw), remoteAddress: '127.0.0.1', headers: { 'x-harmonyuser-timestamp': ts, 'x-harmonyuser-signature': signBridgeDelivery(secret, ts, raw) } };
+		return {
+			rawBody: Buffer.from(raw),
+			remoteAddress: '127.0.0.1',
+			headers: {
+				'x-harmonyuser-timestamp': ts,
+				'x-harmonyuser-signature': signBridgeDelivery(secret, ts, raw),
+			},
+		};
 	};
 
 	it('accepts a site’s own event signed with its own secret', () => {
-		expect(verifyBridge(signed(body(B), secrets.Shop), settingsFor(B))).toMatchObject({ kind: 'accept', event: { source: { url: B.url } } });
+		expect(verifyBridge(signed(body(B), secrets.Shop), settingsFor(B))).toMatchObject({
+			kind: 'accept',
+			event: { source: { url: B.url } },
+		});
 	});
 	it('refuses another site’s secret (401) and a body claiming another site (403)', () => {
-		expect(verifyBridge(signed(body(B), secrets.Blog), settingsFor(B))).toMatchObject({ kind: 'reject', status: 401 });
-		expect(verifyBridge(signed(body(B), secrets.Blog), settingsFor(A))).toMatchObject({ kind: 'reject', status: 403 });
+		expect(verifyBridge(signed(body(B), secrets.Blog), settingsFor(B))).toMatchObject({
+			kind: 'reject',
+			status: 401,
+		});
+		expect(verifyBridge(signed(body(B), secrets.Blog), settingsFor(A))).toMatchObject({
+			kind: 'reject',
+			status: 403,
+		});
 	});
 });

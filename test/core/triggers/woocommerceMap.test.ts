@@ -9,7 +9,11 @@ import { parseWooCustomer, type WooCustomer } from '../../../core/woocommerce/cu
 import { checkDeliveryUrl, isLocalIpv4 } from '../../../core/woocommerce/deliverability';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'woocommerce');
-const burst = (JSON.parse(readFileSync(path.join(DIR, 'deliveries.burst.json'), 'utf8')) as { deliveries: Array<{ headers: Record<string, string>; body: string }> }).deliveries;
+const burst = (
+	JSON.parse(readFileSync(path.join(DIR, 'deliveries.burst.json'), 'utf8')) as {
+		deliveries: Array<{ headers: Record<string, string>; body: string }>;
+	}
+).deliveries;
 const asCustomer = (body: string): WooCustomer => {
 	const parsed = parseWooCustomer(JSON.parse(body));
 	if (!parsed.ok) throw new Error(parsed.error);
@@ -25,10 +29,26 @@ describe('WooCommerce customer map (SQLite)', () => {
 	it('a real burst (3 customers + 1 user in one second, each with its created/updated pair): 4 changes pass, the 3 twins are duplicates', async () => {
 		const map = fresh();
 		const outcomes = [];
-		for (const d of burst) outcomes.push(await map.claimCustomer('wf:n', customerRecord(eventOf(d.headers['X-WC-Webhook-Topic']), asCustomer(d.body))));
-		expect(outcomes).toEqual(['fresh', 'duplicate', 'fresh', 'duplicate', 'fresh', 'duplicate', 'fresh']);
+		for (const d of burst)
+			outcomes.push(
+				await map.claimCustomer(
+					'wf:n',
+					customerRecord(eventOf(d.headers['X-WC-Webhook-Topic']), asCustomer(d.body)),
+				),
+			);
+		expect(outcomes).toEqual([
+			'fresh',
+			'duplicate',
+			'fresh',
+			'duplicate',
+			'fresh',
+			'duplicate',
+			'fresh',
+		]);
 		// Each workflow node keeps its own rows: another trigger on the same shop sees all of them.
-		expect(await map.claimCustomer('wf2:n', customerRecord('created', asCustomer(burst[0].body)))).toBe('fresh');
+		expect(
+			await map.claimCustomer('wf2:n', customerRecord('created', asCustomer(burst[0].body))),
+		).toBe('fresh');
 		await map.close();
 	});
 
@@ -52,7 +72,10 @@ describe('WooCommerce customer map (SQLite)', () => {
 		expect(await map.claimCustomer('s', customerRecord('updated', b))).toBe('fresh'); // same second: cannot tell, applied
 		expect(await map.claimCustomer('s', customerRecord('updated', a))).toBe('stale'); // older modification time
 		const deleted = await map.claimDelete('s', a.id);
-		expect(deleted).toMatchObject({ outcome: 'fresh', known: { customerId: a.id, login: a.username, email: a.email, role: 'customer' } });
+		expect(deleted).toMatchObject({
+			outcome: 'fresh',
+			known: { customerId: a.id, login: a.username, email: a.email, role: 'customer' },
+		});
 		expect(await map.claimDelete('s', a.id)).toEqual({ outcome: 'duplicate' });
 		expect(await map.claimCustomer('s', customerRecord('updated', b))).toBe('stale');
 		await map.close();
@@ -68,7 +91,13 @@ describe('WooCommerce customer map (SQLite)', () => {
 		await map.setState('s', 'catch_up', 'due'); // marked again while running: clearing the lease keeps it due
 		await map.clearState('s', 'catch_up', 'running');
 		expect(await map.getState('s', 'catch_up')).toBe('due');
-		const record: WooCustomerRecord = { customerId: 5, login: 'five', email: 'five@x.test', fingerprint: 'f', topic: 'updated' };
+		const record: WooCustomerRecord = {
+			customerId: 5,
+			login: 'five',
+			email: 'five@x.test',
+			fingerprint: 'f',
+			topic: 'updated',
+		};
 		await map.remember('s', [record]);
 		expect((await map.customers('s')).map((r) => r.customerId).sort()).toEqual([5, 999]);
 		expect(await map.pruneWoo(Date.now() + 1)).toBe(1); // the tombstone; live customers stay
@@ -77,7 +106,10 @@ describe('WooCommerce customer map (SQLite)', () => {
 });
 
 describe('delivery URLs WooCommerce will call (wp_http_validate_url, WordPress 6.1)', () => {
-	const resolve = async (host: string) => ({ 'n8n.example.com': '203.0.113.5', 'n8n.internal': '10.0.0.7', localhost: '127.0.0.1' })[host];
+	const resolve = async (host: string) =>
+		({ 'n8n.example.com': '203.0.113.5', 'n8n.internal': '10.0.0.7', localhost: '127.0.0.1' })[
+			host
+		];
 	const shop = 'https://shop.example.com';
 	it.each([
 		['https://n8n.example.com/webhook/x/webhook', shop],
@@ -97,10 +129,18 @@ describe('delivery URLs WooCommerce will call (wp_http_validate_url, WordPress 6
 		['http://[::1]:8080/webhook', shop, 'url'],
 	])('refuses %s (shop %s): %s', async (url, home, reason) => {
 		const check = await checkDeliveryUrl(url, home, resolve);
-		expect(check).toMatchObject({ ok: false, reason, message: expect.stringContaining('WooCommerce will not deliver') });
+		expect(check).toMatchObject({
+			ok: false,
+			reason,
+			message: expect.stringContaining('WooCommerce will not deliver'),
+		});
 	});
 	it('knows WordPress’s local ranges', () => {
-		expect(['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.0.1', '0.1.2.3'].every(isLocalIpv4)).toBe(true);
+		expect(
+			['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.0.1', '0.1.2.3'].every(
+				isLocalIpv4,
+			),
+		).toBe(true);
 		expect(['172.32.0.1', '8.8.8.8', '169.254.1.1', '100.64.0.1'].some(isLocalIpv4)).toBe(false);
 	});
 });

@@ -1,6 +1,13 @@
-import { compareVersions, isVersion, newestVersion, siteKey, versionFromTime } from '../../../core/versions/version';
+import {
+	compareVersions,
+	isVersion,
+	newestVersion,
+	siteKey,
+	versionFromTime,
+} from '../../../core/versions/version';
 
-const v = (micros: number, counter = 0, site = 'aaaa0000') => `${String(micros).padStart(17, '0')}.${String(counter).padStart(4, '0')}.${site}`;
+const v = (micros: number, counter = 0, site = 'aaaa0000') =>
+	`${String(micros).padStart(17, '0')}.${String(counter).padStart(4, '0')}.${site}`;
 
 describe('versions', () => {
 	it('recognises the format', () => {
@@ -19,7 +26,9 @@ describe('versions', () => {
 	});
 
 	it('makes a version from a modification time, a site key from a URL', () => {
-		expect(versionFromTime('2026-12-02T10:00:00Z', 'https://shop.example')).toBe(`${String(Date.parse('2026-12-02T10:00:00Z') * 1000).padStart(17, '0')}.0000.${siteKey('https://shop.example')}`);
+		expect(versionFromTime('2026-12-02T10:00:00Z', 'https://shop.example')).toBe(
+			`${String(Date.parse('2026-12-02T10:00:00Z') * 1000).padStart(17, '0')}.0000.${siteKey('https://shop.example')}`,
+		);
 		expect(versionFromTime('not a date', 'https://x')).toBeUndefined();
 		expect(siteKey('https://a.example')).toMatch(/^[0-9a-f]{8}$/);
 	});
@@ -30,9 +39,17 @@ describe('poll events', () => {
 		const { changeToEvent } = await import('../../../core/polling/events');
 		const { wpUser } = await import('../fixtures');
 		const user = wpUser({ harmonyuser_versions: { email: v(9), first_name: v(12) } });
-		const bridged = changeToEvent('https://a.example', { kind: 'created', id: 7, user } as never, '2026-12-02T10:00:00.000Z');
+		const bridged = changeToEvent(
+			'https://a.example',
+			{ kind: 'created', id: 7, user } as never,
+			'2026-12-02T10:00:00.000Z',
+		);
 		expect(bridged.version).toBe(v(12));
-		const plain = changeToEvent('https://a.example', { kind: 'created', id: 7, user: wpUser() } as never, '2026-12-02T10:00:00.000Z');
+		const plain = changeToEvent(
+			'https://a.example',
+			{ kind: 'created', id: 7, user: wpUser() } as never,
+			'2026-12-02T10:00:00.000Z',
+		);
 		expect(plain.version).toBe(versionFromTime('2026-12-02T10:00:00.000Z', 'https://a.example'));
 	});
 });

@@ -6,7 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lab from '../../../lab/lab';
 import type { Site } from '../../../lab/lab';
-import { AppPasswordError, createApplicationPassword, refuseInsecure, type CreatedAppPassword } from '../../../core/wordpress/appPassword';
+import {
+	AppPasswordError,
+	createApplicationPassword,
+	refuseInsecure,
+	type CreatedAppPassword,
+} from '../../../core/wordpress/appPassword';
 import { rest } from '../../../lab/harness/wp';
 
 const APP_NAME = `hus-test-apppw-${process.pid}`;
@@ -25,12 +30,19 @@ async function listAppPasswords(userId: number): Promise<Array<{ uuid: string; n
 }
 
 async function revoke(userId: number, uuid: string): Promise<void> {
-	const reply = await rest(site, site.admin, `/wp/v2/users/${userId}/application-passwords/${uuid}`, { method: 'DELETE' });
+	const reply = await rest(
+		site,
+		site.admin,
+		`/wp/v2/users/${userId}/application-passwords/${uuid}`,
+		{ method: 'DELETE' },
+	);
 	expect(reply.status).toBe(200);
 }
 
 async function sessions(userId: number): Promise<number> {
-	return Number(await lab.wpEval(site, `echo count(WP_Session_Tokens::get_instance(${userId})->get_all());`));
+	return Number(
+		await lab.wpEval(site, `echo count(WP_Session_Tokens::get_instance(${userId})->get_all());`),
+	);
 }
 
 async function failure(promise: Promise<unknown>): Promise<AppPasswordError> {
@@ -75,7 +87,8 @@ afterAll(async () => {
 	fs.rmSync(tmp, { recursive: true, force: true });
 	// Only what these tests made: the lab's own "hus-lab" passwords must keep working.
 	for (const user of [site.admin.id, site.editor.id]) {
-		for (const item of await listAppPasswords(user)) if (item.name.startsWith(APP_NAME)) await revoke(user, item.uuid);
+		for (const item of await listAppPasswords(user))
+			if (item.name.startsWith(APP_NAME)) await revoke(user, item.uuid);
 	}
 	expect((await rest(site, site.admin, '/wp/v2/users/me')).status).toBe(200);
 });
@@ -85,7 +98,12 @@ describe('createApplicationPassword', () => {
 		const before = await listAppPasswords(1);
 		const sessionsBefore = await sessions(1);
 		const result = await created(
-			createApplicationPassword({ url: `${site.url}/`, username: 'admin', password: lab.ADMIN_PASSWORD, appName: `${APP_NAME} ok` }),
+			createApplicationPassword({
+				url: `${site.url}/`,
+				username: 'admin',
+				password: lab.ADMIN_PASSWORD,
+				appName: `${APP_NAME} ok`,
+			}),
 		);
 		expect(result).toEqual({
 			url: site.url,
@@ -98,22 +116,48 @@ describe('createApplicationPassword', () => {
 		expect(after).toHaveLength(before.length + 1);
 		expect(after.find((item) => item.uuid === result.uuid)?.name).toBe(`${APP_NAME} ok`);
 
-		const me = await rest(site, { ...site.admin, appPassword: result.applicationPassword }, '/wp/v2/users/me?context=edit');
+		const me = await rest(
+			site,
+			{ ...site.admin, appPassword: result.applicationPassword },
+			'/wp/v2/users/me?context=edit',
+		);
 		expect(me.status).toBe(200);
 		expect(me.body).toMatchObject({ id: 1, username: 'admin', roles: ['administrator'] });
 		expect(await sessions(1)).toBe(sessionsBefore);
 
 		await revoke(1, result.uuid!);
-		expect((await rest(site, { ...site.admin, appPassword: result.applicationPassword }, '/wp/v2/users/me')).status).toBe(401);
+		expect(
+			(
+				await rest(
+					site,
+					{ ...site.admin, appPassword: result.applicationPassword },
+					'/wp/v2/users/me',
+				)
+			).status,
+		).toBe(401);
 	});
 
 	test('accepts the email address as the login and returns the username', async () => {
-		const email = (await rest(site, site.admin, '/wp/v2/users/1?context=edit')).body.email as string;
+		const email = (await rest(site, site.admin, '/wp/v2/users/1?context=edit')).body
+			.email as string;
 		const result = await created(
-			createApplicationPassword({ url: site.url, username: email, password: lab.ADMIN_PASSWORD, appName: `${APP_NAME} email` }),
+			createApplicationPassword({
+				url: site.url,
+				username: email,
+				password: lab.ADMIN_PASSWORD,
+				appName: `${APP_NAME} email`,
+			}),
 		);
 		expect(result.username).toBe('admin');
-		expect((await rest(site, { ...site.admin, appPassword: result.applicationPassword }, '/wp/v2/users/me')).status).toBe(200);
+		expect(
+			(
+				await rest(
+					site,
+					{ ...site.admin, appPassword: result.applicationPassword },
+					'/wp/v2/users/me',
+				)
+			).status,
+		).toBe(200);
 		await revoke(1, result.uuid!);
 	});
 
@@ -121,7 +165,14 @@ describe('createApplicationPassword', () => {
 		const wrong = `${lab.ADMIN_PASSWORD}-wrong`;
 		const before = await listAppPasswords(1);
 		const sessionsBefore = await sessions(1);
-		const error = await failure(createApplicationPassword({ url: site.url, username: 'admin', password: wrong, appName: `${APP_NAME} bad` }));
+		const error = await failure(
+			createApplicationPassword({
+				url: site.url,
+				username: 'admin',
+				password: wrong,
+				appName: `${APP_NAME} bad`,
+			}),
+		);
 		expect(error.code).toBe('invalid_login');
 		expect(error.message).toMatch(/refused the login of "admin".*password you entered.*incorrect/i);
 		expect(`${error.message}${JSON.stringify(error)}${error.stack}`).not.toContain(wrong);
@@ -131,7 +182,12 @@ describe('createApplicationPassword', () => {
 
 	test('an unknown user is invalid_login', async () => {
 		const error = await failure(
-			createApplicationPassword({ url: site.url, username: 'nobody-here', password: lab.ADMIN_PASSWORD, appName: `${APP_NAME} x` }),
+			createApplicationPassword({
+				url: site.url,
+				username: 'nobody-here',
+				password: lab.ADMIN_PASSWORD,
+				appName: `${APP_NAME} x`,
+			}),
 		);
 		expect(error.code).toBe('invalid_login');
 		expect(error.message).toContain('nobody-here');
@@ -141,7 +197,12 @@ describe('createApplicationPassword', () => {
 		const before = await listAppPasswords(site.editor.id);
 		const sessionsBefore = await sessions(site.editor.id);
 		const error = await failure(
-			createApplicationPassword({ url: site.url, username: 'editor', password: site.editor.password, appName: `${APP_NAME} editor` }),
+			createApplicationPassword({
+				url: site.url,
+				username: 'editor',
+				password: site.editor.password,
+				appName: `${APP_NAME} editor`,
+			}),
 		);
 		expect(error.code).toBe('forbidden');
 		expect(error.message).toMatch(/"editor".*lacks the edit_users capability.*administrator/);
@@ -157,11 +218,25 @@ describe('createApplicationPassword', () => {
 			"add_action('wp_authenticate', function () { update_option('hus_test_login_attempt', 'yes'); });",
 		].join('\n');
 		const error = await withMuPlugin('hus-test-no-app-passwords', php, () =>
-			failure(createApplicationPassword({ url: site.url, username: 'admin', password: lab.ADMIN_PASSWORD, appName: `${APP_NAME} off` })),
+			failure(
+				createApplicationPassword({
+					url: site.url,
+					username: 'admin',
+					password: lab.ADMIN_PASSWORD,
+					appName: `${APP_NAME} off`,
+				}),
+			),
 		);
 		expect(error.code).toBe('app_passwords_disabled');
-		expect(error.message).toMatch(/not available on http:\/\/127\.0\.0\.1:\d+: .*HTTPS.*WP_ENVIRONMENT_TYPE=local/);
-		expect(await lab.wpEval(site, "echo var_export(get_option('hus_test_login_attempt'), true); delete_option('hus_test_login_attempt');")).toBe('false');
+		expect(error.message).toMatch(
+			/not available on http:\/\/127\.0\.0\.1:\d+: .*HTTPS.*WP_ENVIRONMENT_TYPE=local/,
+		);
+		expect(
+			await lab.wpEval(
+				site,
+				"echo var_export(get_option('hus_test_login_attempt'), true); delete_option('hus_test_login_attempt');",
+			),
+		).toBe('false');
 		expect(await sessions(1)).toBe(sessionsBefore);
 	});
 
@@ -174,18 +249,39 @@ describe('createApplicationPassword', () => {
 			"add_action('wp_authenticate', function () { update_option('hus_test_login_attempt', 'yes'); });",
 		].join('\n');
 		const error = await withMuPlugin('hus-test-no-app-passwords-route', php, () =>
-			failure(createApplicationPassword({ url: site.url, username: 'admin', password: lab.ADMIN_PASSWORD, appName: `${APP_NAME} off2` })),
+			failure(
+				createApplicationPassword({
+					url: site.url,
+					username: 'admin',
+					password: lab.ADMIN_PASSWORD,
+					appName: `${APP_NAME} off2`,
+				}),
+			),
 		);
-		expect(error).toMatchObject({ code: 'app_passwords_disabled', status: 501, wpCode: 'application_passwords_disabled' });
+		expect(error).toMatchObject({
+			code: 'app_passwords_disabled',
+			status: 501,
+			wpCode: 'application_passwords_disabled',
+		});
 		// Here the login did happen (the previous test relies on this detector).
-		expect(await lab.wpEval(site, "echo get_option('hus_test_login_attempt'); delete_option('hus_test_login_attempt');")).toBe('yes');
+		expect(
+			await lab.wpEval(
+				site,
+				"echo get_option('hus_test_login_attempt'); delete_option('hus_test_login_attempt');",
+			),
+		).toBe('yes');
 		expect(await listAppPasswords(1)).toEqual(before);
 		expect(await sessions(1)).toBe(sessionsBefore);
 	});
 
 	test('a port nothing listens on is unreachable', async () => {
 		const error = await failure(
-			createApplicationPassword({ url: 'http://127.0.0.1:1', username: 'admin', password: lab.ADMIN_PASSWORD, appName: APP_NAME }),
+			createApplicationPassword({
+				url: 'http://127.0.0.1:1',
+				username: 'admin',
+				password: lab.ADMIN_PASSWORD,
+				appName: APP_NAME,
+			}),
 		);
 		expect(error.code).toBe('unreachable');
 		expect(error.message).toBe('http://127.0.0.1:1 could not be reached (ECONNREFUSED)');
@@ -193,7 +289,13 @@ describe('createApplicationPassword', () => {
 
 	test('a site that does not answer in time is unreachable', async () => {
 		const error = await failure(
-			createApplicationPassword({ url: `${fakeSite}/slow`, username: 'admin', password: lab.ADMIN_PASSWORD, appName: APP_NAME, timeoutMs: 300 }),
+			createApplicationPassword({
+				url: `${fakeSite}/slow`,
+				username: 'admin',
+				password: lab.ADMIN_PASSWORD,
+				appName: APP_NAME,
+				timeoutMs: 300,
+			}),
 		);
 		expect(error.code).toBe('unreachable');
 		expect(error.message).toMatch(/did not answer within/);
@@ -201,7 +303,12 @@ describe('createApplicationPassword', () => {
 
 	test('a site that is not WordPress is unexpected', async () => {
 		const error = await failure(
-			createApplicationPassword({ url: fakeSite, username: 'admin', password: lab.ADMIN_PASSWORD, appName: APP_NAME }),
+			createApplicationPassword({
+				url: fakeSite,
+				username: 'admin',
+				password: lab.ADMIN_PASSWORD,
+				appName: APP_NAME,
+			}),
 		);
 		expect(error.code).toBe('unexpected');
 		expect(error.message).toMatch(/no WordPress REST API/);
@@ -209,25 +316,49 @@ describe('createApplicationPassword', () => {
 
 	test('a URL that is not http(s) is invalid_url', async () => {
 		const error = await failure(
-			createApplicationPassword({ url: 'ftp://example.test', username: 'admin', password: lab.ADMIN_PASSWORD, appName: APP_NAME }),
+			createApplicationPassword({
+				url: 'ftp://example.test',
+				username: 'admin',
+				password: lab.ADMIN_PASSWORD,
+				appName: APP_NAME,
+			}),
 		);
 		expect(error.code).toBe('invalid_url');
 	});
 
 	test('no error or result contains a login password', () => {
 		expect(seen.length).toBeGreaterThanOrEqual(10);
-		const text = seen.map((item) => (item instanceof Error ? `${item.message}\n${item.stack}\n${JSON.stringify(item)}` : JSON.stringify(item))).join('\n');
-		for (const secret of [lab.ADMIN_PASSWORD, site.editor.password]) expect(text).not.toContain(secret);
+		const text = seen
+			.map((item) =>
+				item instanceof Error
+					? `${item.message}\n${item.stack}\n${JSON.stringify(item)}`
+					: JSON.stringify(item),
+			)
+			.join('\n');
+		for (const secret of [lab.ADMIN_PASSWORD, site.editor.password])
+			expect(text).not.toContain(secret);
 	});
 });
 
 describe('refuseInsecure', () => {
-	it.each(['https://shop.example', 'http://127.0.0.1:8681', 'http://127.9.9.9', 'http://[::1]:8080', 'http://localhost', 'http://site.localhost'])('allows %s', (url) => {
+	it.each([
+		'https://shop.example',
+		'http://127.0.0.1:8681',
+		'http://127.9.9.9',
+		'http://[::1]:8080',
+		'http://localhost',
+		'http://site.localhost',
+	])('allows %s', (url) => {
 		expect(() => refuseInsecure(url, false)).not.toThrow();
 	});
 
-	it.each(['http://shop.example', 'http://192.0.2.10', 'http://[2001:db8::1]'])('refuses %s unless allowed', (url) => {
-		expect(() => refuseInsecure(url, false)).toThrow(expect.objectContaining({ code: 'insecure_url' }));
-		expect(() => refuseInsecure(url, true)).not.toThrow();
-	});
+	it.each(['http://shop.example', 'http://192.0.2.10', 'http://[2001:db8::1]'])(
+		'refuses %s unless allowed',
+		(url) => {
+			expect(() => refuseInsecure(url, false)).toThrow(
+				expect.objectContaining({ code: 'insecure_url' }),
+			);
+			expect(() => refuseInsecure(url, true)).not.toThrow();
+		},
+	);
 });

@@ -16,7 +16,11 @@ describe('against a real WordPress site', () => {
 		site = lab.site(2);
 		await lab.resetSite(site);
 		await lab.seedUsers(site, 230, { prefix: 'page' });
-		client = WordPressClient.create({ url: `${site.url}/`, username: 'admin', applicationPassword: site.admin.appPassword });
+		client = WordPressClient.create({
+			url: `${site.url}/`,
+			username: 'admin',
+			applicationPassword: site.admin.appPassword,
+		});
 	});
 	afterAll(() => lab.resetSite(site));
 
@@ -32,7 +36,9 @@ describe('against a real WordPress site', () => {
 	test('honours a limit and role and search filters', async () => {
 		const api = new UsersApi(client);
 		expect(await api.list({ limit: 7 })).toHaveLength(7);
-		expect(await api.list({ roles: ['editor'] })).toEqual([expect.objectContaining({ username: 'editor' })]);
+		expect(await api.list({ roles: ['editor'] })).toEqual([
+			expect.objectContaining({ username: 'editor' }),
+		]);
 		expect((await api.list({ search: 'page12' })).map((u) => u.username).sort()).toEqual(
 			['page12', ...Array.from({ length: 10 }, (_, i) => `page12${i}`)].sort(),
 		);
@@ -48,15 +54,23 @@ describe('against a real WordPress site', () => {
 
 	test('a duplicate email on create is a conflict carrying WordPress’s code, not a crash', async () => {
 		const api = new UsersApi(client);
-		const error = await api.create({ username: 'dupe-login', email: 'page1@example.test', password: 'long-enough-pass' }).catch((e) => e);
+		const error = await api
+			.create({ username: 'dupe-login', email: 'page1@example.test', password: 'long-enough-pass' })
+			.catch((e) => e);
 		expect(error).toBeInstanceOf(WordPressApiError);
 		expect(error).toMatchObject({ kind: 'conflict', status: 500, code: 'existing_user_email' });
-		const login = await api.create({ username: 'page1', email: 'new-page1@example.test', password: 'long-enough-pass' }).catch((e) => e);
+		const login = await api
+			.create({ username: 'page1', email: 'new-page1@example.test', password: 'long-enough-pass' })
+			.catch((e) => e);
 		expect(login).toMatchObject({ kind: 'conflict', code: 'existing_user_login' });
 	});
 
 	test('wrong credentials: an auth error whose message holds no secret', async () => {
-		const bad = WordPressClient.create({ url: site.url, username: 'admin', applicationPassword: SECRET });
+		const bad = WordPressClient.create({
+			url: site.url,
+			username: 'admin',
+			applicationPassword: SECRET,
+		});
 		const error = await new UsersApi(bad).me().catch((e) => e);
 		expect(error).toMatchObject({ kind: 'auth', status: 401 });
 		expect(`${error.message} ${JSON.stringify(error)} ${error.stack}`).not.toContain('abcd');
@@ -70,21 +84,33 @@ describe('faults, with a scripted server', () => {
 		url = await server.start();
 	});
 	afterAll(() => server.stop());
-	const clientFor = (options = {}) => WordPressClient.create({ url, username: 'admin', applicationPassword: SECRET }, { ...fast, ...options });
+	const clientFor = (options = {}) =>
+		WordPressClient.create(
+			{ url, username: 'admin', applicationPassword: SECRET },
+			{ ...fast, ...options },
+		);
 
 	test('retries 503 and 429 then succeeds, counting every attempt', async () => {
-		server.play([{ status: 503 }, { status: 429, headers: { 'Retry-After': '0' } }], { status: 200, body: { ok: true } });
+		server.play([{ status: 503 }, { status: 429, headers: { 'Retry-After': '0' } }], {
+			status: 200,
+			body: { ok: true },
+		});
 		const client = clientFor();
 		const response = await client.request({ method: 'GET', path: '/wp/v2/users/me' });
 		expect(response.data).toEqual({ ok: true });
 		expect(client.requests).toBe(3);
-		expect(server.requests[0].authorization).toBe(`Basic ${Buffer.from(`admin:${SECRET}`).toString('base64')}`);
+		expect(server.requests[0].authorization).toBe(
+			`Basic ${Buffer.from(`admin:${SECRET}`).toString('base64')}`,
+		);
 	});
 
 	test('waits as long as Retry-After says', async () => {
 		server.play([{ status: 429, headers: { 'Retry-After': '1' } }], { status: 200, body: {} });
 		const started = Date.now();
-		await clientFor({ retry: { baseDelayMs: 1, maxDelayMs: 5000 } }).request({ method: 'GET', path: '/x' });
+		await clientFor({ retry: { baseDelayMs: 1, maxDelayMs: 5000 } }).request({
+			method: 'GET',
+			path: '/x',
+		});
 		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
 	});
 
@@ -97,9 +123,16 @@ describe('faults, with a scripted server', () => {
 	});
 
 	test('does not retry a 500 that carries a WordPress error code', async () => {
-		server.play([{ status: 500, body: { code: 'existing_user_login', message: 'Sorry, that username already exists!' } }]);
+		server.play([
+			{
+				status: 500,
+				body: { code: 'existing_user_login', message: 'Sorry, that username already exists!' },
+			},
+		]);
 		const client = clientFor();
-		const error = await client.request({ method: 'POST', path: '/wp/v2/users', data: {} }).catch((e) => e);
+		const error = await client
+			.request({ method: 'POST', path: '/wp/v2/users', data: {} })
+			.catch((e) => e);
 		expect(error).toMatchObject({ kind: 'conflict', code: 'existing_user_login' });
 		expect(client.requests).toBe(1);
 	});
@@ -111,33 +144,46 @@ describe('faults, with a scripted server', () => {
 		expect(recovered.requests).toBe(2);
 
 		server.play([], { destroy: true });
-		const error = await clientFor({ retry: { retries: 1, baseDelayMs: 1 } }).request({ method: 'GET', path: '/x' }).catch((e) => e);
+		const error = await clientFor({ retry: { retries: 1, baseDelayMs: 1 } })
+			.request({ method: 'GET', path: '/x' })
+			.catch((e) => e);
 		expect(error).toMatchObject({ kind: 'network' });
 		expect(error.message).not.toContain(SECRET);
 	});
 
 	test('times out slow answers', async () => {
 		server.play([], { status: 200, body: {}, delayMs: 400 });
-		const error = await clientFor({ timeoutMs: 100, retry: { retries: 0 } }).request({ method: 'GET', path: '/slow' }).catch((e) => e);
+		const error = await clientFor({ timeoutMs: 100, retry: { retries: 0 } })
+			.request({ method: 'GET', path: '/slow' })
+			.catch((e) => e);
 		expect(error).toMatchObject({ kind: 'timeout' });
 	});
 
 	test('keeps at most `concurrency` requests in flight', async () => {
 		server.play([], { status: 200, body: {}, delayMs: 30 });
 		const client = clientFor({ concurrency: 3 });
-		await Promise.all(Array.from({ length: 12 }, () => client.request({ method: 'GET', path: '/x' })));
+		await Promise.all(
+			Array.from({ length: 12 }, () => client.request({ method: 'GET', path: '/x' })),
+		);
 		expect(server.maxInFlight).toBe(3);
 	});
 
 	test('an answer that is not JSON is a clear bad_response', async () => {
-		server.play([{ status: 200, body: '<html>login</html>', headers: { 'Content-Type': 'text/html' } }]);
-		const error = await clientFor().request({ method: 'GET', path: '/x' }).catch((e) => e);
+		server.play([
+			{ status: 200, body: '<html>login</html>', headers: { 'Content-Type': 'text/html' } },
+		]);
+		const error = await clientFor()
+			.request({ method: 'GET', path: '/x' })
+			.catch((e) => e);
 		expect(error).toMatchObject({ kind: 'bad_response' });
 		expect(error.message).toMatch(/not JSON/);
 	});
 
 	test('an unreachable site is a network error naming the site', async () => {
-		const closed = WordPressClient.create({ url: 'http://127.0.0.1:9', username: 'a', applicationPassword: SECRET }, { ...fast, retry: { retries: 1, baseDelayMs: 1 } });
+		const closed = WordPressClient.create(
+			{ url: 'http://127.0.0.1:9', username: 'a', applicationPassword: SECRET },
+			{ ...fast, retry: { retries: 1, baseDelayMs: 1 } },
+		);
 		const error = await closed.request({ method: 'GET', path: '/x' }).catch((e) => e);
 		expect(error).toMatchObject({ kind: 'network', site: 'http://127.0.0.1:9' });
 		expect(error.message).toMatch(/could not be reached/);

@@ -1,4 +1,9 @@
-import { classifyStatus, noRouteAsNull, WordPressApiError, type WordPressErrorDetails } from '../../../core/wordpress/errors';
+import {
+	classifyStatus,
+	noRouteAsNull,
+	WordPressApiError,
+	type WordPressErrorDetails,
+} from '../../../core/wordpress/errors';
 
 describe('classifyStatus', () => {
 	it.each([
@@ -35,7 +40,7 @@ describe('WordPressApiError', () => {
 		wpMessage: 'Invalid parameter(s): <strong>email</strong>',
 	};
 
-	it('names the site, method, path, status and code, with WordPress\'s message stripped of tags', () => {
+	it("names the site, method, path, status and code, with WordPress's message stripped of tags", () => {
 		const error = new WordPressApiError(details);
 		expect(error.message).toBe(
 			'WordPress https://target.example answered 400 to POST /wp/v2/users (rest_invalid_param): Invalid parameter(s): email',
@@ -55,24 +60,48 @@ describe('WordPressApiError', () => {
 			400,
 			'rest_invalid_param',
 		]);
-		expect(error.toJSON()).toEqual({ kind: 'invalid', status: 400, code: 'rest_invalid_param', message: error.message });
+		expect(error.toJSON()).toEqual({
+			kind: 'invalid',
+			status: 400,
+			code: 'rest_invalid_param',
+			message: error.message,
+		});
 	});
 
 	it('strips multi-line HTML and caps a long message', () => {
 		const wpMessage = `<p class="x">\n<a href="/wp-admin">Critical</a> error</p>${'x'.repeat(1_000)}`;
-		const error = new WordPressApiError({ ...details, kind: 'unavailable', status: 500, code: undefined, wpMessage });
+		const error = new WordPressApiError({
+			...details,
+			kind: 'unavailable',
+			status: 500,
+			code: undefined,
+			wpMessage,
+		});
 		expect(error.message).toContain(': \nCritical error');
 		expect(error.message).not.toContain('<');
 		expect(error.message.length).toBeLessThan(450);
 	});
 
 	it('adds a hint for auth and says "failed" without a status', () => {
-		const auth = new WordPressApiError({ kind: 'auth', site: 'https://t.example', method: 'GET', path: '/wp/v2/users/me', status: 401 });
+		const auth = new WordPressApiError({
+			kind: 'auth',
+			site: 'https://t.example',
+			method: 'GET',
+			path: '/wp/v2/users/me',
+			status: 401,
+		});
 		expect(auth.message).toBe(
 			'WordPress https://t.example answered 401 to GET /wp/v2/users/me — check the username and application password',
 		);
-		const network = new WordPressApiError({ kind: 'network', site: 'https://t.example', method: 'GET', path: '/' });
-		expect(network.message).toBe('WordPress https://t.example failed to GET / — the site could not be reached');
+		const network = new WordPressApiError({
+			kind: 'network',
+			site: 'https://t.example',
+			method: 'GET',
+			path: '/',
+		});
+		expect(network.message).toBe(
+			'WordPress https://t.example failed to GET / — the site could not be reached',
+		);
 	});
 });
 
@@ -80,7 +109,11 @@ describe('noRouteAsNull', () => {
 	const base = { site: 'https://t.example', method: 'GET', path: '/harmonyuser/v1/x' };
 
 	it('turns a missing route into null', () => {
-		expect(noRouteAsNull(new WordPressApiError({ ...base, kind: 'no_route', status: 404, code: 'rest_no_route' }))).toBeNull();
+		expect(
+			noRouteAsNull(
+				new WordPressApiError({ ...base, kind: 'no_route', status: 404, code: 'rest_no_route' }),
+			),
+		).toBeNull();
 	});
 
 	it('throws any other error unchanged', () => {

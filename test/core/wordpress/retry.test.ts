@@ -37,9 +37,12 @@ describe('isRetryableNetworkCode', () => {
 		expect(isRetryableNetworkCode(code)).toBe(true);
 	});
 
-	it.each([undefined, '', 'ERR_BAD_REQUEST', 'CERT_HAS_EXPIRED', 'econnreset'])('%p is not', (code) => {
-		expect(isRetryableNetworkCode(code)).toBe(false);
-	});
+	it.each([undefined, '', 'ERR_BAD_REQUEST', 'CERT_HAS_EXPIRED', 'econnreset'])(
+		'%p is not',
+		(code) => {
+			expect(isRetryableNetworkCode(code)).toBe(false);
+		},
+	);
 });
 
 describe('retryDelayMs', () => {
@@ -65,7 +68,9 @@ describe('retryDelayMs', () => {
 			for (const r of [0, 0.1, 0.37, 0.5, 0.81, 0.999999]) {
 				const delay = retryDelayMs(attempt, policy, undefined, () => r, NOW);
 				expect(delay).toBeGreaterThanOrEqual(0);
-				expect(delay).toBeLessThanOrEqual(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+				expect(delay).toBeLessThanOrEqual(
+					Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt),
+				);
 			}
 		}
 	});
@@ -83,8 +88,18 @@ describe('retryDelayMs', () => {
 	});
 
 	it('takes a Retry-After HTTP date as the time left until it', () => {
-		expect(retryDelayMs(0, policy, new Date(NOW + 800_000).toUTCString(), () => 0, NOW)).toBe(1_000);
-		expect(retryDelayMs(0, { ...policy, maxDelayMs: 60_000 }, new Date(NOW + 7_000).toUTCString(), () => 0, NOW)).toBe(7_000);
+		expect(retryDelayMs(0, policy, new Date(NOW + 800_000).toUTCString(), () => 0, NOW)).toBe(
+			1_000,
+		);
+		expect(
+			retryDelayMs(
+				0,
+				{ ...policy, maxDelayMs: 60_000 },
+				new Date(NOW + 7_000).toUTCString(),
+				() => 0,
+				NOW,
+			),
+		).toBe(7_000);
 		expect(retryDelayMs(0, policy, new Date(NOW).toUTCString(), () => 0.9, NOW)).toBe(0);
 	});
 

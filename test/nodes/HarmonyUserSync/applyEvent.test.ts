@@ -22,22 +22,43 @@ afterAll(() => {
 });
 
 const apply = (site: Site, input: object[], parameters = {}, credential?: object) =>
-	runSync({ site, operation: 'applyEvent', input: input as never, parameters, credential: credential as never });
+	runSync({
+		site,
+		operation: 'applyEvent',
+		input: input as never,
+		parameters,
+		credential: credential as never,
+	});
 
-const userCount = async (site: Site) => Number(await lab.sql(site, 'SELECT COUNT(*) FROM wp_users'));
+const userCount = async (site: Site) =>
+	Number(await lab.sql(site, 'SELECT COUNT(*) FROM wp_users'));
 
 describe('create, update, delete', () => {
 	test('creates the user on the target with profile, roles and meta; the path grows', async () => {
 		const login = uniqueLogin('create');
-		const event = userEvent(A, login, { user: { roles: ['editor'], meta: { favorite_color: 'teal' } } });
+		const event = userEvent(A, login, {
+			user: { roles: ['editor'], meta: { favorite_color: 'teal' } },
+		});
 		const { results, pairedItems } = await apply(B, [event]);
 		expect(results).toHaveLength(1);
-		expect(results[0]).toMatchObject({ status: 'synced', action: 'create', reason: 'created', source: A.url, target: B.url });
+		expect(results[0]).toMatchObject({
+			status: 'synced',
+			action: 'create',
+			reason: 'created',
+			source: A.url,
+			target: B.url,
+		});
 		expect(results[0].path).toEqual([A.url, B.url]);
 		expect(results[0].requests).toBeGreaterThanOrEqual(2);
 		expect(pairedItems).toEqual([{ item: 0 }]);
 		const onB = await findUser(B, login);
-		expect(onB).toMatchObject({ email: `${login}@example.test`, first_name: 'Ada', last_name: 'Lovelace', name: 'Ada Lovelace', roles: ['editor'] });
+		expect(onB).toMatchObject({
+			email: `${login}@example.test`,
+			first_name: 'Ada',
+			last_name: 'Lovelace',
+			name: 'Ada Lovelace',
+			roles: ['editor'],
+		});
 		expect((onB?.meta as Record<string, string>).favorite_color).toBe('teal');
 	});
 
@@ -57,12 +78,32 @@ describe('create, update, delete', () => {
 			},
 		});
 		const first = await apply(B, [changed]);
-		expect(first.results[0]).toMatchObject({ status: 'synced', action: 'update', reason: 'updated' });
-		expect(first.results[0].changes.sort()).toEqual(['email', 'first_name', 'last_name', 'meta.favorite_color', 'roles']);
+		expect(first.results[0]).toMatchObject({
+			status: 'synced',
+			action: 'update',
+			reason: 'updated',
+		});
+		expect(first.results[0].changes.sort()).toEqual([
+			'email',
+			'first_name',
+			'last_name',
+			'meta.favorite_color',
+			'roles',
+		]);
 		const onB = await findUser(B, login);
-		expect(onB).toMatchObject({ email: `${login}.new@example.test`, first_name: 'Grace', last_name: 'Hopper', roles: ['author'] });
+		expect(onB).toMatchObject({
+			email: `${login}.new@example.test`,
+			first_name: 'Grace',
+			last_name: 'Hopper',
+			roles: ['author'],
+		});
 		const again = await apply(B, [changed]);
-		expect(again.results[0]).toMatchObject({ status: 'synced', action: 'none', reason: 'unchanged', changes: [] });
+		expect(again.results[0]).toMatchObject({
+			status: 'synced',
+			action: 'none',
+			reason: 'unchanged',
+			changes: [],
+		});
 	});
 
 	test('follows an email change through the previous email: no second user', async () => {
@@ -75,7 +116,11 @@ describe('create, update, delete', () => {
 			user: { email: `${login}@moved.test`, previousEmail: `${login}@example.test` },
 		});
 		const { results } = await apply(B, [moved]);
-		expect(results[0]).toMatchObject({ status: 'synced', action: 'update', user: { matchedBy: 'previousEmail' } });
+		expect(results[0]).toMatchObject({
+			status: 'synced',
+			action: 'update',
+			user: { matchedBy: 'previousEmail' },
+		});
 		expect(await userCount(B)).toBe(before);
 		expect((await findUser(B, login))?.email).toBe(`${login}@moved.test`);
 	});
@@ -84,10 +129,15 @@ describe('create, update, delete', () => {
 		const login = uniqueLogin('del');
 		const created = await apply(B, [userEvent(A, login, { user: { roles: ['author'] } })]);
 		const userId = created.results[0].user?.targetId as number;
-		const post = await rest(B, B.admin, '/wp/v2/posts', { method: 'POST', body: { title: 'by author', status: 'publish', author: userId } });
+		const post = await rest(B, B.admin, '/wp/v2/posts', {
+			method: 'POST',
+			body: { title: 'by author', status: 'publish', author: userId },
+		});
 		expect(post.status).toBe(201);
 
-		const { results } = await apply(B, [userEvent(A, login, { action: 'delete' })], { policies: { reassignTo: B.editor.id } });
+		const { results } = await apply(B, [userEvent(A, login, { action: 'delete' })], {
+			policies: { reassignTo: B.editor.id },
+		});
 		expect(results[0]).toMatchObject({ status: 'synced', action: 'delete', reason: 'deleted' });
 		expect(await findUser(B, login)).toBeUndefined();
 		const after = await rest(B, B.admin, `/wp/v2/posts/${post.body.id}?context=edit`);
@@ -100,9 +150,21 @@ describe('create, update, delete', () => {
 		const parameters = { policies: { roles: 'administrator, subscriber' } };
 		const input = [userEvent(A, 'admin', { action: 'delete', user: { email } })];
 		// An event is refused earlier (no sync linked this account); an administrator's Delete Users reaches this rule.
-		expect((await apply(B, input, parameters)).results[0]).toMatchObject({ status: 'rejected', reason: 'not_linked' });
-		const { results } = await runSync({ site: B, operation: 'deleteUsers', input: input as never, parameters });
-		expect(results[0]).toMatchObject({ status: 'rejected', reason: 'protected_account', detail: 'credential_or_heir' });
+		expect((await apply(B, input, parameters)).results[0]).toMatchObject({
+			status: 'rejected',
+			reason: 'not_linked',
+		});
+		const { results } = await runSync({
+			site: B,
+			operation: 'deleteUsers',
+			input: input as never,
+			parameters,
+		});
+		expect(results[0]).toMatchObject({
+			status: 'rejected',
+			reason: 'protected_account',
+			detail: 'credential_or_heir',
+		});
 		expect(await findUser(B, 'admin')).toBeDefined();
 	});
 });
@@ -119,9 +181,17 @@ describe('topologies', () => {
 		expect(toC.results[0]).toMatchObject({ status: 'synced', action: 'create' });
 		expect(toC.results[0].path).toEqual([A.url, B.url, C.url]);
 
-		const fromC = userEvent(C, login, { action: 'update', path: toC.results[0].path, user: { firstName: 'Changed' } });
+		const fromC = userEvent(C, login, {
+			action: 'update',
+			path: toC.results[0].path,
+			user: { firstName: 'Changed' },
+		});
 		const backToA = await apply(A, [fromC]);
-		expect(backToA.results[0]).toMatchObject({ status: 'skipped', reason: 'loop_detected', requests: 0 });
+		expect(backToA.results[0]).toMatchObject({
+			status: 'skipped',
+			reason: 'loop_detected',
+			requests: 0,
+		});
 		expect(await findUser(A, login)).toBeUndefined();
 	});
 
@@ -131,7 +201,11 @@ describe('topologies', () => {
 		await apply(B, [userEvent(A, login)]);
 		// B's copy changed, the change comes back to A as an event that carries no path beyond its source.
 		const echo = await apply(A, [userEvent(B, login, { action: 'update', path: [] })]);
-		expect(echo.results[0]).toMatchObject({ status: 'synced', reason: 'unchanged', action: 'none' });
+		expect(echo.results[0]).toMatchObject({
+			status: 'synced',
+			reason: 'unchanged',
+			action: 'none',
+		});
 	});
 });
 
@@ -160,7 +234,9 @@ describe('policies', () => {
 	test('the source whitelist allows listed URLs and IPv4/IPv6 ranges and rejects the rest', async () => {
 		const whitelist = {
 			whitelistEnabled: true,
-			whitelist: { entries: [{ value: `${A.url}/` }, { value: '10.20.0.0/16' }, { value: '2001:db8:42::/48' }] },
+			whitelist: {
+				entries: [{ value: `${A.url}/` }, { value: '10.20.0.0/16' }, { value: '2001:db8:42::/48' }],
+			},
 		};
 		const cases: Array<[object, string]> = [
 			[{ url: A.url }, 'synced'],
@@ -171,10 +247,16 @@ describe('policies', () => {
 			[{ ip: '2001:db8:43::7' }, 'rejected'],
 		];
 		const logins = cases.map(() => uniqueLogin('wl'));
-		const events = cases.map(([source], i) => userEvent(A, logins[i], { source: source as never, path: [] }));
+		const events = cases.map(([source], i) =>
+			userEvent(A, logins[i], { source: source as never, path: [] }),
+		);
 		const { results } = await apply(B, events, whitelist);
 		expect(results.map((r) => r.status)).toEqual(cases.map(([, status]) => status));
-		expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason === 'source_not_whitelisted')).toBe(true);
+		expect(
+			results
+				.filter((r) => r.status === 'rejected')
+				.every((r) => r.reason === 'source_not_whitelisted'),
+		).toBe(true);
 		expect(await findUser(B, logins[1])).toBeUndefined();
 		expect(await findUser(B, logins[0])).toBeDefined();
 	});
@@ -190,9 +272,13 @@ describe('policies', () => {
 	test('the role filter syncs only the selected roles', async () => {
 		const subscriber = uniqueLogin('rolesub');
 		const editor = uniqueLogin('roleed');
-		const { results } = await apply(B, [userEvent(A, subscriber), userEvent(A, editor, { user: { roles: ['editor'] } })], {
-			policies: { roles: 'editor, shop_manager' },
-		});
+		const { results } = await apply(
+			B,
+			[userEvent(A, subscriber), userEvent(A, editor, { user: { roles: ['editor'] } })],
+			{
+				policies: { roles: 'editor, shop_manager' },
+			},
+		);
 		expect(results.map((r) => [r.status, r.reason])).toEqual([
 			['skipped', 'role_filtered'],
 			['synced', 'created'],
@@ -205,10 +291,18 @@ describe('policies', () => {
 		const listed = uniqueLogin('noproplist');
 		const { results } = await apply(
 			B,
-			[userEvent(A, flagged, { user: { flags: { prohibitPropagation: true, rejectIncoming: false } } }), userEvent(A, listed)],
+			[
+				userEvent(A, flagged, {
+					user: { flags: { prohibitPropagation: true, rejectIncoming: false } },
+				}),
+				userEvent(A, listed),
+			],
 			{ policies: { prohibitedUsers: `${listed.toUpperCase()}@EXAMPLE.TEST` } },
 		);
-		expect(results.map((r) => r.reason)).toEqual(['propagation_prohibited', 'propagation_prohibited']);
+		expect(results.map((r) => r.reason)).toEqual([
+			'propagation_prohibited',
+			'propagation_prohibited',
+		]);
 		expect(await findUser(B, flagged)).toBeUndefined();
 	});
 
@@ -217,11 +311,20 @@ describe('policies', () => {
 		const listed = uniqueLogin('protectlist');
 		await apply(B, [userEvent(A, switched), userEvent(A, listed)]);
 		const id = (await findUser(B, switched))?.id;
-		await rest(B, B.admin, `/wp/v2/users/${id}`, { method: 'POST', body: { meta: { harmonyuser_reject_incoming: '1' } } });
-		const updates = [switched, listed].map((login) => userEvent(A, login, { action: 'update', user: { firstName: 'Overwritten' } }));
+		await rest(B, B.admin, `/wp/v2/users/${id}`, {
+			method: 'POST',
+			body: { meta: { harmonyuser_reject_incoming: '1' } },
+		});
+		const updates = [switched, listed].map((login) =>
+			userEvent(A, login, { action: 'update', user: { firstName: 'Overwritten' } }),
+		);
 		const deletes = [switched, listed].map((login) => userEvent(A, login, { action: 'delete' }));
-		const { results } = await apply(B, [...updates, ...deletes], { policies: { protectedUsers: listed } });
-		expect(results.map((r) => [r.status, r.reason])).toEqual(Array(4).fill(['rejected', 'target_user_protected']));
+		const { results } = await apply(B, [...updates, ...deletes], {
+			policies: { protectedUsers: listed },
+		});
+		expect(results.map((r) => [r.status, r.reason])).toEqual(
+			Array(4).fill(['rejected', 'target_user_protected']),
+		);
 		expect((await findUser(B, switched))?.first_name).toBe('Ada');
 		expect((await findUser(B, listed))?.first_name).toBe('Ada');
 	});
@@ -243,9 +346,15 @@ describe('identity and errors', () => {
 		const owner = uniqueLogin('owner');
 		await apply(B, [userEvent(A, owner)]);
 		const before = await userCount(B);
-		const clash = userEvent(A, uniqueLogin('clash'), { user: { email: `${owner}@example.test`, firstName: 'Other' } });
+		const clash = userEvent(A, uniqueLogin('clash'), {
+			user: { email: `${owner}@example.test`, firstName: 'Other' },
+		});
 		const { results } = await apply(B, [clash]);
-		expect(results[0]).toMatchObject({ status: 'synced', action: 'update', user: { matchedBy: 'email' } });
+		expect(results[0]).toMatchObject({
+			status: 'synced',
+			action: 'update',
+			user: { matchedBy: 'email' },
+		});
 		expect(await userCount(B)).toBe(before);
 	});
 
@@ -253,7 +362,12 @@ describe('identity and errors', () => {
 		const first = uniqueLogin('cfa');
 		const second = uniqueLogin('cfb');
 		await apply(B, [userEvent(A, first), userEvent(A, second)]);
-		const { results } = await apply(B, [userEvent(A, second, { action: 'update', user: { email: `${first}@example.test`, previousEmail: `${second}@example.test` } })]);
+		const { results } = await apply(B, [
+			userEvent(A, second, {
+				action: 'update',
+				user: { email: `${first}@example.test`, previousEmail: `${second}@example.test` },
+			}),
+		]);
 		// The email now points at the first user, so identity matches that user by email: the change is a no-op for them.
 		expect(results[0].status).toBe('synced');
 		expect((await findUser(B, second))?.email).toBe(`${second}@example.test`);
@@ -261,11 +375,23 @@ describe('identity and errors', () => {
 
 	test('bad credentials and a non-admin credential give clear failed results, with no secret in them', async () => {
 		const events = [userEvent(A, uniqueLogin('auth'))];
-		const wrong = await apply(B, events, {}, credentialOf(B, { ...B.admin, appPassword: wrongPassword }));
-		expect(wrong.results[0]).toMatchObject({ status: 'failed', reason: 'wordpress_error', error: { kind: 'auth', status: 401 } });
+		const wrong = await apply(
+			B,
+			events,
+			{},
+			credentialOf(B, { ...B.admin, appPassword: wrongPassword }),
+		);
+		expect(wrong.results[0]).toMatchObject({
+			status: 'failed',
+			reason: 'wordpress_error',
+			error: { kind: 'auth', status: 401 },
+		});
 		expect(wrong.results[0].message).toMatch(/check the username and application password/);
 		const editor = await apply(B, events, {}, credentialOf(B, B.editor));
-		expect(editor.results[0]).toMatchObject({ status: 'failed', error: { kind: 'forbidden', status: 403 } });
+		expect(editor.results[0]).toMatchObject({
+			status: 'failed',
+			error: { kind: 'forbidden', status: 403 },
+		});
 		const text = JSON.stringify([wrong, editor]);
 		expect(text).not.toContain(wrongPassword);
 		expect(text).not.toContain(B.editor.appPassword);
@@ -274,9 +400,22 @@ describe('identity and errors', () => {
 	test('"Stop on Failed Sync" turns a failed sync into a node error, or an error item with continueOnFail', async () => {
 		const credential = credentialOf(B, { ...B.admin, appPassword: wrongPassword });
 		const parameters = { options: { stopOnFailure: true } };
-		const stopped = await runSync({ site: B, operation: 'applyEvent', input: [userEvent(A, uniqueLogin('stop'))], parameters, credential });
+		const stopped = await runSync({
+			site: B,
+			operation: 'applyEvent',
+			input: [userEvent(A, uniqueLogin('stop'))],
+			parameters,
+			credential,
+		});
 		expect(stopped.error?.message).toMatch(/answered 401/);
-		const continued = await runSync({ site: B, operation: 'applyEvent', input: [userEvent(A, uniqueLogin('stop'))], parameters, credential, continueOnFail: true });
+		const continued = await runSync({
+			site: B,
+			operation: 'applyEvent',
+			input: [userEvent(A, uniqueLogin('stop'))],
+			parameters,
+			credential,
+			continueOnFail: true,
+		});
 		expect(continued.error).toBeUndefined();
 		// n8n replaces an error item's json with the error's message.
 		expect(continued.json).toEqual([{ error: expect.stringMatching(/answered 401/) }]);
@@ -297,7 +436,11 @@ describe('identity and errors', () => {
 		expect(results).toHaveLength(bad.length + 1);
 		expect(pairedItems).toEqual([...bad, good].map((_, item) => ({ item })));
 		const failed = results.slice(0, bad.length);
-		expect(failed.every((r) => r.status === 'failed' && r.reason === 'invalid_event' && r.requests === 0)).toBe(true);
+		expect(
+			failed.every(
+				(r) => r.status === 'failed' && r.reason === 'invalid_event' && r.requests === 0,
+			),
+		).toBe(true);
 		expect(failed.map((r) => r.message)).toEqual([
 			expect.stringMatching(/^Invalid sync event: id: Required/),
 			expect.stringMatching(/action: must be one of create, update, delete/),

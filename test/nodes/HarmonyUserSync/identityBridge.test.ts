@@ -21,11 +21,18 @@ beforeAll(async () => {
 	[A, B] = lab.sites();
 	await Promise.all([installBridge(A), installBridge(B)]);
 	await clearWebhooks(A);
-	await lab.wpEval(A, "update_option('users_can_register', 1); update_option('default_role', 'subscriber'); update_option('harmonyuser_bridge_allow_local_receivers', '1');");
+	await lab.wpEval(
+		A,
+		"update_option('users_can_register', 1); update_option('default_role', 'subscriber'); update_option('harmonyuser_bridge_allow_local_receivers', '1');",
+	);
 	await receiver.start();
 	const hook = await rest(A, A.admin, `${NS}/webhooks`, {
 		method: 'POST',
-		body: { url: receiver.url, secret, events: ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'] },
+		body: {
+			url: receiver.url,
+			secret,
+			events: ['user.created', 'user.updated', 'user.deleted', 'user.password_changed'],
+		},
 	});
 	expect(hook.status).toBe(201);
 }, 60_000);
@@ -63,14 +70,25 @@ async function eventsFor(login: string, count: number): Promise<Array<Record<str
 }
 
 const account = (site: Site, login: string) =>
-	lab.sql(site, `SELECT user_email, user_pass FROM wp_users WHERE user_login = '${login}'`).then((out) => out.trim());
+	lab
+		.sql(site, `SELECT user_email, user_pass FROM wp_users WHERE user_login = '${login}'`)
+		.then((out) => out.trim());
 const passwordWorks = (site: Site, login: string, password: string) =>
-	lab.wpEval(site, `$u = get_user_by('login', '${login}'); echo wp_check_password('${password}', $u->user_pass, $u->ID) ? 'yes' : 'no';`);
+	lab.wpEval(
+		site,
+		`$u = get_user_by('login', '${login}'); echo wp_check_password('${password}', $u->user_pass, $u->ID) ? 'yes' : 'no';`,
+	);
 
 async function localAccount(site: Site, login: string, role: string): Promise<void> {
 	const reply = await rest(site, site.admin, '/wp/v2/users', {
 		method: 'POST',
-		body: { username: login, email: `${login}@b.example.test`, password: `Own-${login}-Pw1`, roles: [role], first_name: 'Own' },
+		body: {
+			username: login,
+			email: `${login}@b.example.test`,
+			password: `Own-${login}-Pw1`,
+			roles: [role],
+			first_name: 'Own',
+		},
 	});
 	expect(reply.status).toBe(201);
 }
@@ -81,18 +99,37 @@ test("a visitor registering the administrator's login on A cannot touch B's admi
 	const before = await account(B, boss);
 	await register(A, boss, `visitor-${boss}@evil.test`);
 	const [created] = await eventsFor(boss, 1);
-	expect(created).toMatchObject({ event: 'user.created', user: { login: boss, passwordHash: expect.any(String) } });
+	expect(created).toMatchObject({
+		event: 'user.created',
+		user: { login: boss, passwordHash: expect.any(String) },
+	});
 
 	// Whatever B's Synced Roles say, the namesake is a conflict.
 	for (const parameters of [{}, { policies: { roles: 'subscriber' } }]) {
-		const { results } = await runSync({ site: B, operation: 'applyEvent', input: [created as never], parameters });
-		expect(results[0]).toMatchObject({ status: 'rejected', reason: 'conflict', detail: 'login_taken' });
+		const { results } = await runSync({
+			site: B,
+			operation: 'applyEvent',
+			input: [created as never],
+			parameters,
+		});
+		expect(results[0]).toMatchObject({
+			status: 'rejected',
+			reason: 'conflict',
+			detail: 'login_taken',
+		});
 	}
 	// A's admin deletes the spam account: B's administrator stays.
-	await lab.wpEval(A, `require_once ABSPATH . 'wp-admin/includes/user.php'; wp_delete_user(get_user_by('login', '${boss}')->ID);`);
+	await lab.wpEval(
+		A,
+		`require_once ABSPATH . 'wp-admin/includes/user.php'; wp_delete_user(get_user_by('login', '${boss}')->ID);`,
+	);
 	const [, deleted] = await eventsFor(boss, 2);
 	expect(deleted).toMatchObject({ event: 'user.deleted' });
-	const { results } = await runSync({ site: B, operation: 'applyEvent', input: [deleted as never] });
+	const { results } = await runSync({
+		site: B,
+		operation: 'applyEvent',
+		input: [deleted as never],
+	});
 	expect(results[0]).toMatchObject({ status: 'rejected', reason: 'conflict' });
 
 	expect(await account(B, boss)).toBe(before);
@@ -107,22 +144,54 @@ test("a visitor registering with an editor's email on A only links her account o
 	const spam = uniqueLogin('spam');
 	await register(A, spam, `${editor}@b.example.test`);
 	const [created] = await eventsFor(spam, 1);
-	const { results } = await runSync({ site: B, operation: 'applyEvent', input: [created as never] });
-	expect(results[0]).toMatchObject({ status: 'synced', reason: 'linked', notSynced: [expect.objectContaining({ reason: 'first_contact' })] });
+	const { results } = await runSync({
+		site: B,
+		operation: 'applyEvent',
+		input: [created as never],
+	});
+	expect(results[0]).toMatchObject({
+		status: 'synced',
+		reason: 'linked',
+		notSynced: [expect.objectContaining({ reason: 'first_contact' })],
+	});
 	expect(await account(B, editor)).toBe(before);
 	expect(await findUser(B, editor)).toMatchObject({ roles: ['editor'], first_name: 'Own' });
 	expect(await passwordWorks(B, editor, `Own-${editor}-Pw1`)).toBe('yes');
 	// The link is recorded: B's copy now carries A's sync id, linked.
-	const meta = await lab.sql(B, `SELECT meta_key, meta_value FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${editor}' AND meta_key IN ('harmonyuser_sync_id', 'harmonyuser_sync_linked') ORDER BY meta_key`);
-	expect(meta.trim().split('\n')).toEqual([`harmonyuser_sync_id\t${(created.user as { syncId: string }).syncId}`, 'harmonyuser_sync_linked\t1']);
+	const meta = await lab.sql(
+		B,
+		`SELECT meta_key, meta_value FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${editor}' AND meta_key IN ('harmonyuser_sync_id', 'harmonyuser_sync_linked') ORDER BY meta_key`,
+	);
+	expect(meta.trim().split('\n')).toEqual([
+		`harmonyuser_sync_id\t${(created.user as { syncId: string }).syncId}`,
+		'harmonyuser_sync_linked\t1',
+	]);
 });
 
 test('an email change on A follows the linked account on B through Upsert and Reconcile: one account, never deleted', async () => {
 	const john = uniqueLogin('john');
 	const email = `${john}@example.test`;
-	await rest(A, A.admin, '/wp/v2/users', { method: 'POST', body: { username: john, email, password: 'A-pass-123456', roles: ['subscriber'], first_name: 'John' } });
+	await rest(A, A.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: {
+			username: john,
+			email,
+			password: 'A-pass-123456',
+			roles: ['subscriber'],
+			first_name: 'John',
+		},
+	});
 	const other = `${john}b`;
-	await rest(B, B.admin, '/wp/v2/users', { method: 'POST', body: { username: other, email, password: 'B-pass-123456', roles: ['subscriber'], first_name: 'Johnny' } });
+	await rest(B, B.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: {
+			username: other,
+			email,
+			password: 'B-pass-123456',
+			roles: ['subscriber'],
+			first_name: 'Johnny',
+		},
+	});
 	const sync = (operation: 'upsertUsers' | 'reconcile', parameters = {}) =>
 		runChain([
 			{ site: A, operation: 'getUsers', parameters: { filters: { search: john } } },
@@ -134,9 +203,17 @@ test('an email change on A follows the linked account on B through Upsert and Re
 	const first = await sync('upsertUsers');
 	expect(first[0]).toMatchObject({ status: 'synced', user: { matchedBy: 'email' } });
 	const before = await lab.sql(B, 'SELECT COUNT(*) FROM wp_users');
-	await rest(A, A.admin, `/wp/v2/users/${(await findUser(A, john))?.id}`, { method: 'POST', body: { email: `${john}@new.example.test` } });
+	await rest(A, A.admin, `/wp/v2/users/${(await findUser(A, john))?.id}`, {
+		method: 'POST',
+		body: { email: `${john}@new.example.test` },
+	});
 	const upsert = await sync('upsertUsers');
-	expect(upsert[0]).toMatchObject({ status: 'synced', action: 'update', changes: ['email'], user: { matchedBy: 'syncId' } });
+	expect(upsert[0]).toMatchObject({
+		status: 'synced',
+		action: 'update',
+		changes: ['email'],
+		user: { matchedBy: 'syncId' },
+	});
 	const reconcile = await sync('reconcile', { deleteMissing: true });
 	// Same account (sync id); what still differs (B's own nickname, newer than A's) is left to the newer side.
 	expect(reconcile[0]).toMatchObject({ user: { matchedBy: 'syncId' } });
@@ -145,21 +222,41 @@ test('an email change on A follows the linked account on B through Upsert and Re
 	expect(reconcile.filter((r) => r.action === 'delete')).toEqual([]);
 	expect(await lab.sql(B, 'SELECT COUNT(*) FROM wp_users')).toBe(before);
 	// The email (changed on A last) followed; B's first name, set after A's, is the newer one and stays.
-	expect(await findUser(B, other)).toMatchObject({ email: `${john}@new.example.test`, first_name: 'Johnny' });
+	expect(await findUser(B, other)).toMatchObject({
+		email: `${john}@new.example.test`,
+		first_name: 'Johnny',
+	});
 });
 
 test('a password changed on A reaches B sealed: n8n never holds the hash in clear, and the password logs in on B', async () => {
 	const login = uniqueLogin('seal');
-	await rest(A, A.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@example.test`, password: 'First-pass-123', roles: ['subscriber'] } });
+	await rest(A, A.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: {
+			username: login,
+			email: `${login}@example.test`,
+			password: 'First-pass-123',
+			roles: ['subscriber'],
+		},
+	});
 	const [created] = await eventsFor(login, 1);
-	expect((await runSync({ site: B, operation: 'applyEvent', input: [created as never] })).results[0]).toMatchObject({ status: 'synced', action: 'create' });
+	expect(
+		(await runSync({ site: B, operation: 'applyEvent', input: [created as never] })).results[0],
+	).toMatchObject({ status: 'synced', action: 'create' });
 	await lab.wpEval(A, `wp_set_password('Second-pass-456', get_user_by('login', '${login}')->ID);`);
 	const [, changed] = await eventsFor(login, 2);
 	const clear = await lab.sql(A, `SELECT user_pass FROM wp_users WHERE user_login = '${login}'`);
 	expect((changed.user as { passwordHash: string }).passwordHash).toMatch(/^hus1:/);
-	const delivered = receiver.received.filter((r) => r.body?.user?.login === login).map((r) => r.raw).join('\n');
+	const delivered = receiver.received
+		.filter((r) => r.body?.user?.login === login)
+		.map((r) => r.raw)
+		.join('\n');
 	expect(delivered).not.toContain(clear.trim());
-	const { results, json } = await runSync({ site: B, operation: 'applyEvent', input: [changed as never] });
+	const { results, json } = await runSync({
+		site: B,
+		operation: 'applyEvent',
+		input: [changed as never],
+	});
 	expect(results[0]).toMatchObject({ status: 'synced', action: 'update', changes: ['password'] });
 	expect(JSON.stringify(json)).not.toMatch(/hus1:|\$P\$|\$wp\$/);
 	expect(await passwordWorks(B, login, 'Second-pass-456')).toBe('yes');
@@ -168,8 +265,21 @@ test('a password changed on A reaches B sealed: n8n never holds the hash in clea
 	await localAccount(B, other, 'subscriber');
 	const unversioned = { ...changed };
 	delete unversioned.version;
-	const swapped = { ...unversioned, id: `${String(changed.id)}-x`, user: { ...(changed.user as object), login: other, email: `${other}@b.example.test`, syncId: undefined, versions: undefined } };
+	const swapped = {
+		...unversioned,
+		id: `${String(changed.id)}-x`,
+		user: {
+			...(changed.user as object),
+			login: other,
+			email: `${other}@b.example.test`,
+			syncId: undefined,
+			versions: undefined,
+		},
+	};
 	const refused = await runSync({ site: B, operation: 'upsertUsers', input: [swapped as never] });
-	expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'harmonyuser_sealed_hash_invalid' } });
+	expect(refused.results[0]).toMatchObject({
+		status: 'failed',
+		error: { code: 'harmonyuser_sealed_hash_invalid' },
+	});
 	expect(await passwordWorks(B, other, `Own-${other}-Pw1`)).toBe('yes');
 });

@@ -18,12 +18,27 @@ beforeAll(async () => {
 const chosen = () => ({ filters: { search: prefix } });
 
 test('Get Users returns sync-ready records that carry their site', async () => {
-	const { json, pairedItems } = await runSync({ site: A, operation: 'getUsers', input: [{}], parameters: chosen() });
+	const { json, pairedItems } = await runSync({
+		site: A,
+		operation: 'getUsers',
+		input: [{}],
+		parameters: chosen(),
+	});
 	expect(json).toHaveLength(5);
-	expect(json[0]).toMatchObject({ site: A.url, login: `${prefix}1`, email: `${prefix}1@example.test`, roles: ['author'] });
+	expect(json[0]).toMatchObject({
+		site: A.url,
+		login: `${prefix}1`,
+		email: `${prefix}1@example.test`,
+		roles: ['author'],
+	});
 	expect(pairedItems.every((p) => JSON.stringify(p) === '{"item":0}')).toBe(true);
 
-	const limited = await runSync({ site: A, operation: 'getUsers', input: [{}], parameters: { ...chosen(), returnAll: false, limit: 2 } });
+	const limited = await runSync({
+		site: A,
+		operation: 'getUsers',
+		input: [{}],
+		parameters: { ...chosen(), returnAll: false, limit: 2 },
+	});
 	expect(limited.json).toHaveLength(2);
 });
 
@@ -34,12 +49,16 @@ test('Upsert Users copies the chosen users, then finds nothing to change', async
 	];
 	const first = await runChain(steps);
 	const results = first.outputs[1] as unknown as SyncResult[];
-	expect(results.map((r) => [r.status, r.action, r.source])).toEqual(Array(5).fill(['synced', 'create', A.url]));
+	expect(results.map((r) => [r.status, r.action, r.source])).toEqual(
+		Array(5).fill(['synced', 'create', A.url]),
+	);
 	expect(results[0].path).toEqual([A.url, B.url]);
 	expect(await findUser(B, `${prefix}3`)).toMatchObject({ roles: ['author'], last_name: 'User 3' });
 
 	const second = await runChain(steps);
-	expect((second.outputs[1] as unknown as SyncResult[]).map((r) => r.reason)).toEqual(Array(5).fill('unchanged'));
+	expect((second.outputs[1] as unknown as SyncResult[]).map((r) => r.reason)).toEqual(
+		Array(5).fill('unchanged'),
+	);
 });
 
 test('Upsert Users takes plain records (a form) with the Source Site URL setting', async () => {
@@ -50,7 +69,11 @@ test('Upsert Users takes plain records (a form) with the Source Site URL setting
 		input: [{ login, email: `${login}@example.test`, firstName: 'Form', roles: ['subscriber'] }],
 		parameters: { sourceSite: 'https://crm.example.com/' },
 	});
-	expect(results[0]).toMatchObject({ status: 'synced', action: 'create', source: 'https://crm.example.com' });
+	expect(results[0]).toMatchObject({
+		status: 'synced',
+		action: 'create',
+		source: 'https://crm.example.com',
+	});
 	expect((await findUser(B, login))?.first_name).toBe('Form');
 });
 
@@ -59,7 +82,9 @@ test('Delete Users removes the chosen users from the target', async () => {
 		{ site: A, operation: 'getUsers', parameters: { filters: { search: `${prefix}5` } } },
 		{ site: B, operation: 'deleteUsers' },
 	]);
-	expect((outputs[1] as unknown as SyncResult[]).map((r) => [r.status, r.action])).toEqual([['synced', 'delete']]);
+	expect((outputs[1] as unknown as SyncResult[]).map((r) => [r.status, r.action])).toEqual([
+		['synced', 'delete'],
+	]);
 	expect(await findUser(B, `${prefix}5`)).toBeUndefined();
 	expect(await findUser(A, `${prefix}5`)).toBeDefined();
 });
@@ -69,12 +94,24 @@ test('Get Users with a wrong password stops with a clear API error, or an error 
 	const stopped = await runSync({ site: A, operation: 'getUsers', input: [{}], credential });
 	expect(stopped.error?.message).toMatch(/answered 401/);
 	expect(JSON.stringify(stopped.error)).not.toContain('zzzzzzzz');
-	const continued = await runSync({ site: A, operation: 'getUsers', input: [{}], credential, continueOnFail: true });
+	const continued = await runSync({
+		site: A,
+		operation: 'getUsers',
+		input: [{}],
+		credential,
+		continueOnFail: true,
+	});
 	expect(continued.json).toEqual([{ error: expect.stringMatching(/answered 401/) }]);
 });
 
 test('a read-only credential still reads', async () => {
-	const { json } = await runSync({ site: A, operation: 'getUsers', input: [{}], parameters: chosen(), credential: credentialOf(A, A.admin, { readOnly: true }) });
+	const { json } = await runSync({
+		site: A,
+		operation: 'getUsers',
+		input: [{}],
+		parameters: chosen(),
+		credential: credentialOf(A, A.admin, { readOnly: true }),
+	});
 	expect(json.length).toBeGreaterThan(0);
 	expect((await rest(A, A.admin, '/wp/v2/users/me')).status).toBe(200);
 });
@@ -88,9 +125,16 @@ test('malformed users each yield a failed result naming the field, and nothing i
 		{ login: 'badmeta', email: 'badmeta@example.test', meta: { nested: { no: 'objects' } } },
 		{ login, email: `${login}@example.test` },
 	];
-	const { results, pairedItems } = await runSync({ site: B, operation: 'upsertUsers', input, parameters: { sourceSite: A.url } });
+	const { results, pairedItems } = await runSync({
+		site: B,
+		operation: 'upsertUsers',
+		input,
+		parameters: { sourceSite: A.url },
+	});
 	expect(pairedItems).toEqual(input.map((_, item) => ({ item })));
-	expect(results.slice(0, 4).map((r) => [r.status, r.reason, r.requests])).toEqual(Array(4).fill(['failed', 'invalid_event', 0]));
+	expect(results.slice(0, 4).map((r) => [r.status, r.reason, r.requests])).toEqual(
+		Array(4).fill(['failed', 'invalid_event', 0]),
+	);
 	expect(results.slice(0, 4).map((r) => r.message)).toEqual([
 		expect.stringMatching(/user\.email: Required/),
 		expect.stringMatching(/user\.login: the login is empty/),

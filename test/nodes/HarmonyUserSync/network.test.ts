@@ -21,21 +21,38 @@ describe('User Sync over a site network', () => {
 	const secret = randomBytes(16).toString('hex');
 	const receiver = new WebhookReceiver(secret);
 	/** A row for a site that does not answer: nothing listens on its port. */
-	const down = { name: 'Down', url: 'http://127.0.0.1:9', username: 'admin', applicationPassword: 'Down: nope nope nope', readOnly: false, enabled: true };
+	const down = {
+		name: 'Down',
+		url: 'http://127.0.0.1:9',
+		username: 'admin',
+		applicationPassword: 'Down: nope nope nope',
+		readOnly: false,
+		enabled: true,
+	};
 
 	beforeAll(async () => {
 		[A, B, C] = lab.sites();
 		await receiver.start();
 		await installBridge(B);
 		await clearWebhooks(B);
-		expect((await rest(B, B.admin, `${NS}/webhooks`, { method: 'POST', body: { url: receiver.url, secret } })).status).toBe(201);
+		expect(
+			(
+				await rest(B, B.admin, `${NS}/webhooks`, {
+					method: 'POST',
+					body: { url: receiver.url, secret },
+				})
+			).status,
+		).toBe(201);
 	});
 	afterAll(async () => {
 		await clearWebhooks(B).catch(() => undefined);
 		await removeBridge(B).catch(() => undefined);
 		await receiver.stop();
 		for (const [site, login] of made) {
-			await lab.sql(site, `DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${login}'; DELETE FROM wp_users WHERE user_login = '${login}';`);
+			await lab.sql(
+				site,
+				`DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${login}'; DELETE FROM wp_users WHERE user_login = '${login}';`,
+			);
 		}
 	});
 	const track = (login: string) => [A, B, C].forEach((site) => made.push([site, login]));
@@ -45,7 +62,12 @@ describe('User Sync over a site network', () => {
 		track(ann);
 		track(bob);
 		const network = networkCredentialOf([A, B, C]);
-		const { results, pairedItems, error } = await runSync({ site: A, operation: 'applyEvent', network, input: [userEvent(A, ann), userEvent(A, bob)] });
+		const { results, pairedItems, error } = await runSync({
+			site: A,
+			operation: 'applyEvent',
+			network,
+			input: [userEvent(A, ann), userEvent(A, bob)],
+		});
 		expect(error).toBeUndefined();
 		expect(results.map((r) => [r.user?.login, r.targetName, r.status, r.reason])).toEqual([
 			[ann, B.name, 'synced', 'created'],
@@ -54,8 +76,11 @@ describe('User Sync over a site network', () => {
 			[bob, C.name, 'synced', 'created'],
 		]);
 		expect(pairedItems).toEqual([{ item: 0 }, { item: 0 }, { item: 1 }, { item: 1 }]);
-		expect(results.every((r) => JSON.stringify(r.path) === JSON.stringify([A.url, B.url, C.url]))).toBe(true);
-		for (const site of [B, C]) for (const login of [ann, bob]) expect(await findUser(site, login)).toBeDefined();
+		expect(
+			results.every((r) => JSON.stringify(r.path) === JSON.stringify([A.url, B.url, C.url])),
+		).toBe(true);
+		for (const site of [B, C])
+			for (const login of [ann, bob]) expect(await findUser(site, login)).toBeDefined();
 		// The event B's bridge emits for that write carries the whole fan-out: a network trigger sees it covered.
 		await allDeliveriesSettled(B);
 		const [echo] = receiver.eventsFor(ann);
@@ -64,22 +89,38 @@ describe('User Sync over a site network', () => {
 		if (!parsed.ok) throw new Error(parsed.error);
 		expect(coversNetwork(parsed.value, echo.path, echo.source.url)).toBe(true);
 		// Applied again: the sites in the path are not written twice.
-		const again = await runSync({ site: A, operation: 'applyEvent', network, input: [{ ...userEvent(A, ann), path: [A.url, B.url] }] });
-		expect(again.results.map((r) => [r.targetName, r.status, r.action])).toEqual([[C.name, 'synced', 'none']]);
+		const again = await runSync({
+			site: A,
+			operation: 'applyEvent',
+			network,
+			input: [{ ...userEvent(A, ann), path: [A.url, B.url] }],
+		});
+		expect(again.results.map((r) => [r.targetName, r.status, r.action])).toEqual([
+			[C.name, 'synced', 'none'],
+		]);
 	});
 
 	test('a site that is down fails only its own pairs; they keep the event for a replay', async () => {
 		const login = uniqueLogin('netdown');
 		track(login);
 		const network = networkCredentialOf([A, B, C], [down]);
-		const { results, error } = await runSync({ site: A, operation: 'applyEvent', network, input: [userEvent(A, login)], parameters: { options: { retries: 0, timeout: 5 } } });
+		const { results, error } = await runSync({
+			site: A,
+			operation: 'applyEvent',
+			network,
+			input: [userEvent(A, login)],
+			parameters: { options: { retries: 0, timeout: 5 } },
+		});
 		expect(error).toBeUndefined();
 		expect(results.map((r) => [r.targetName, r.status])).toEqual([
 			[B.name, 'synced'],
 			[C.name, 'synced'],
 			['Down', 'failed'],
 		]);
-		expect(results[2]).toMatchObject({ target: 'http://127.0.0.1:9', event: expect.objectContaining({ user: expect.objectContaining({ login }) }) });
+		expect(results[2]).toMatchObject({
+			target: 'http://127.0.0.1:9',
+			event: expect.objectContaining({ user: expect.objectContaining({ login }) }),
+		});
 		// A replay names the site: only it is written.
 		const replay = await runSync({
 			site: A,
@@ -88,7 +129,9 @@ describe('User Sync over a site network', () => {
 			input: [{ ...(results[2].event as object), target: C.url }],
 			parameters: { sendTo: 'named', siteNames: '={{ $json.target }}' },
 		});
-		expect(replay.results.map((r) => [r.targetName, r.status, r.action])).toEqual([[C.name, 'synced', 'none']]);
+		expect(replay.results.map((r) => [r.targetName, r.status, r.action])).toEqual([
+			[C.name, 'synced', 'none'],
+		]);
 	});
 
 	test('sites named in a field: by name or URL; an unknown name fails and a switched-off site is rejected, without a request', async () => {
@@ -99,7 +142,14 @@ describe('User Sync over a site network', () => {
 			site: A,
 			operation: 'upsertUsers',
 			network,
-			input: [{ login, email: `${login}@example.test`, roles: ['subscriber'], sites: [B.url, C.name, 'Nowhere'] }],
+			input: [
+				{
+					login,
+					email: `${login}@example.test`,
+					roles: ['subscriber'],
+					sites: [B.url, C.name, 'Nowhere'],
+				},
+			],
 			parameters: { sendTo: 'named', siteNames: '={{ $json.sites }}', sourceSite: A.url },
 		});
 		expect(results.map((r) => [r.targetName ?? r.target, r.status, r.reason])).toEqual([
@@ -112,11 +162,27 @@ describe('User Sync over a site network', () => {
 
 	test('a password n8n put back on the wrong row (rows deleted or reordered) is refused before any request', async () => {
 		const login = uniqueLogin('netswap');
-		const good = networkCredentialOf([B, C]) as unknown as { sites: { site: Array<Record<string, unknown>> } };
+		const good = networkCredentialOf([B, C]) as unknown as {
+			sites: { site: Array<Record<string, unknown>> };
+		};
 		const [rowB, rowC] = good.sites.site;
-		const swapped = { sites: { site: [{ ...rowB, applicationPassword: rowC.applicationPassword }, { ...rowC, applicationPassword: rowB.applicationPassword }] } };
-		const { error, results } = await runSync({ site: A, operation: 'applyEvent', network: swapped as never, input: [userEvent(A, login)] });
-		expect(error?.message).toContain(`site 1 ("${B.name}"): its application password is bound to "${C.name}"`);
+		const swapped = {
+			sites: {
+				site: [
+					{ ...rowB, applicationPassword: rowC.applicationPassword },
+					{ ...rowC, applicationPassword: rowB.applicationPassword },
+				],
+			},
+		};
+		const { error, results } = await runSync({
+			site: A,
+			operation: 'applyEvent',
+			network: swapped as never,
+			input: [userEvent(A, login)],
+		});
+		expect(error?.message).toContain(
+			`site 1 ("${B.name}"): its application password is bound to "${C.name}"`,
+		);
 		expect(error?.message).not.toContain(B.admin.appPassword);
 		expect(error?.message).not.toContain(C.admin.appPassword);
 		expect(results).toEqual([]);
@@ -127,19 +193,49 @@ describe('User Sync over a site network', () => {
 		const logins = [uniqueLogin('netrec'), uniqueLogin('netrec')];
 		for (const login of logins) {
 			track(login);
-			expect((await rest(A, A.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@example.test`, password: `Pw-${login}`, roles: ['subscriber'] } })).status).toBe(201);
+			expect(
+				(
+					await rest(A, A.admin, '/wp/v2/users', {
+						method: 'POST',
+						body: {
+							username: login,
+							email: `${login}@example.test`,
+							password: `Pw-${login}`,
+							roles: ['subscriber'],
+						},
+					})
+				).status,
+			).toBe(201);
 		}
 		const network = networkCredentialOf([A, B, C]);
-		const listing = await runSync({ site: A, operation: 'getUsers', network, input: [{}], parameters: { siteName: A.name, filters: { search: 'netrec' } } });
+		const listing = await runSync({
+			site: A,
+			operation: 'getUsers',
+			network,
+			input: [{}],
+			parameters: { siteName: A.name, filters: { search: 'netrec' } },
+		});
 		expect(listing.json.map((user) => user.login).sort()).toEqual([...logins].sort());
-		const first = await runSync({ site: A, operation: 'reconcile', network, input: listing.json, parameters: { reconcileOutput: 'changes' } });
+		const first = await runSync({
+			site: A,
+			operation: 'reconcile',
+			network,
+			input: listing.json,
+			parameters: { reconcileOutput: 'changes' },
+		});
 		expect(first.results.map((r) => [r.targetName, r.reason]).sort()).toEqual([
 			[B.name, 'created'],
 			[B.name, 'created'],
 			[C.name, 'created'],
 			[C.name, 'created'],
 		]);
-		const second = await runSync({ site: A, operation: 'reconcile', network, input: listing.json, parameters: { reconcileOutput: 'changes' } });
+		const second = await runSync({
+			site: A,
+			operation: 'reconcile',
+			network,
+			input: listing.json,
+			parameters: { reconcileOutput: 'changes' },
+		});
 		expect(second.results).toEqual([]);
 		const all = await runSync({ site: A, operation: 'reconcile', network, input: listing.json });
 		expect(all.results.map((r) => [r.targetName, r.reason])).toEqual([
@@ -151,7 +247,13 @@ describe('User Sync over a site network', () => {
 	});
 
 	test('Get Users names a site the network lacks: a clear error', async () => {
-		const { error } = await runSync({ site: A, operation: 'getUsers', network: networkCredentialOf([A, B]), input: [{}], parameters: { siteName: 'Nowhere' } });
+		const { error } = await runSync({
+			site: A,
+			operation: 'getUsers',
+			network: networkCredentialOf([A, B]),
+			input: [{}],
+			parameters: { siteName: 'Nowhere' },
+		});
 		expect(error?.message).toContain('The network has no site named "Nowhere"');
 	});
 });

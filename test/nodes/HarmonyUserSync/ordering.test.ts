@@ -17,7 +17,10 @@ test('an email swap sent as one execution (X: e1→tmp, Y: e2→e1, X: tmp→e2)
 	const created = await runSync({
 		site: B,
 		operation: 'applyEvent',
-		input: [userEvent(A, x, { user: { email: e1, firstName: 'Xavier' } }), userEvent(A, y, { user: { email: e2, firstName: 'Yvonne' } })],
+		input: [
+			userEvent(A, x, { user: { email: e1, firstName: 'Xavier' } }),
+			userEvent(A, y, { user: { email: e2, firstName: 'Yvonne' } }),
+		],
 	});
 	expect(created.results.map((r) => r.action)).toEqual(['create', 'create']);
 	const change = (login: string, from: string, to: string, firstName: string) =>
@@ -25,7 +28,11 @@ test('an email swap sent as one execution (X: e1→tmp, Y: e2→e1, X: tmp→e2)
 	const { results } = await runSync({
 		site: B,
 		operation: 'applyEvent',
-		input: [change(x, e1, tmp, 'Xavier'), change(y, e2, e1, 'Yvonne'), change(x, tmp, e2, 'Xavier')],
+		input: [
+			change(x, e1, tmp, 'Xavier'),
+			change(y, e2, e1, 'Yvonne'),
+			change(x, tmp, e2, 'Xavier'),
+		],
 	});
 	expect(results.map((r) => [r.status, r.user?.login, r.changes])).toEqual([
 		['synced', x, ['email']],

@@ -21,7 +21,12 @@ const coreBatches = (site: Site) => {
 /** The write requests `creates` writes cost on B. */
 const writeRequests = (writes: number) => (coreBatches(B) ? Math.ceil(writes / 25) : writes);
 
-const subscribersOf = async (site: Site) => Number((await rest(site, site.admin, '/wp/v2/users?roles=subscriber&per_page=1&context=edit')).headers.get('x-wp-total'));
+const subscribersOf = async (site: Site) =>
+	Number(
+		(
+			await rest(site, site.admin, '/wp/v2/users?roles=subscriber&per_page=1&context=edit')
+		).headers.get('x-wp-total'),
+	);
 
 /** Get Users (subscribers) on A, then Reconcile into B. */
 const reconcileAIntoB = (parameters = {}) =>
@@ -36,7 +41,10 @@ const reconcileAIntoB = (parameters = {}) =>
 beforeAll(async () => {
 	[A, B] = lab.sites();
 	// These counts are for sites without the bridge plugin (with it, writes go in batches: withBridge.test.ts).
-	await Promise.all([removeBridge(A).catch(() => undefined), removeBridge(B).catch(() => undefined)]);
+	await Promise.all([
+		removeBridge(A).catch(() => undefined),
+		removeBridge(B).catch(() => undefined),
+	]);
 	await Promise.all([lab.resetSite(A), lab.resetSite(B)]);
 	await lab.seedUsers(A, N, { prefix: 'rc', role: 'subscriber' });
 	logA = new RequestLog(A);
@@ -62,11 +70,15 @@ test(`${N} users into an empty site: one create each, listing pages only besides
 
 	const total = logA.since().length + logB.since().length;
 	const bound = N + 2 * Math.ceil(N / 100) + 2;
-	process.stdout.write(`reconcile ${N} into empty: ${logA.since().length} requests on A, ${logB.since().length} on B (bound ${bound})\n`);
+	process.stdout.write(
+		`reconcile ${N} into empty: ${logA.since().length} requests on A, ${logB.since().length} on B (bound ${bound})\n`,
+	);
 	expect(total).toBeLessThanOrEqual(bound);
 	expect(logB.writes()).toHaveLength(writeRequests(N));
 	// What the node reports matches what the server saw.
-	const reported = results.reduce((sum, r) => sum + r.requests, 0) + (results[0] as SyncResult & { sharedRequests: number }).sharedRequests;
+	const reported =
+		results.reduce((sum, r) => sum + r.requests, 0) +
+		(results[0] as SyncResult & { sharedRequests: number }).sharedRequests;
 	expect(reported).toBe(logB.since().length);
 	expect(await subscribersOf(B)).toBe(N);
 }, 240_000); // on 6.8 each create hashes its random password with bcrypt (about 50 ms of CPU)
@@ -79,12 +91,20 @@ test('run again: nothing written, only the listings', async () => {
 	// Get Users on a site without the bridge also asks its language once ("Site Default" users).
 	expect(logA.since()).toHaveLength(pages(N) + 1);
 	expect(logB.since()).toHaveLength(pages(N + 2)); // B also has its admin and editor
-	process.stdout.write(`reconcile unchanged: ${logA.since().length} requests on A, ${logB.since().length} on B, 0 writes\n`);
+	process.stdout.write(
+		`reconcile unchanged: ${logA.since().length} requests on A, ${logB.since().length} on B, 0 writes\n`,
+	);
 });
 
 test('dry run plans the difference without writing; the real run then writes exactly that', async () => {
-	await lab.wpEval(A, "foreach (['rc1','rc2','rc3'] as $l) { $u = get_user_by('login', $l); wp_update_user(['ID' => $u->ID, 'first_name' => 'Renamed']); }");
-	await lab.wpEval(B, "require_once ABSPATH . 'wp-admin/includes/user.php'; wp_delete_user(get_user_by('login', 'rc4')->ID);");
+	await lab.wpEval(
+		A,
+		"foreach (['rc1','rc2','rc3'] as $l) { $u = get_user_by('login', $l); wp_update_user(['ID' => $u->ID, 'first_name' => 'Renamed']); }",
+	);
+	await lab.wpEval(
+		B,
+		"require_once ABSPATH . 'wp-admin/includes/user.php'; wp_delete_user(get_user_by('login', 'rc4')->ID);",
+	);
 
 	const dry = await reconcileAIntoB({ dryRun: true });
 	const planned = dry.results.filter((r) => r.status === 'planned');
@@ -92,7 +112,11 @@ test('dry run plans the difference without writing; the real run then writes exa
 		['rc1', 'update', ['first_name']],
 		['rc2', 'update', ['first_name']],
 		['rc3', 'update', ['first_name']],
-		['rc4', 'create', expect.arrayContaining(['username', 'email', 'first_name', 'last_name', 'roles'])],
+		[
+			'rc4',
+			'create',
+			expect.arrayContaining(['username', 'email', 'first_name', 'last_name', 'roles']),
+		],
 	]);
 	expect(logB.writes()).toEqual([]);
 	expect(await findUser(B, 'rc4')).toBeUndefined();
@@ -108,14 +132,33 @@ test('dry run plans the difference without writing; the real run then writes exa
 // Deleting needs to know which accounts sync owns: without the bridge (no sync ids) it deletes nothing and says
 // so (identity.test.ts deletes linked accounts on a site exposing sync ids).
 test('delete missing on a site without sync ids: the users the source lacks are reported not_linked and kept', async () => {
-	await rest(B, B.admin, '/wp/v2/users', { method: 'POST', body: { username: 'extra1', email: 'extra1@example.test', password: 'x-Very-long-1', roles: ['subscriber'] } });
-	await rest(B, B.admin, '/wp/v2/users', { method: 'POST', body: { username: 'extra2', email: 'extra2@example.test', password: 'x-Very-long-2', roles: ['subscriber'] } });
+	await rest(B, B.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: {
+			username: 'extra1',
+			email: 'extra1@example.test',
+			password: 'x-Very-long-1',
+			roles: ['subscriber'],
+		},
+	});
+	await rest(B, B.admin, '/wp/v2/users', {
+		method: 'POST',
+		body: {
+			username: 'extra2',
+			email: 'extra2@example.test',
+			password: 'x-Very-long-2',
+			roles: ['subscriber'],
+		},
+	});
 	logB.reset();
 	const withoutDelete = await reconcileAIntoB();
 	expect(withoutDelete.results).toHaveLength(N);
 	expect(await findUser(B, 'extra1')).toBeDefined();
 
-	const { results } = await reconcileAIntoB({ deleteMissing: true, policies: { roles: 'subscriber' } });
+	const { results } = await reconcileAIntoB({
+		deleteMissing: true,
+		policies: { roles: 'subscriber' },
+	});
 	const deletions = results.slice(N);
 	expect(deletions.map((r) => [r.user?.login, r.status, r.reason]).sort()).toEqual([
 		['extra1', 'skipped', 'not_linked'],

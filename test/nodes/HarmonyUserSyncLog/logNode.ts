@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 import { runNode } from '../../../lab/harness/engine';
 import type { TestDatabase } from '../../../lab/harness/postgres';
 import { syncPackage } from '../../../lab/harness/sync';
@@ -22,8 +27,17 @@ export function sqliteLog(): LogTarget {
 }
 
 export function postgresLog(database: TestDatabase): LogTarget {
-	const credential = { ...database.settings, password: '', ssl: false, schema: 'public', tablePrefix: `n${randomUUID().slice(0, 8)}_` };
-	return { parameters: { store: 'postgres' }, credentials: { harmonyUserSyncPostgres: credential } };
+	const credential = {
+		...database.settings,
+		password: '',
+		ssl: false,
+		schema: 'public',
+		tablePrefix: `n${randomUUID().slice(0, 8)}_`,
+	};
+	return {
+		parameters: { store: 'postgres' },
+		credentials: { harmonyUserSyncPostgres: credential },
+	};
 }
 
 export async function runLog(

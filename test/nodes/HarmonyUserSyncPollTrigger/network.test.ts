@@ -14,7 +14,14 @@ import { networkCredentialOf, uniqueLogin } from '../../../lab/harness/sync';
 import { rest } from '../../../lab/harness/wp';
 
 const NETWORK = { sites: 'network', events: ['created', 'updated', 'deleted'] };
-const down = { name: 'Down', url: 'http://127.0.0.1:9', username: 'admin', applicationPassword: 'Down: nope nope nope', readOnly: false, enabled: true };
+const down = {
+	name: 'Down',
+	url: 'http://127.0.0.1:9',
+	username: 'admin',
+	applicationPassword: 'Down: nope nope nope',
+	readOnly: false,
+	enabled: true,
+};
 
 describe('Poll Trigger over a site network', () => {
 	let A: Site;
@@ -28,23 +35,40 @@ describe('Poll Trigger over a site network', () => {
 	});
 	afterAll(async () => {
 		for (const [site, login] of made) {
-			await lab.sql(site, `DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${login}'; DELETE FROM wp_users WHERE user_login = '${login}';`);
+			await lab.sql(
+				site,
+				`DELETE m FROM wp_usermeta m JOIN wp_users u ON u.ID = m.user_id WHERE u.user_login = '${login}'; DELETE FROM wp_users WHERE user_login = '${login}';`,
+			);
 		}
 	});
 
 	const create = async (site: Site, login: string) => {
 		made.push([site, login]);
-		expect((await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@example.test`, password: `Pw-${login}-1` } })).status).toBe(201);
+		expect(
+			(
+				await rest(site, site.admin, '/wp/v2/users', {
+					method: 'POST',
+					body: { username: login, email: `${login}@example.test`, password: `Pw-${login}-1` },
+				})
+			).status,
+		).toBe(201);
 	};
 	const poll = async (state: IDataObject, credential = networkCredentialOf([A, C])) => {
-		const { items } = await pollAsActive(pkg, NETWORK, credential, state, 'wordPressSiteNetworkApi');
+		const { items } = await pollAsActive(
+			pkg,
+			NETWORK,
+			credential,
+			state,
+			'wordPressSiteNetworkApi',
+		);
 		return (items ?? []).map((item) => {
 			const parsed = parseSyncEvent(item.json);
 			if (!parsed.ok) throw new Error(parsed.error);
 			return parsed.value;
 		});
 	};
-	const baselines = (state: IDataObject) => Object.keys(((state[`node:${NODE_NAME}`] as IDataObject)?.network ?? {}) as IDataObject).sort();
+	const baselines = (state: IDataObject) =>
+		Object.keys(((state[`node:${NODE_NAME}`] as IDataObject)?.network ?? {}) as IDataObject).sort();
 
 	test('one baseline per site; each change is reported once, from its own site', async () => {
 		const state: IDataObject = {};
@@ -54,8 +78,13 @@ describe('Poll Trigger over a site network', () => {
 		await create(A, onA);
 		await create(C, onC);
 		const events = await poll(state);
-		expect(events.map((event) => [event.action, event.user.login, event.source.url]).sort()).toEqual(
-			[['create', onA, A.url], ['create', onC, C.url]].sort(),
+		expect(
+			events.map((event) => [event.action, event.user.login, event.source.url]).sort(),
+		).toEqual(
+			[
+				['create', onA, A.url],
+				['create', onC, C.url],
+			].sort(),
 		);
 		expect(await poll(state)).toEqual([]);
 	});
@@ -68,7 +97,9 @@ describe('Poll Trigger over a site network', () => {
 		await create(C, login);
 		expect((await poll(state, withDown)).map((event) => event.user.login)).toEqual([login]);
 		expect(baselines(state)).toEqual([A.url, C.url, down.url].sort());
-		await expect(pollAsActive(pkg, NETWORK, { sites: { site: [down] } }, {}, 'wordPressSiteNetworkApi')).rejects.toThrow(/every site of the network failed: Down/);
+		await expect(
+			pollAsActive(pkg, NETWORK, { sites: { site: [down] } }, {}, 'wordPressSiteNetworkApi'),
+		).rejects.toThrow(/every site of the network failed: Down/);
 	});
 
 	test('a site that leaves the network loses its baseline', async () => {

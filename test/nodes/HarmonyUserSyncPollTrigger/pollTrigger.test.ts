@@ -54,31 +54,69 @@ async function poll(state: IDataObject, parameters: IDataObject = EVERYTHING) {
 async function makeSevenChanges(tag: string) {
 	const created = [1, 2, 3].map((i) => `${tag}new${i}`);
 	for (const login of created) {
-		const reply = await rest(site, site.admin, '/wp/v2/users', { method: 'POST', body: { username: login, email: `${login}@example.test`, password: 'Secret-123456' } });
+		const reply = await rest(site, site.admin, '/wp/v2/users', {
+			method: 'POST',
+			body: { username: login, email: `${login}@example.test`, password: 'Secret-123456' },
+		});
 		expect(reply.status).toBe(201);
 	}
 	const [mailId, roleId, del1, del2] = tag === 'a' ? seeded.slice(0, 4) : seeded.slice(10, 14);
-	expect((await rest(site, site.admin, `/wp/v2/users/${mailId}`, { method: 'POST', body: { email: `moved-${tag}${mailId}@example.test` } })).status).toBe(200);
-	expect((await rest(site, site.admin, `/wp/v2/users/${roleId}`, { method: 'POST', body: { roles: ['editor'] } })).status).toBe(200);
+	expect(
+		(
+			await rest(site, site.admin, `/wp/v2/users/${mailId}`, {
+				method: 'POST',
+				body: { email: `moved-${tag}${mailId}@example.test` },
+			})
+		).status,
+	).toBe(200);
+	expect(
+		(
+			await rest(site, site.admin, `/wp/v2/users/${roleId}`, {
+				method: 'POST',
+				body: { roles: ['editor'] },
+			})
+		).status,
+	).toBe(200);
 	for (const id of [del1, del2]) {
-		expect((await rest(site, site.admin, `/wp/v2/users/${id}?force=true&reassign=1`, { method: 'DELETE' })).status).toBe(200);
+		expect(
+			(
+				await rest(site, site.admin, `/wp/v2/users/${id}?force=true&reassign=1`, {
+					method: 'DELETE',
+				})
+			).status,
+		).toBe(200);
 	}
 	return { created, mailId, roleId, deleted: [del1, del2] };
 }
 
-function expectSevenEvents(events: SyncEvent[], changes: Awaited<ReturnType<typeof makeSevenChanges>>) {
+function expectSevenEvents(
+	events: SyncEvent[],
+	changes: Awaited<ReturnType<typeof makeSevenChanges>>,
+) {
 	expect(events).toHaveLength(7);
 	const byAction = (action: string) => events.filter((event) => event.action === action);
-	expect(byAction('create').map((event) => event.user.login).sort()).toEqual(changes.created);
+	expect(
+		byAction('create')
+			.map((event) => event.user.login)
+			.sort(),
+	).toEqual(changes.created);
 	expect(byAction('create').every((event) => event.event === 'user.created')).toBe(true);
 	const updates = byAction('update');
-	expect(updates.map((event) => event.user.sourceId).sort()).toEqual([changes.mailId, changes.roleId].sort());
+	expect(updates.map((event) => event.user.sourceId).sort()).toEqual(
+		[changes.mailId, changes.roleId].sort(),
+	);
 	const moved = updates.find((event) => event.user.sourceId === changes.mailId);
 	expect(moved?.user.previousEmail).toBe(`poll${seeded.indexOf(changes.mailId) + 1}@example.test`);
-	expect(updates.find((event) => event.user.sourceId === changes.roleId)?.user.roles).toEqual(['editor']);
+	expect(updates.find((event) => event.user.sourceId === changes.roleId)?.user.roles).toEqual([
+		'editor',
+	]);
 	const deletes = byAction('delete');
 	expect(deletes.map((event) => event.user.sourceId).sort()).toEqual([...changes.deleted].sort());
-	expect(deletes.every((event) => event.event === 'user.deleted' && event.user.email.endsWith('@example.test'))).toBe(true);
+	expect(
+		deletes.every(
+			(event) => event.event === 'user.deleted' && event.user.email.endsWith('@example.test'),
+		),
+	).toBe(true);
 	for (const event of events) expect(event.path).toEqual([site.url]);
 }
 
@@ -102,12 +140,19 @@ test('without the bridge: baseline emits nothing, then exactly the 7 changes, th
 	expect(quiet.requests).toHaveLength(51);
 }, 180_000);
 
-test('the editor\'s test run shows a user and leaves the baseline alone; Emit Existing Users emits all', async () => {
+test("the editor's test run shows a user and leaves the baseline alone; Emit Existing Users emits all", async () => {
 	const state: IDataObject = {};
 	await poll(state);
 	const before = JSON.stringify(state);
 	const run = await runWorkflow(pkg, {
-		nodes: [{ name: NODE_NAME, type: POLL_NODE, parameters: EVERYTHING, credentials: { wordPressAppPasswordApi: { id: 'c', name: 'site' } } }],
+		nodes: [
+			{
+				name: NODE_NAME,
+				type: POLL_NODE,
+				parameters: EVERYTHING,
+				credentials: { wordPressAppPasswordApi: { id: 'c', name: 'site' } },
+			},
+		],
 		connections: {},
 		credentials: { c: { type: 'wordPressAppPasswordApi', name: 'site', data: credentialOf(site) } },
 		staticData: state,

@@ -20,15 +20,33 @@ describe('dedupe through the node: Postgres store, two trigger instances racing 
 
 	test('exactly one of two concurrent deliveries of the same event starts an execution', async () => {
 		const { host, port, database, user } = db.settings;
-		const credentials = { harmonyUserSyncPostgres: { host, port, database, user, password: '', ssl: false, schema: 'public', tablePrefix: 'hus_' } };
-		const make = () => triggerHarness(site, { dedupeStore: 'postgres', options: {} }, { credentials, workflowId: 'wf-race' });
+		const credentials = {
+			harmonyUserSyncPostgres: {
+				host,
+				port,
+				database,
+				user,
+				password: '',
+				ssl: false,
+				schema: 'public',
+				tablePrefix: 'hus_',
+			},
+		};
+		const make = () =>
+			triggerHarness(
+				site,
+				{ dedupeStore: 'postgres', options: {} },
+				{ credentials, workflowId: 'wf-race' },
+			);
 		const [a, b] = await Promise.all([make(), make()]);
 		for (const h of [a, b]) h.staticData[STATIC_KEY] = { secret: SECRET };
 		for (let round = 0; round < 20; round++) {
 			const body = JSON.stringify(validEvent(randomUUID(), site.url));
 			const results = await Promise.all([a.call(bridgeRequest(body)), b.call(bridgeRequest(body))]);
 			expect(results.filter((result) => result.workflowData)).toHaveLength(1);
-			expect(results.filter((result) => (result.body as { duplicate?: boolean }).duplicate)).toHaveLength(1);
+			expect(
+				results.filter((result) => (result.body as { duplicate?: boolean }).duplicate),
+			).toHaveLength(1);
 		}
 		const rows = await db.query('SELECT count(*)::int AS n FROM public.hus_seen_events');
 		expect(rows[0].n).toBe(20);

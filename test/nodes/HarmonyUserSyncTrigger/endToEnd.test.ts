@@ -23,13 +23,19 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 		await installBridge(target);
 	});
 	afterAll(async () => {
-		for (const [site, id] of made) await lab.sql(site, `DELETE FROM wp_usermeta WHERE user_id = ${id}; DELETE FROM wp_users WHERE ID = ${id};`);
+		for (const [site, id] of made)
+			await lab.sql(
+				site,
+				`DELETE FROM wp_usermeta WHERE user_id = ${id}; DELETE FROM wp_users WHERE ID = ${id};`,
+			);
 		await removeBridge(source);
 		await removeBridge(target);
 	});
 
 	test('a user created via REST on the source arrives as a valid sync event and is created on the target', async () => {
-		const served = await serveTrigger((webhookBaseUrl) => triggerHarnessSync(source, webhookBaseUrl));
+		const served = await serveTrigger((webhookBaseUrl) =>
+			triggerHarnessSync(source, webhookBaseUrl),
+		);
 		const { harness } = served;
 		try {
 			await harness.activate();
@@ -38,39 +44,68 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 			const login = uniqueLogin('trg');
 			const created = await rest(source, source.admin, '/wp/v2/users', {
 				method: 'POST',
-				body: { username: login, email: `${login}@trigger.test`, password: 'Trigger-pass-1', first_name: 'Tri', last_name: 'Gger', roles: ['author'] },
+				body: {
+					username: login,
+					email: `${login}@trigger.test`,
+					password: 'Trigger-pass-1',
+					first_name: 'Tri',
+					last_name: 'Gger',
+					roles: ['author'],
+				},
 			});
 			expect(created.status).toBe(201);
 			made.push([source, created.body.id]);
-			await rest(source, source.admin, `${NS}/queue/run`, { method: 'POST', body: { force: true } });
+			await rest(source, source.admin, `${NS}/queue/run`, {
+				method: 'POST',
+				body: { force: true },
+			});
 
-			const accepted = served.calls.filter((call) => call.workflowData?.[0]?.[0]?.json && (call.workflowData[0][0].json as { user: { login: string } }).user.login === login);
+			const accepted = served.calls.filter(
+				(call) =>
+					call.workflowData?.[0]?.[0]?.json &&
+					(call.workflowData[0][0].json as { user: { login: string } }).user.login === login,
+			);
 			expect(accepted).toHaveLength(1);
 			const event = accepted[0].workflowData![0][0].json;
 			const parsed = parseSyncEvent(event);
 			expect(parsed.ok).toBe(true);
 			expect(event).toMatchObject({
-				event: 'user.created', action: 'create', source: { url: source.url, ip: '127.0.0.1' },
-				user: { login, email: `${login}@trigger.test`, firstName: 'Tri', lastName: 'Gger', roles: ['author'] },
+				event: 'user.created',
+				action: 'create',
+				source: { url: source.url, ip: '127.0.0.1' },
+				user: {
+					login,
+					email: `${login}@trigger.test`,
+					firstName: 'Tri',
+					lastName: 'Gger',
+					roles: ['author'],
+				},
 			});
 			expect(served.calls.every((call) => call.status === 200)).toBe(true);
 			// Deliveries read the site from the registration, not the credential (n8n decrypts it in an isolate each time).
 			expect(harness.credentialReads('wordPressAppPasswordApi')).toBe(credentialReads);
 
-			const { results, error } = await runSync({ site: target, operation: 'applyEvent', input: [event] });
+			const { results, error } = await runSync({
+				site: target,
+				operation: 'applyEvent',
+				input: [event],
+			});
 			expect(error).toBeUndefined();
 			expect(results[0]).toMatchObject({ status: 'synced' });
 			const copy = await findUser(target, login);
 			expect(copy).toBeDefined();
 			made.push([target, copy!.id]);
 			// The event carried the source's password hash; the target's bridge stored it as-is.
-			const hash = (site: Site, id: number) => lab.sql(site, `SELECT user_pass FROM wp_users WHERE ID = ${id}`).then((out) => out.trim());
+			const hash = (site: Site, id: number) =>
+				lab.sql(site, `SELECT user_pass FROM wp_users WHERE ID = ${id}`).then((out) => out.trim());
 			expect(await hash(target, copy!.id)).toBe(await hash(source, created.body.id));
 		} finally {
 			await harness.deactivate();
 			await served.close();
 		}
-		const left = (await rest(source, source.admin, `${NS}/webhooks`)).body as Array<{ url: string }>;
+		const left = (await rest(source, source.admin, `${NS}/webhooks`)).body as Array<{
+			url: string;
+		}>;
 		expect(left.some((hook) => hook.url === harness.webhookUrl)).toBe(false);
 	});
 
@@ -78,14 +113,25 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 		const receiver = new Receiver();
 		await receiver.start();
 		const shop = await fakeShop(source, receiver.port);
-		const harness = await triggerHarness(source, { source: 'woocommerce', options: { checkDeliveryUrl: false } }, { webhookBaseUrl: receiver.baseUrl });
+		const harness = await triggerHarness(
+			source,
+			{ source: 'woocommerce', options: { checkDeliveryUrl: false } },
+			{ webhookBaseUrl: receiver.baseUrl },
+		);
 		receiver.harness = harness;
 		try {
 			await harness.activate();
 			await receiver.settled();
 			const login = uniqueLogin('wcc');
 			const created = await rest(source, source.admin, '/wp/v2/users', {
-				method: 'POST', body: { username: login, email: `${login}@shop.test`, password: 'Trigger-pass-1', first_name: 'Shop', roles: ['subscriber'] },
+				method: 'POST',
+				body: {
+					username: login,
+					email: `${login}@shop.test`,
+					password: 'Trigger-pass-1',
+					first_name: 'Shop',
+					roles: ['subscriber'],
+				},
 			});
 			made.push([source, created.body.id]);
 			expect(receiver.events()).toEqual([]); // WooCommerce delivers later, from its queue
@@ -93,8 +139,16 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 			await receiver.settled();
 			expect(receiver.events()).toEqual([
 				expect.objectContaining({
-					event: 'user.created', action: 'create', source: { url: source.url, ip: '127.0.0.1' },
-					user: expect.objectContaining({ login, email: `${login}@shop.test`, firstName: 'Shop', roles: ['subscriber'], sourceId: created.body.id }),
+					event: 'user.created',
+					action: 'create',
+					source: { url: source.url, ip: '127.0.0.1' },
+					user: expect.objectContaining({
+						login,
+						email: `${login}@shop.test`,
+						firstName: 'Shop',
+						roles: ['subscriber'],
+						sourceId: created.body.id,
+					}),
 				}),
 			]);
 		} finally {

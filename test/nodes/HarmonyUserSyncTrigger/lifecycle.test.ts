@@ -6,7 +6,14 @@ import { NS, installBridge, removeBridge } from '../../../lab/harness/bridge';
 import { rest } from '../../../lab/harness/wp';
 import { nodeStatic, STATIC_KEY, triggerHarness } from './triggerLab';
 
-const FAKE_WOO = path.join(__dirname, '..', '..', 'fixtures', 'wp', 'fake-woocommerce-webhooks.php');
+const FAKE_WOO = path.join(
+	__dirname,
+	'..',
+	'..',
+	'fixtures',
+	'wp',
+	'fake-woocommerce-webhooks.php',
+);
 
 describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', () => {
 	let site: Site;
@@ -20,7 +27,12 @@ describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', (
 		await removeBridge(site);
 	});
 
-	const bridgeHooks = async () => (await rest(site, site.admin, `${NS}/webhooks`)).body as Array<{ id: string; url: string; events: string[] }>;
+	const bridgeHooks = async () =>
+		(await rest(site, site.admin, `${NS}/webhooks`)).body as Array<{
+			id: string;
+			url: string;
+			events: string[];
+		}>;
 
 	test('bridge: activation registers the webhook, checkExists sees it, deactivation removes it', async () => {
 		const harness = await triggerHarness(site, { events: ['user.created', 'user.updated'] });
@@ -31,7 +43,9 @@ describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', (
 		expect(String(stored.secret)).toMatch(/^[0-9a-f]{64}$/);
 		expect(stored.siteUrl).toBe(site.url);
 		const mine = (await bridgeHooks()).filter((hook) => hook.url === harness.webhookUrl);
-		expect(mine).toEqual([expect.objectContaining({ id: stored.webhookId, events: ['user.created', 'user.updated'] })]);
+		expect(mine).toEqual([
+			expect.objectContaining({ id: stored.webhookId, events: ['user.created', 'user.updated'] }),
+		]);
 		expect(JSON.stringify(await bridgeHooks())).not.toContain(String(stored.secret));
 
 		expect(await harness.hook('checkExists')).toBe(true);
@@ -39,7 +53,11 @@ describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', (
 		expect((await bridgeHooks()).filter((hook) => hook.url === harness.webhookUrl)).toHaveLength(1);
 
 		await harness.deactivate();
-		expect((await bridgeHooks()).some((hook) => hook.url === harness.webhookUrl || hook.id === stored.webhookId)).toBe(false);
+		expect(
+			(await bridgeHooks()).some(
+				(hook) => hook.url === harness.webhookUrl || hook.id === stored.webhookId,
+			),
+		).toBe(false);
 		expect(harness.staticData[STATIC_KEY]).toEqual({});
 		expect(await harness.hook('checkExists')).toBe(false);
 	});
@@ -54,7 +72,11 @@ describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', (
 		await harness.activate();
 
 		// The same workflow after an edit: same node and URL, same static data, other events.
-		const narrower = await triggerHarness(site, { events: ['user.deleted'] }, { webhookId: harness.webhookUrl.split('/').slice(-2)[0] });
+		const narrower = await triggerHarness(
+			site,
+			{ events: ['user.deleted'] },
+			{ webhookId: harness.webhookUrl.split('/').slice(-2)[0] },
+		);
 		Object.assign(narrower.staticData, harness.staticData);
 		expect(narrower.webhookUrl).toBe(harness.webhookUrl);
 		expect(await narrower.hook('checkExists')).toBe(false);
@@ -72,17 +94,34 @@ describe('HarmonyUser Sync Trigger: webhook lifecycle (n8n-core HookContext)', (
 	});
 
 	test('WooCommerce: one webhook per topic with the shared secret, found again, removed on deactivation', async () => {
-		const harness = await triggerHarness(site, { source: 'woocommerce', wooEvents: ['customer.created', 'customer.deleted'], options: { checkDeliveryUrl: false } });
+		const harness = await triggerHarness(site, {
+			source: 'woocommerce',
+			wooEvents: ['customer.created', 'customer.deleted'],
+			options: { checkDeliveryUrl: false },
+		});
 		expect(await harness.hook('checkExists')).toBe(false);
 		await harness.activate();
 		const stored = nodeStatic(harness) as { wooWebhooks: Record<string, number>; secret: string };
-		expect(Object.keys(stored.wooWebhooks).sort()).toEqual(['customer.created', 'customer.deleted']);
-		const listed = (await rest(site, site.admin, '/wc/v3/webhooks')).body as Array<{ id: number; topic: string; delivery_url: string; status: string }>;
+		expect(Object.keys(stored.wooWebhooks).sort()).toEqual([
+			'customer.created',
+			'customer.deleted',
+		]);
+		const listed = (await rest(site, site.admin, '/wc/v3/webhooks')).body as Array<{
+			id: number;
+			topic: string;
+			delivery_url: string;
+			status: string;
+		}>;
 		const mine = listed.filter((hook) => hook.delivery_url === harness.webhookUrl);
-		expect(mine.map((hook) => [hook.topic, hook.status]).sort()).toEqual([['customer.created', 'active'], ['customer.deleted', 'active']]);
+		expect(mine.map((hook) => [hook.topic, hook.status]).sort()).toEqual([
+			['customer.created', 'active'],
+			['customer.deleted', 'active'],
+		]);
 		expect(await harness.hook('checkExists')).toBe(true);
 		await harness.deactivate();
-		const after = (await rest(site, site.admin, '/wc/v3/webhooks')).body as Array<{ delivery_url: string }>;
+		const after = (await rest(site, site.admin, '/wc/v3/webhooks')).body as Array<{
+			delivery_url: string;
+		}>;
 		expect(after.some((hook) => hook.delivery_url === harness.webhookUrl)).toBe(false);
 	});
 });

@@ -21,9 +21,17 @@ export function freshDedupeFile(): string {
 export async function triggerHarness(
 	site: Site,
 	parameters: INodeParameters = {},
-	extra: { webhookBaseUrl?: string; credentials?: Record<string, IDataObject>; workflowId?: string; webhookId?: string } = {},
+	extra: {
+		webhookBaseUrl?: string;
+		credentials?: Record<string, IDataObject>;
+		workflowId?: string;
+		webhookId?: string;
+	} = {},
 ): Promise<TriggerHarness> {
-	const options = { databasePath: freshDedupeFile(), ...(parameters.options as IDataObject | undefined) };
+	const options = {
+		databasePath: freshDedupeFile(),
+		...(parameters.options as IDataObject | undefined),
+	};
 	return new TriggerHarness(await syncPackage(), {
 		type: TRIGGER,
 		parameters: { source: 'bridge', ...parameters, options },
@@ -51,7 +59,15 @@ export interface NetworkRow {
 /** A lab site as a network row, named `Lab <n>` (a space: the delivery URL encodes it). */
 export function networkRow(site: Site, extra: Partial<NetworkRow> = {}): NetworkRow {
 	const name = extra.name ?? `Lab ${site.index + 1}`;
-	return { name, url: site.url, username: site.admin.username, applicationPassword: `${name}: ${site.admin.appPassword}`, readOnly: false, enabled: true, ...extra };
+	return {
+		name,
+		url: site.url,
+		username: site.admin.username,
+		applicationPassword: `${name}: ${site.admin.appPassword}`,
+		readOnly: false,
+		enabled: true,
+		...extra,
+	};
 }
 
 /** The credential's data as n8n stores a fixedCollection of rows. */
@@ -69,7 +85,10 @@ export async function networkTriggerHarness(
 	parameters: INodeParameters = {},
 	extra: { webhookBaseUrl?: string; webhookId?: string; staticData?: IDataObject } = {},
 ): Promise<TriggerHarness> {
-	const options = { databasePath: freshDedupeFile(), ...(parameters.options as IDataObject | undefined) };
+	const options = {
+		databasePath: freshDedupeFile(),
+		...(parameters.options as IDataObject | undefined),
+	};
 	const harness = new TriggerHarness(await syncPackage(), {
 		type: TRIGGER,
 		parameters: { source: 'bridge', sites: 'network', ...parameters, options },

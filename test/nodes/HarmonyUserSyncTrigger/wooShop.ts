@@ -47,7 +47,8 @@ export async function fakeShop(site: Site, receiverPort: number): Promise<Shop> 
 		runQueue: async () => {
 			await lab.wpEval(site, 'fake_wc_run_queue();');
 		},
-		webhooks: async () => (await rest(site, site.admin, '/wc/v3/webhooks?status=all')).body as WooWebhookRow[],
+		webhooks: async () =>
+			(await rest(site, site.admin, '/wc/v3/webhooks?status=all')).body as WooWebhookRow[],
 		remove: async () => {
 			lab.removeMuPlugin(site, 'fake-woocommerce-webhooks');
 			lab.removeMuPlugin(site, 'allow-webhook-ports');
@@ -68,7 +69,9 @@ export async function realShop(site: Site, receiverPort: number): Promise<Shop> 
 			// Twice: a delivery can queue another (none here, but Action Scheduler batches are bounded).
 			await lab.wpEval(site, 'ActionScheduler::runner()->run(); ActionScheduler::runner()->run();');
 		},
-		webhooks: async () => (await rest(site, site.admin, '/wc/v3/webhooks?status=all&per_page=100')).body as WooWebhookRow[],
+		webhooks: async () =>
+			(await rest(site, site.admin, '/wc/v3/webhooks?status=all&per_page=100'))
+				.body as WooWebhookRow[],
 		remove: async () => {
 			lab.removeMuPlugin(site, 'allow-webhook-ports');
 		},
@@ -81,7 +84,9 @@ export async function realShop(site: Site, receiverPort: number): Promise<Shop> 
  * after the answer).
  */
 export class Receiver {
-	readonly calls: Array<WebhookCallResult & { headers: Record<string, string | string[] | undefined> }> = [];
+	readonly calls: Array<
+		WebhookCallResult & { headers: Record<string, string | string[] | undefined> }
+	> = [];
 	harness?: TriggerHarness;
 	private server?: Server;
 	private readonly running = new Set<Promise<unknown>>();
@@ -97,7 +102,12 @@ export class Receiver {
 			const chunks: Buffer[] = [];
 			req.on('data', (chunk: Buffer) => chunks.push(chunk));
 			req.on('end', () => {
-				const call = this.harness!.call({ headers: req.headers, body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress, method: req.method });
+				const call = this.harness!.call({
+					headers: req.headers,
+					body: Buffer.concat(chunks),
+					remoteAddress: req.socket.remoteAddress,
+					method: req.method,
+				});
 				// The node answers through the response object; the harness reports it when the call returns.
 				const done = call.then(
 					(result) => {
@@ -140,6 +150,8 @@ export class Receiver {
 
 	/** The events of every execution started so far, in order. */
 	events(): Array<Record<string, unknown> & { action: string; user: Record<string, unknown> }> {
-		return this.calls.flatMap((call) => (call.workflowData?.[0] ?? []).map((item) => item.json as never));
+		return this.calls.flatMap((call) =>
+			(call.workflowData?.[0] ?? []).map((item) => item.json as never),
+		);
 	}
 }

@@ -5,7 +5,9 @@ describe('notInPropagationPath', () => {
 	const config = policyConfig();
 
 	it('lets a change through when the target is not in the path', () => {
-		expect(notInPropagationPath({ event: syncEvent({ path: ['https://hop.example'] }), config })).toBeUndefined();
+		expect(
+			notInPropagationPath({ event: syncEvent({ path: ['https://hop.example'] }), config }),
+		).toBeUndefined();
 	});
 
 	it('skips a change whose path already holds the target', () => {
@@ -19,7 +21,10 @@ describe('notInPropagationPath', () => {
 
 	it('skips a change coming from the target itself', () => {
 		const event = syncEvent({ source: { url: 'HTTPS://TARGET.example/' }, path: [] });
-		expect(notInPropagationPath({ event, config })).toMatchObject({ status: 'skipped', reason: 'loop_detected' });
+		expect(notInPropagationPath({ event, config })).toMatchObject({
+			status: 'skipped',
+			reason: 'loop_detected',
+		});
 	});
 
 	it('does not confuse a site with another path on the same host', () => {

@@ -30,14 +30,21 @@ describe('propagationAllowed', () => {
 
 	it('skips a user listed by login, case-insensitively', () => {
 		const event = syncEvent({ user: { login: 'Alice' } });
-		expect(propagationAllowed({ event, config: policyConfig({ prohibitedUsers: ['bob', 'ALICE'] }) })).toMatchObject({
+		expect(
+			propagationAllowed({ event, config: policyConfig({ prohibitedUsers: ['bob', 'ALICE'] }) }),
+		).toMatchObject({
 			reason: 'propagation_prohibited',
 		});
 	});
 
 	it('skips a user listed by email, case-insensitively', () => {
 		const event = syncEvent({ user: { email: 'Alice@Example.com' } });
-		expect(propagationAllowed({ event, config: policyConfig({ prohibitedUsers: [' ALICE@EXAMPLE.COM '] }) })).toMatchObject({
+		expect(
+			propagationAllowed({
+				event,
+				config: policyConfig({ prohibitedUsers: [' ALICE@EXAMPLE.COM '] }),
+			}),
+		).toMatchObject({
 			reason: 'propagation_prohibited',
 		});
 	});

@@ -6,12 +6,20 @@ describe('targetUserAcceptsChanges', () => {
 	const event = syncEvent();
 
 	it('lets a change through when the target has no copy of the user', () => {
-		expect(targetUserAcceptsChanges({ event, config: policyConfig({ protectedUsers: ['alice'] }) })).toBeUndefined();
+		expect(
+			targetUserAcceptsChanges({ event, config: policyConfig({ protectedUsers: ['alice'] }) }),
+		).toBeUndefined();
 	});
 
 	it('lets a change through to an unprotected target user', () => {
 		const targetUser = wpUser({ meta: { [META_REJECT_INCOMING]: '' } });
-		expect(targetUserAcceptsChanges({ event, config: policyConfig({ protectedUsers: ['bob'] }), targetUser })).toBeUndefined();
+		expect(
+			targetUserAcceptsChanges({
+				event,
+				config: policyConfig({ protectedUsers: ['bob'] }),
+				targetUser,
+			}),
+		).toBeUndefined();
 	});
 
 	it.each(['1', 'yes', true])('rejects a change to a target user whose switch is %p', (value) => {
@@ -24,13 +32,23 @@ describe('targetUserAcceptsChanges', () => {
 	});
 
 	it('reads the switch on the target user, not on the incoming one', () => {
-		const incoming = syncEvent({ user: { meta: { [META_REJECT_INCOMING]: '1' }, flags: { rejectIncoming: true } } });
-		expect(targetUserAcceptsChanges({ event: incoming, config: policyConfig(), targetUser: wpUser() })).toBeUndefined();
+		const incoming = syncEvent({
+			user: { meta: { [META_REJECT_INCOMING]: '1' }, flags: { rejectIncoming: true } },
+		});
+		expect(
+			targetUserAcceptsChanges({ event: incoming, config: policyConfig(), targetUser: wpUser() }),
+		).toBeUndefined();
 	});
 
 	it('rejects a change to a target user listed by login', () => {
 		const targetUser = wpUser({ username: 'Alice', email: 'other@example.com' });
-		expect(targetUserAcceptsChanges({ event, config: policyConfig({ protectedUsers: ['ALICE'] }), targetUser })).toMatchObject({
+		expect(
+			targetUserAcceptsChanges({
+				event,
+				config: policyConfig({ protectedUsers: ['ALICE'] }),
+				targetUser,
+			}),
+		).toMatchObject({
 			reason: 'target_user_protected',
 		});
 	});
@@ -38,6 +56,8 @@ describe('targetUserAcceptsChanges', () => {
 	it('rejects a change to a target user listed by email', () => {
 		const targetUser = wpUser({ username: 'someone', email: 'Alice@Example.com' });
 		const config = policyConfig({ protectedUsers: ['alice@example.COM'] });
-		expect(targetUserAcceptsChanges({ event, config, targetUser })).toMatchObject({ status: 'rejected' });
+		expect(targetUserAcceptsChanges({ event, config, targetUser })).toMatchObject({
+			status: 'rejected',
+		});
 	});
 });

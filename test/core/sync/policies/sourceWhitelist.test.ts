@@ -6,12 +6,21 @@ describe('sourceWhitelisted', () => {
 
 	it('lets everything through when the whitelist is off, even with no rules', () => {
 		const event = syncEvent({ source: { url: 'https://stranger.example', ip: '192.0.2.1' } });
-		expect(sourceWhitelisted({ event, config: policyConfig({ whitelistEnabled: false, whitelist: [] }) })).toBeUndefined();
-		expect(sourceWhitelisted({ event, config: policyConfig({ whitelist: ['https://other.example'] }) })).toBeUndefined();
+		expect(
+			sourceWhitelisted({
+				event,
+				config: policyConfig({ whitelistEnabled: false, whitelist: [] }),
+			}),
+		).toBeUndefined();
+		expect(
+			sourceWhitelisted({ event, config: policyConfig({ whitelist: ['https://other.example'] }) }),
+		).toBeUndefined();
 	});
 
 	it('lets a listed source URL through, whatever its trailing slash and case', () => {
-		expect(sourceWhitelisted({ event: syncEvent(), config: on(['HTTPS://Source.Example/']) })).toBeUndefined();
+		expect(
+			sourceWhitelisted({ event: syncEvent(), config: on(['HTTPS://Source.Example/']) }),
+		).toBeUndefined();
 		const event = syncEvent({ source: { url: 'https://SOURCE.example//' } });
 		expect(sourceWhitelisted({ event, config: on(['https://source.example']) })).toBeUndefined();
 	});
@@ -33,7 +42,9 @@ describe('sourceWhitelisted', () => {
 
 	it('rejects a source that matches no rule, naming it and the target', () => {
 		const event = syncEvent({ source: { url: 'https://stranger.example', ip: '192.0.2.1' } });
-		expect(sourceWhitelisted({ event, config: on([SOURCE, '10.0.0.0/8', '2001:db8::/32']) })).toEqual({
+		expect(
+			sourceWhitelisted({ event, config: on([SOURCE, '10.0.0.0/8', '2001:db8::/32']) }),
+		).toEqual({
 			status: 'rejected',
 			reason: 'source_not_whitelisted',
 			message: `https://stranger.example / 192.0.2.1 is not in the whitelist of ${TARGET}`,
@@ -42,7 +53,9 @@ describe('sourceWhitelisted', () => {
 
 	it('rejects an IP just outside the range', () => {
 		const event = syncEvent({ source: { ip: '10.21.0.1' } });
-		expect(sourceWhitelisted({ event, config: on(['10.20.0.0/16']) })).toMatchObject({ reason: 'source_not_whitelisted' });
+		expect(sourceWhitelisted({ event, config: on(['10.20.0.0/16']) })).toMatchObject({
+			reason: 'source_not_whitelisted',
+		});
 	});
 
 	it('rejects every source when the whitelist is on and empty', () => {
