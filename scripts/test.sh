@@ -17,6 +17,8 @@ echo "==> typecheck" >&2
 npx tsc --noEmit -p tsconfig.json
 echo "==> n8n community-node lint" >&2
 npx n8n-node lint </dev/null
+echo "==> prettier (npm run format writes what differs)" >&2
+npx prettier --check . --log-level warn
 echo "==> php -l and phpcs on the bridge plugin" >&2
 bash bridge/lint.sh
 echo "==> tests" >&2
