@@ -39,14 +39,28 @@ interface Stage {
 let counter = 0;
 const nextLogin = (tag: string) => `${RUN}${tag}${++counter}`;
 
-const createOn = (site: Site, login: string) => createUser(site, login, { email: `${login}@latency.test`, first_name: 'Lat', last_name: 'Ency' });
+const createOn = (site: Site, login: string) =>
+	createUser(site, login, { email: `${login}@latency.test`, first_name: 'Lat', last_name: 'Ency' });
 
 /** The Sync Log rows of one login (the workflow writes one per target: the change and its skipped echo). */
-function logOf(n8n: RealN8n, login: string): Array<{ target: string; status: string; logged_at: number; duration_ms: number; requests: number }> {
+function logOf(
+	n8n: RealN8n,
+	login: string,
+): Array<{
+	target: string;
+	status: string;
+	logged_at: number;
+	duration_ms: number;
+	requests: number;
+}> {
 	if (!existsSync(syncLogFile(n8n))) return [];
 	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true });
 	try {
-		return db.prepare('SELECT target, status, logged_at, duration_ms, requests FROM sync_log WHERE login = ?').all(login) as never;
+		return db
+			.prepare(
+				'SELECT target, status, logged_at, duration_ms, requests FROM sync_log WHERE login = ?',
+			)
+			.all(login) as never;
 	} finally {
 		db.close();
 	}
@@ -54,12 +68,21 @@ function logOf(n8n: RealN8n, login: string): Array<{ target: string; status: str
 
 /** Waits (untimed) until the change and its echo are logged and no execution runs; returns the new executions, oldest first. */
 async function settle(stage: Stage, login: string) {
-	await eventually(`${login} and its echo logged`, async () => logOf(stage.n8n, login).length >= 2, 30_000, 50);
+	await eventually(
+		`${login} and its echo logged`,
+		async () => logOf(stage.n8n, login).length >= 2,
+		30_000,
+		50,
+	);
 	const executions = await eventually('executions settled', async () => {
 		const all = await stage.n8n.executions();
-		return all.every((execution) => !['new', 'running', 'waiting'].includes(execution.status)) && all;
+		return (
+			all.every((execution) => !['new', 'running', 'waiting'].includes(execution.status)) && all
+		);
 	});
-	const fresh = executions.filter((execution) => !stage.seen.has(execution.id)).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+	const fresh = executions
+		.filter((execution) => !stage.seen.has(execution.id))
+		.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
 	for (const execution of fresh) stage.seen.add(execution.id);
 	return fresh;
 }
@@ -67,7 +90,11 @@ async function settle(stage: Stage, login: string) {
 const requestCount = (stage: Stage) => stage.logs.reduce((sum, log) => sum + log.since().length, 0);
 
 /** A raw create on one site, timed from send to response; settles n8n when the site has a subscription. */
-async function rawCreate(stage: Stage, site: Site, subscribed: boolean): Promise<{ ms: number; requests: number }> {
+async function rawCreate(
+	stage: Stage,
+	site: Site,
+	subscribed: boolean,
+): Promise<{ ms: number; requests: number }> {
 	const login = nextLogin(site.name.slice(-1));
 	for (const log of stage.logs) log.reset();
 	const started = performance.now();
@@ -94,7 +121,8 @@ async function latencySample(stage: Stage) {
 	post.catch(() => undefined); // awaited below; a failure must not end the process before the cleanup runs
 	let polls = 0;
 	while ((await stage.db.query(complete))[0] !== '1') {
-		if (performance.now() - started > 30_000) throw new Error(`${login} not complete on B after 30 s`);
+		if (performance.now() - started > 30_000)
+			throw new Error(`${login} not complete on B after 30 s`);
 		polls += 1;
 		await sleep(POLL_MS);
 	}
@@ -102,7 +130,9 @@ async function latencySample(stage: Stage) {
 	await post;
 	const executions = await settle(stage, login);
 	const toB = executions.find((execution) => Date.parse(execution.startedAt) >= wall0);
-	const row = logOf(stage.n8n, login).find((entry) => entry.target === B.url && entry.status === 'synced');
+	const row = logOf(stage.n8n, login).find(
+		(entry) => entry.target === B.url && entry.status === 'synced',
+	);
 	return {
 		latency,
 		answeredA,
@@ -116,24 +146,45 @@ async function latencySample(stage: Stage) {
 	};
 }
 
+/** The last event site A reported, as the Sync Log stored it (the bridge blanks a queue row's body once delivered). */
+function lastEventFrom(n8n: RealN8n, siteUrl: string): string {
+	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true });
+	try {
+		const row = db
+			.prepare(
+				'SELECT event FROM sync_log WHERE source = ? AND event IS NOT NULL ORDER BY seq DESC LIMIT 1',
+			)
+			.get(siteUrl) as { event?: string } | undefined;
+		if (!row?.event) throw new Error(`no event from ${siteUrl} in the Sync Log`);
+		return row.event;
+	} finally {
+		db.close();
+	}
+}
+
 /**
  * n8n's side of a delivery, from Node: an unsigned probe (401, the trigger's settings only) and a replay of A's last
- * delivered event, signed like the bridge signs it (verified, then a dedupe hit: 200, no execution starts).
+ * event, signed like the bridge signs it (verified, then a dedupe hit: 200, no execution starts).
  */
 async function deliveryCosts(stage: Stage, hookUrl: string) {
 	const [A] = stage.sites;
-	const found = JSON.parse(
-		await lab.wpEval(A, "global $wpdb; echo json_encode(['hooks' => array_values(harmonyuser_bridge_webhooks()), 'body' => $wpdb->get_var(\"SELECT body FROM {$wpdb->prefix}harmonyuser_queue WHERE status = 'delivered' ORDER BY id DESC LIMIT 1\")]);"),
-	) as { hooks: Array<{ url: string; secret: string }>; body: string };
-	const secret = found.hooks.find((hook) => hook.url === hookUrl)?.secret ?? '';
+	const hooks = JSON.parse(
+		await lab.wpEval(A, 'echo json_encode(array_values(harmonyuser_bridge_webhooks()));'),
+	) as Array<{ url: string; secret: string }>;
+	const found = { body: lastEventFrom(stage.n8n, A.url) };
+	const secret = hooks.find((hook) => hook.url === hookUrl)?.secret ?? '';
 	const send = async (signed: boolean) => {
 		const ts = String(Math.floor(Date.now() / 1000));
-		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-HarmonyUser-Timestamp': ts };
+		const headers: Record<string, string> = {
+			'Content-Type': 'application/json',
+			'X-HarmonyUser-Timestamp': ts,
+		};
 		if (signed) headers['X-HarmonyUser-Signature'] = signBridgeDelivery(secret, ts, found.body);
 		const t = performance.now();
 		const res = await fetch(hookUrl, { method: 'POST', headers, body: found.body });
 		const text = await res.text();
-		if (res.status !== (signed ? 200 : 401) || (signed && !text.includes('duplicate'))) throw new Error(`delivery probe: ${res.status} ${text.slice(0, 200)}`);
+		if (res.status !== (signed ? 200 : 401) || (signed && !text.includes('duplicate')))
+			throw new Error(`delivery probe: ${res.status} ${text.slice(0, 200)}`);
 		return performance.now() - t;
 	};
 	const probe: number[] = [];
@@ -146,7 +197,9 @@ async function deliveryCosts(stage: Stage, hookUrl: string) {
 }
 
 const line = (name: string, xs: number[]) =>
-	out(`  ${name.padEnd(44)} p50 ${Math.round(median(xs))} ms, p95 ${Math.round(percentile(xs, 95))} ms (${spread(xs)})`);
+	out(
+		`  ${name.padEnd(44)} p50 ${Math.round(median(xs))} ms, p95 ${Math.round(percentile(xs, 95))} ms (${spread(xs)})`,
+	);
 
 async function main(): Promise<void> {
 	out(machine());
@@ -158,15 +211,27 @@ async function main(): Promise<void> {
 		const started = await startWithThreeSites();
 		partial = started;
 		const [A, B, C] = started.sites;
-		stage = { ...started, db: new MariaDbSession(), logs: started.sites.map((site) => new RequestLog(site)), seen: new Set() };
+		stage = {
+			...started,
+			db: new MariaDbSession(),
+			logs: started.sites.map((site) => new RequestLog(site)),
+			seen: new Set(),
+		};
 		const workflow = loadExample('two-way-sync.json', started.credentialIds);
 		const id = await started.n8n.createWorkflow(workflow);
 		const hookUrlA = `${started.n8n.url}/webhook/${webhookPathOf(workflow, 'Site A changed')}`;
 		await started.n8n.activate(id);
-		for (const [node, site] of [['Site A changed', A], ['Site B changed', B]] as const) {
+		for (const [node, site] of [
+			['Site A changed', A],
+			['Site B changed', B],
+		] as const) {
 			const hookPath = webhookPathOf(workflow, node);
 			await started.n8n.waitForWebhook(hookPath);
-			await eventually(`subscription on ${site.name}`, async () => (await subscriptions(site)).some((hook) => hook.url === `${started.n8n.url}/webhook/${hookPath}`));
+			await eventually(`subscription on ${site.name}`, async () =>
+				(await subscriptions(site)).some(
+					(hook) => hook.url === `${started.n8n.url}/webhook/${hookPath}`,
+				),
+			);
 		}
 		// Detection cost: the persistent client's round trip against lab.sql's process per query.
 		const rtt: number[] = [];
@@ -196,26 +261,64 @@ async function main(): Promise<void> {
 		}
 		const costs = await deliveryCosts(stage, hookUrlA);
 		const latency = samples.map((s) => s.latency);
-		out(`\nEvent latency A → B, two-way example, real n8n (regular mode); ${SAMPLES} samples after ${WARMUP} warm-up rounds:`);
-		line('raw create on C (no subscription)', rawC.map((s) => s.ms));
-		line('raw create on B (subscribed: + its delivery)', rawB.map((s) => s.ms));
-		line('raw create on A (the sample’s POST)', samples.map((s) => s.answeredA));
+		out(
+			`\nEvent latency A → B, two-way example, real n8n (regular mode); ${SAMPLES} samples after ${WARMUP} warm-up rounds:`,
+		);
+		line(
+			'raw create on C (no subscription)',
+			rawC.map((s) => s.ms),
+		);
+		line(
+			'raw create on B (subscribed: + its delivery)',
+			rawB.map((s) => s.ms),
+		);
+		line(
+			'raw create on A (the sample’s POST)',
+			samples.map((s) => s.answeredA),
+		);
 		line('A → B latency (complete on B)', latency);
-		out(`  ratio p50 latency / p50 raw create on B: ${ratio(median(latency), median(rawB.map((s) => s.ms)))} (goal ≤ 3×: ${median(latency) <= 3 * median(rawB.map((s) => s.ms)) ? 'met' : 'NOT met'})`);
-		out(`  ratio p50 latency / p50 raw create on C: ${ratio(median(latency), median(rawC.map((s) => s.ms)))}`);
-		out(`\nWhere the time goes (medians, ms after the POST on A began; n8n timestamps are ms wall clock):`);
-		line('A answers (create + synchronous delivery)', samples.map((s) => s.answeredA));
-		line('n8n starts the A → B execution', samples.map((s) => s.execStarted));
+		out(
+			`  ratio p50 latency / p50 raw create on B: ${ratio(median(latency), median(rawB.map((s) => s.ms)))} (goal ≤ 3×: ${median(latency) <= 3 * median(rawB.map((s) => s.ms)) ? 'met' : 'NOT met'})`,
+		);
+		out(
+			`  ratio p50 latency / p50 raw create on C: ${ratio(median(latency), median(rawC.map((s) => s.ms)))}`,
+		);
+		out(
+			`\nWhere the time goes (medians, ms after the POST on A began; n8n timestamps are ms wall clock):`,
+		);
+		line(
+			'A answers (create + synchronous delivery)',
+			samples.map((s) => s.answeredA),
+		);
+		line(
+			'n8n starts the A → B execution',
+			samples.map((s) => s.execStarted),
+		);
 		line('user complete on B (detected)', latency);
-		line('Sync Log entry written', samples.map((s) => s.logged));
-		line('A → B execution stops (B’s echo delivery incl.)', samples.map((s) => s.execStopped));
-		line('User Sync node apply duration (log)', samples.map((s) => s.applyMs));
-		out(`  User Sync requests to B per change (log): median ${median(samples.map((s) => s.applyRequests))}`);
+		line(
+			'Sync Log entry written',
+			samples.map((s) => s.logged),
+		);
+		line(
+			'A → B execution stops (B’s echo delivery incl.)',
+			samples.map((s) => s.execStopped),
+		);
+		line(
+			'User Sync node apply duration (log)',
+			samples.map((s) => s.applyMs),
+		);
+		out(
+			`  User Sync requests to B per change (log): median ${median(samples.map((s) => s.applyRequests))}`,
+		);
 		line('n8n answers an unsigned probe (401)', costs.probe);
 		line('n8n answers a signed replay (dedupe hit)', costs.duplicate);
-		out(`\nRequests on A+B+C per step (RequestLog, until n8n settled): sample ${median(samples.map((s) => s.requests))}, raw on B ${median(rawB.map((s) => s.requests))}, raw on C ${median(rawC.map((s) => s.requests))}`);
-		out(`Detection: one persistent mariadb client polling every ${POLL_MS} ms; query round trip p50 ${median(rtt).toFixed(2)} ms ` +
-			`(lab.sql per query: ${Math.round(median(labSql))} ms), so granularity ≤ ${(POLL_MS + median(rtt)).toFixed(1)} ms; ${median(samples.map((s) => s.polls))} polls per sample (median)`);
+		out(
+			`\nRequests on A+B+C per step (RequestLog, until n8n settled): sample ${median(samples.map((s) => s.requests))}, raw on B ${median(rawB.map((s) => s.requests))}, raw on C ${median(rawC.map((s) => s.requests))}`,
+		);
+		out(
+			`Detection: one persistent mariadb client polling every ${POLL_MS} ms; query round trip p50 ${median(rtt).toFixed(2)} ms ` +
+				`(lab.sql per query: ${Math.round(median(labSql))} ms), so granularity ≤ ${(POLL_MS + median(rtt)).toFixed(1)} ms; ${median(samples.map((s) => s.polls))} polls per sample (median)`,
+		);
 		await started.n8n.deactivate(id);
 	} finally {
 		stage?.db.close();
