@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { siteScopeOptions } from '../shared/networkCredential';
 
 export const pollProperties: INodeProperties[] = [
 	{
@@ -14,19 +15,9 @@ export const pollProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		default: 'site',
-		options: [
-			{
-				name: 'One Site',
-				value: 'site',
-				description: 'The site of a WordPress Application Password credential',
-			},
-			{
-				name: 'Site Network',
-				value: 'network',
-				description:
-					'Every enabled site of a WordPress Site Network credential, each polled with its own baseline',
-			},
-		],
+		options: siteScopeOptions(
+			'Every enabled site of a WordPress Site Network credential, each polled with its own baseline',
+		),
 	},
 	{
 		displayName: 'Events',

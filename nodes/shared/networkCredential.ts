@@ -4,6 +4,7 @@ import type {
 	IExecuteFunctions,
 	IHookFunctions,
 	INodeCredentialTestResult,
+	INodePropertyOptions,
 	IPollFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
@@ -15,6 +16,21 @@ import { WordPressApiError } from '../../core/wordpress/errors';
 
 /** The "WordPress Site Network API" credential: any number of sites for one workflow. */
 export const NETWORK_CREDENTIAL = 'wordPressSiteNetworkApi';
+
+/**
+ * The choice every node offers between one site and a network (the credential it uses follows from it):
+ * `network` says what the network does for this node.
+ */
+export function siteScopeOptions(network: string): INodePropertyOptions[] {
+	return [
+		{
+			name: 'One Site',
+			value: 'site',
+			description: 'The site of a WordPress Application Password credential',
+		},
+		{ name: 'Site Network', value: 'network', description: network },
+	];
+}
 
 type Context = IExecuteFunctions | IHookFunctions | IPollFunctions | IWebhookFunctions;
 

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { siteScopeOptions } from '../../shared/networkCredential';
 
 const WRITES = ['applyEvent', 'upsertUsers', 'deleteUsers', 'reconcile'];
 
@@ -10,19 +11,9 @@ export const targetProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		default: 'site',
-		options: [
-			{
-				name: 'One Site',
-				value: 'site',
-				description: 'The site of a WordPress Application Password credential',
-			},
-			{
-				name: 'Site Network',
-				value: 'network',
-				description:
-					'Any number of sites of a WordPress Site Network credential: one result per item and site',
-			},
-		],
+		options: siteScopeOptions(
+			'Any number of sites of a WordPress Site Network credential: one result per item and site',
+		),
 	},
 	{
 		displayName: 'Send To',

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { siteScopeOptions } from '../../shared/networkCredential';
 
 export const sourceProperties: INodeProperties[] = [
 	{
@@ -31,19 +32,9 @@ export const sourceProperties: INodeProperties[] = [
 		description:
 			'One site (a WordPress Application Password credential), or every enabled site of a WordPress Site Network credential: one subscription per site, each with its own secret. WooCommerce webhooks stay one shop per trigger.',
 		displayOptions: { show: { source: ['bridge'] } },
-		options: [
-			{
-				name: 'One Site',
-				value: 'site',
-				description: 'The site of a WordPress Application Password credential',
-			},
-			{
-				name: 'Site Network',
-				value: 'network',
-				description:
-					'Every enabled site of a WordPress Site Network credential. Echoes of a fan-out (changes every site already has) start nothing.',
-			},
-		],
+		options: siteScopeOptions(
+			'Every enabled site of a WordPress Site Network credential. Echoes of a fan-out (changes every site already has) start nothing.',
+		),
 	},
 	{
 		displayName: 'Events to Listen For',
