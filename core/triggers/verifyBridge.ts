@@ -63,9 +63,14 @@ export function verifyBridge(
 			body: { ignored: true, reason: `not listening for ${event.event}` },
 		};
 	}
+	// A replay of this signed request (same event, same signed timestamp) is a duplicate. A new signature of the
+	// same event is the bridge's retry: it re-signs only when no 2xx came back, e.g. when n8n accepted the
+	// request but could not start the execution (shutting down). That runs again: a second apply of an event is
+	// harmless (diff and versions), a dropped one is lost. Only the secret's holder can sign anew.
+	const timestamp = headerValue(request.headers, 'x-harmonyuser-timestamp');
 	return {
 		kind: 'accept',
 		event: { ...event, source: { ...event.source, ip } },
-		dedupeKeys: [`event:${event.id}`],
+		dedupeKeys: [`event:${event.id}:${timestamp}`],
 	};
 }

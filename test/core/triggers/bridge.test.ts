@@ -54,7 +54,25 @@ describe('bridge delivery verification', () => {
 			source: { url: 'http://127.0.0.1:8681', ip: '127.0.0.1' },
 		});
 		expect(verdict.event.user.passwordHash).toBe('$P$Bxyz');
-		expect(verdict.dedupeKeys).toEqual([`event:${event.id}`]);
+		const request = delivery(event);
+		const again = verifyBridge(request, settings);
+		// The key is the event with its signed timestamp: a replay of this request is a duplicate; the bridge's
+		// retry, signed anew, is not (it retries only when no 2xx came back).
+		expect(again.kind === 'accept' && again.dedupeKeys).toEqual([
+			`event:${event.id}:${request.headers['x-harmonyuser-timestamp']}`,
+		]);
+		const retry = verifyBridge(
+			{
+				...request,
+				headers: {
+					...request.headers,
+					'x-harmonyuser-timestamp': '1',
+					'x-harmonyuser-signature': 'x',
+				},
+			},
+			settings,
+		);
+		expect(retry.kind).toBe('reject'); // a new timestamp needs a new signature
 	});
 
 	it('checks in order: whitelist 403, signature 401, timestamp 401, body 400', () => {

@@ -42,7 +42,8 @@ describe('dedupe through the node: Postgres store, two trigger instances racing 
 		for (const h of [a, b]) h.staticData[STATIC_KEY] = { secret: SECRET };
 		for (let round = 0; round < 20; round++) {
 			const body = JSON.stringify(validEvent(randomUUID(), site.url));
-			const results = await Promise.all([a.call(bridgeRequest(body)), b.call(bridgeRequest(body))]);
+			const request = bridgeRequest(body); // one delivery reaching two processes at once
+			const results = await Promise.all([a.call(request), b.call(request)]);
 			expect(results.filter((result) => result.workflowData)).toHaveLength(1);
 			expect(
 				results.filter((result) => (result.body as { duplicate?: boolean }).duplicate),
