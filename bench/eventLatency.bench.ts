@@ -54,7 +54,7 @@ function logOf(
 	requests: number;
 }> {
 	if (!existsSync(syncLogFile(n8n))) return [];
-	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true });
+	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true, timeout: 10_000 });
 	try {
 		return db
 			.prepare(
@@ -148,7 +148,7 @@ async function latencySample(stage: Stage) {
 
 /** The last event site A reported, as the Sync Log stored it (the bridge blanks a queue row's body once delivered). */
 function lastEventFrom(n8n: RealN8n, siteUrl: string): string {
-	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true });
+	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true, timeout: 10_000 });
 	try {
 		const row = db
 			.prepare(

@@ -151,7 +151,7 @@ function perEdgeWorkflow(sites: Site[], credentialIds: string[]): WorkflowJson {
 /** The Sync Log entries of one login, with the requests each User Sync call sent. */
 function logOf(n8n: RealN8n, login: string): Array<{ status: string; requests: number }> {
 	if (!existsSync(syncLogFile(n8n))) return [];
-	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true });
+	const db = new DatabaseSync(syncLogFile(n8n), { readOnly: true, timeout: 10_000 });
 	try {
 		return db.prepare('SELECT status, requests FROM sync_log WHERE login = ?').all(login) as never;
 	} finally {

@@ -63,7 +63,7 @@ describe('real n8n: manual sync form and replay of failed syncs', () => {
 
 	/** Sync Log rows with the replay columns (the shared helper's rows do not carry them). */
 	function replayRows(where: string, ...params: string[]): ReplayRow[] {
-		const db = new DatabaseSync(syncLogFile(n8n!), { readOnly: true });
+		const db = new DatabaseSync(syncLogFile(n8n!), { readOnly: true, timeout: 10_000 });
 		try {
 			return db
 				.prepare(

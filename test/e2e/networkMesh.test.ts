@@ -302,7 +302,7 @@ describeWithTenSites(
 				expect((await findUser(J, fromA))?.roles).toEqual(['editor']);
 
 				// The originals resolved, each linked to its retry, which wrote J.
-				const db = new DatabaseSync(syncLogFile(n8n!), { readOnly: true });
+				const db = new DatabaseSync(syncLogFile(n8n!), { readOnly: true, timeout: 10_000 });
 				try {
 					const rows = db
 						.prepare(

@@ -109,7 +109,7 @@ export function logRows(
 ): LogRow[] {
 	const file = syncLogFile(n8n);
 	if (!existsSync(file)) return [];
-	const db = new DatabaseSync(file, { readOnly: true });
+	const db = new DatabaseSync(file, { readOnly: true, timeout: 10_000 });
 	try {
 		return db
 			.prepare(

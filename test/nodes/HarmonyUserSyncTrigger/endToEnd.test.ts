@@ -9,6 +9,7 @@ import { parseSyncEvent } from '../../../core/schemas/syncEvent';
 import { NS, installBridge, removeBridge, uniqueLogin } from '../../../lab/harness/bridge';
 import { serveTrigger } from '../../../lab/harness/engine';
 import { runSync } from '../../../lab/harness/sync';
+import { eventually } from '../../../lab/harness/wait';
 import { findUser, rest } from '../../../lab/harness/wp';
 import { triggerHarness } from './triggerLab';
 import { fakeShop, Receiver } from './wooShop';
@@ -55,16 +56,21 @@ describe('HarmonyUser Sync Trigger end to end (real bridge deliveries → webhoo
 			});
 			expect(created.status).toBe(201);
 			made.push([source, created.body.id]);
-			await rest(source, source.admin, `${NS}/queue/run`, {
-				method: 'POST',
-				body: { force: true },
+			const acceptedCalls = () =>
+				served.calls.filter(
+					(call) =>
+						call.workflowData?.[0]?.[0]?.json &&
+						(call.workflowData[0][0].json as { user: { login: string } }).user.login === login,
+				);
+			// Under PHP-FPM the 201 leaves before the request's shutdown queues the event: run the queue until it went.
+			await eventually(`the delivery of ${login}`, async () => {
+				await rest(source, source.admin, `${NS}/queue/run`, {
+					method: 'POST',
+					body: { force: true },
+				});
+				return acceptedCalls().length > 0;
 			});
-
-			const accepted = served.calls.filter(
-				(call) =>
-					call.workflowData?.[0]?.[0]?.json &&
-					(call.workflowData[0][0].json as { user: { login: string } }).user.login === login,
-			);
+			const accepted = acceptedCalls();
 			expect(accepted).toHaveLength(1);
 			const event = accepted[0].workflowData![0][0].json;
 			const parsed = parseSyncEvent(event);
